@@ -1,0 +1,59 @@
+"""Small immutable results the classify/ stages hand to each other (internal to classify/).
+
+:class:`classify.pipeline.Classifier` folds them into one :class:`schemas.Classification`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageResult:
+    """ISO 639-1 code (``und`` when nothing could be detected) and the detector's confidence."""
+
+    lang: str
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BrandMatch:
+    """Which configured brand a post is about (``None`` when no brand matched)."""
+
+    brand: str | None
+    addressed: bool  # the post @-mentions one of the brand's support handles
+    matched_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseResult:
+    noise: bool
+    reason: str | None  # one of schemas.results.NoiseReason
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicResult:
+    topic: str
+    confidence: float
+    matched: tuple[str, ...]
+    reason: str
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentResult:
+    label: str  # negative | neutral | positive
+    compound: float  # [-1, 1]
+    probabilities: dict[str, float]
+    model: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class UrgencyResult:
+    urgency: str  # critical | high | medium | low
+    priority: int  # 0..100
+    actionable: bool
+    reasons: tuple[str, ...]

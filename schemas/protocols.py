@@ -1,0 +1,60 @@
+"""The three roles of the pipeline. Concrete modules depend on these, not on each other.
+
+* :class:`Source` yields raw records (each with the position to checkpoint after it).
+* :class:`Stage` is a pure ``Post -> result`` step (classify/, route/); no I/O.
+* :class:`Sink` buffers with ``add`` and makes durable with ``flush``; only a successful
+  flush lets the runner (or a Kafka worker) commit the source position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol, TypeVar, runtime_checkable
+
+In = TypeVar("In", contravariant=True)
+Out = TypeVar("Out", covariant=True)
+Item = TypeVar("Item", contravariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One unparsed input record and where it came from (for dead letters and checkpoints)."""
+
+    payload: str
+    source: str
+    position: int
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Yields raw records; ``checkpoint`` is called after a record's results are flushed."""
+
+    name: str
+
+    def records(self) -> Iterator[RawRecord]: ...
+
+    def checkpoint(self, position: int) -> None: ...
+
+
+@runtime_checkable
+class Stage(Protocol[In, Out]):
+    """A pure step: the same input (and the same earlier inputs, for windowed state) gives
+    the same output, whether it runs in-process or in a Kafka consumer-group worker."""
+
+    name: str
+
+    def __call__(self, item: In) -> Out: ...
+
+
+@runtime_checkable
+class Sink(Protocol[Item]):
+    """Buffers items with ``add``; ``flush`` writes them durably or raises (nothing committed)."""
+
+    name: str
+
+    def add(self, item: Item) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
