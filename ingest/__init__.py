@@ -1,0 +1,1 @@
+"""Sources: platform clients and replay files that yield raw post records."""

@@ -1,0 +1,1 @@
+"""Routing: configurable rules that turn a classified post into an action."""

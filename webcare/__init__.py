@@ -1,0 +1,1 @@
+"""The webcare command line, configuration loading and the in-process runner."""

@@ -1,0 +1,128 @@
+"""``webcare`` command line. Every command reads one YAML config (``--config``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import orjson
+
+from webcare import commands
+from webcare.config import ConfigError, WebcareConfig, load_config
+
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=None,
+    help="YAML config file (default: the shipped default_config.yaml)")
+
+
+def _config(config_path: Path | None) -> WebcareConfig:
+    try:
+        return load_config(config_path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group()
+def main() -> None:
+    """Social-media listening and webcare pipeline for IT service management."""
+
+
+@main.command()
+@click.option("--model", type=click.Choice(commands.SCHEMA_MODELS), default=None,
+              help="one model only (default: all)")
+def schema(model: str | None) -> None:
+    """Print the JSON Schema of the pipeline's messages."""
+    click.echo(json.dumps(commands.json_schemas(model), indent=2))
+
+
+@main.command()
+@click.option("--input", "input_path", required=True, help="JSONL posts, or - for stdin")
+@click.option("--output", "output_path", default="-", help="JSONL results (default stdout)")
+@CONFIG_OPTION
+def classify(input_path: str, output_path: str, config_path: Path | None) -> None:
+    """Classify posts: one output line per input line (errors as error lines)."""
+    config = _config(config_path)
+    try:
+        summary = commands.classify_file(config, input_path, output_path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
+        raise click.ClickException(f"unusable input: {error}") from error
+    click.echo(f"classified {summary['ok']} posts, {summary['errors']} error line(s)", err=True)
+
+
+@main.command()
+@click.option("--replay", "replay_path", required=True, help="JSONL posts, or - for stdin")
+@click.option("--speed", default=0.0, type=float, help="replay speed factor (0 = max)")
+@CONFIG_OPTION
+def run(replay_path: str, speed: float, config_path: Path | None) -> None:
+    """Run the whole pipeline on a replay file into the configured store."""
+    config = _config(config_path)
+    try:
+        stats = commands.run_replay(config, replay_path, speed, progress=sys.stderr.isatty())
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(commands.format_summary(stats))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON output")
+@click.option("--limit", default=50, show_default=True)
+@CONFIG_OPTION
+def queue(as_json: bool, limit: int, config_path: Path | None) -> None:
+    """Show the open webcare queue, highest priority first."""
+    items = commands.read_queue(_config(config_path), limit)
+    if as_json:
+        click.echo(orjson.dumps([i.model_dump(mode="json") for i in items],
+                                option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(commands.format_queue(items))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON output")
+@CONFIG_OPTION
+def incidents(as_json: bool, config_path: Path | None) -> None:
+    """Show incidents."""
+    found = commands.read_incidents(_config(config_path))
+    if as_json:
+        click.echo(orjson.dumps([i.model_dump(mode="json") for i in found],
+                                option=orjson.OPT_INDENT_2).decode())
+    else:
+        for incident in found:
+            click.echo(f"{incident.key}  {incident.status:8} {incident.urgency:8} "
+                       f"{incident.post_count:4} posts  {incident.title}")
+
+
+@main.command(name="eval")
+@click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None,
+              help="the shared data folder (default: ../shared/data next to the checkout)")
+@CONFIG_OPTION
+def evaluate(shared_dir: Path | None, config_path: Path | None) -> None:
+    """Measure the classifiers on every labelled set found in ../shared/data."""
+    from webcare import evaluate as evaluation
+
+    config = _config(config_path)
+    click.echo(evaluation.run_all(config, shared_dir))
+
+
+@main.command()
+@click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None)
+@click.option("--task", type=click.Choice(["sentiment", "topic", "all"]), default="all")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="where to write artifacts (default: the shipped classify/models)")
+@click.option("--data", "extra_data", multiple=True, type=click.Path(path_type=Path),
+              help="extra labelled JSONL for the topic model (repeatable)")
+def train(shared_dir: Path | None, task: str, out_dir: Path | None,
+          extra_data: tuple[Path, ...]) -> None:
+    """Train the classifier models reproducibly from labelled data."""
+    from webcare import training
+
+    click.echo(training.train(shared_dir, task, out_dir, list(extra_data)))
+
+
+@main.command()
+@click.option("--store", "store_path", default="var/demo.sqlite", show_default=True)
+def demo(store_path: str) -> None:
+    """Replay the shipped demo day through the pipeline and show the summary and queue."""
+    click.echo(commands.run_demo(store_path))

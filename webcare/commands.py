@@ -1,0 +1,166 @@
+"""What the CLI commands do, kept apart from click so tests can call them directly."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import IO, Iterator
+
+import orjson
+
+from classify.pipeline import Classifier
+from ingest.replay import ReplayConfig, ReplaySource
+from route.rules import Router
+from schemas import Classification, DeadLetter, Decision, Incident, Post, QueueItem
+from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store_sink import StoreSink
+from webcare.config import STORE_TYPES, WebcareConfig, load_config
+from webcare.runner import Pipeline, RunStats, dead_letter, parse_post
+
+SCHEMA_MODELS = ["Post", "Classification", "Decision", "QueueItem", "Incident", "DeadLetter"]
+_MODELS = {"Post": Post, "Classification": Classification, "Decision": Decision,
+           "QueueItem": QueueItem, "Incident": Incident, "DeadLetter": DeadLetter}
+
+
+def json_schemas(name: str | None = None) -> dict:
+    if name:
+        return _MODELS[name].model_json_schema()
+    return {model: _MODELS[model].model_json_schema() for model in SCHEMA_MODELS}
+
+
+def open_store(config: WebcareConfig) -> SqliteStore:
+    return STORE_TYPES[config.store.type](config.store)
+
+
+@contextmanager
+def _output(path: str) -> Iterator[IO[bytes]]:
+    if path == "-":
+        yield sys.stdout.buffer
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            yield handle
+
+
+def classification_line(c: Classification) -> dict:
+    return {"id": c.post_id, "lang": c.lang, "topic": c.topic,
+            "sentiment": {"label": c.sentiment.label, "compound": round(c.sentiment.compound, 4)},
+            "urgency": c.urgency, "noise": c.noise, "noise_reason": c.noise_reason,
+            "priority": c.priority, "reasons": c.reasons}
+
+
+def classify_file(config: WebcareConfig, input_path: str, output_path: str) -> dict[str, int]:
+    """``webcare classify``: returns counts; raises FileNotFoundError for unusable input."""
+    source = ReplaySource(ReplayConfig(path=input_path))
+    classifier = Classifier(config.classify)
+    sink = StoreSink(open_store(config))
+    counts = {"ok": 0, "errors": 0}
+    with _output(output_path) as out:
+        for record in source.records():
+            post = parse_post(record)
+            if not isinstance(post, DeadLetter):
+                try:
+                    line = classification_line(classifier(post))
+                except Exception as error:  # noqa: BLE001 - reported as an error line
+                    post = dead_letter(record, "classify", error, post_id=post.id)
+            if isinstance(post, DeadLetter):
+                sink.add(post)
+                line = {"line": post.line, "error": post.reason, "stage": post.stage,
+                        "error_type": post.error_type}
+                print(f"line {post.line}: {post.stage} error: {post.reason}", file=sys.stderr)
+                counts["errors"] += 1
+            else:
+                counts["ok"] += 1
+            out.write(orjson.dumps(line) + b"\n")
+    sink.close()
+    return counts
+
+
+def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
+    sink = StoreSink(open_store(config))
+    pipeline = Pipeline(Classifier(config.classify), Router(config.route), sink,
+                        config.pipeline.batch_size)
+    return pipeline, sink
+
+
+def run_replay(config: WebcareConfig, path: str, speed: float = 0.0,
+               progress: bool = False) -> RunStats:
+    source = ReplaySource(ReplayConfig(path=path, speed=speed))
+    pipeline, sink = build_pipeline(config)
+    try:
+        with _progress(progress) as tick:
+            return pipeline.run(source, on_record=tick)
+    finally:
+        sink.close()
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.completed} posts"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("posts", total=None)
+        yield lambda: bar.advance(task)
+
+
+def format_summary(stats: RunStats) -> str:
+    lines = [f"posts: {stats.posts}  dead letters: {stats.dead_letters}  "
+             f"incidents: {len(stats.incidents)}  {stats.posts_per_second:.0f} posts/s"]
+    lines.append("routes: " + ", ".join(f"{action} {count}" for action, count
+                                        in sorted(stats.actions.items())))
+    noise = ", ".join(f"{reason} {count}" for reason, count in stats.noise.most_common())
+    lines.append(f"noise by reason: {noise or 'none'}")
+    return "\n".join(lines)
+
+
+def read_queue(config: WebcareConfig, limit: int) -> list[QueueItem]:
+    store = open_store(config)
+    try:
+        return store.queue(limit)
+    finally:
+        store.close()
+
+
+def read_incidents(config: WebcareConfig) -> list[Incident]:
+    store = open_store(config)
+    try:
+        return store.incidents()
+    finally:
+        store.close()
+
+
+def format_queue(items: list[QueueItem]) -> str:
+    if not items:
+        return "queue is empty"
+    rows = [f"{'prio':>4}  {'urgency':8} {'topic':12} {'lang':4} {'platform':9} author / text"]
+    for item in items:
+        text = " ".join(item.text.split())[:70]
+        rows.append(f"{item.priority:>4}  {item.urgency:8} {item.topic:12} {item.lang:4} "
+                    f"{item.platform:9} {item.author_handle}: {text}")
+    return "\n".join(rows)
+
+
+def demo_file() -> Path:
+    return Path(str(resources.files("webcare").joinpath("demo/day.jsonl")))
+
+
+def run_demo(store_path: str) -> str:
+    """Replay the shipped day into a fresh store and describe the result."""
+    path = Path(store_path)
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    config = load_config().model_copy(update={"store": SqliteStoreConfig(path=str(path))})
+    stats = run_replay(config, str(demo_file()))
+    queue = read_queue(config, 15)
+    return "\n".join([
+        f"Replayed the demo day ({demo_file().name}) into {path}", "",
+        format_summary(stats), "", f"incidents: {len(read_incidents(config))}",
+        "", "Top of the webcare queue:", format_queue(queue), "",
+        f"Inspect: .venv/bin/webcare queue --json --config <a config with store.path {path}>",
+    ])

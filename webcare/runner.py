@@ -1,0 +1,127 @@
+"""The in-process runner (the embedded default): sources → classify → route → sinks.
+
+Each raw record is parsed, classified and routed by the same stage objects a Kafka worker
+would use; any failure becomes a :class:`schemas.DeadLetter` (stage, reason, original
+payload) and processing goes on. Every ``batch_size`` records the sink is flushed and only
+then the source checkpointed, so a crash replays at most one unflushed batch, which the
+idempotent store absorbs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from pydantic import ValidationError
+
+from schemas import Classification, DeadLetter, Decision, Post
+from schemas.protocols import RawRecord, Sink, Source
+
+MAX_REASON_CHARS = 500
+
+
+@dataclass
+class RunStats:
+    """What a run did; printed as the final summary of ``webcare run``."""
+
+    posts: int = 0
+    actions: Counter = field(default_factory=Counter)
+    noise: Counter = field(default_factory=Counter)
+    incidents: set = field(default_factory=set)
+    dead_letters: int = 0
+    seconds: float = 0.0
+
+    @property
+    def posts_per_second(self) -> float:
+        return self.posts / self.seconds if self.seconds > 0 else 0.0
+
+    def record(self, decision: Decision) -> None:
+        self.posts += 1
+        self.actions[decision.action] += 1
+        if decision.classification.noise:
+            self.noise[decision.classification.noise_reason] += 1
+        if decision.incident_key:
+            self.incidents.add(decision.incident_key)
+
+
+def parse_post(record: RawRecord) -> Post | DeadLetter:
+    """Validate one raw line as a Post; a bad line becomes a dead letter naming the problem."""
+    try:
+        return Post.model_validate_json(record.payload)
+    except ValidationError as error:
+        return dead_letter(record, "parse", error, _validation_reason(error))
+
+
+def dead_letter(record: RawRecord, stage: str, error: Exception, reason: str | None = None,
+                post_id: str | None = None) -> DeadLetter:
+    return DeadLetter(
+        stage=stage, error_type=type(error).__name__,
+        reason=(reason or str(error))[:MAX_REASON_CHARS], payload=record.payload,
+        source=record.source, line=record.position, post_id=post_id,
+        occurred_at=datetime.now(timezone.utc),
+    )
+
+
+def _validation_reason(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors()[:5]:
+        key = ".".join(str(part) for part in problem["loc"])
+        parts.append(f"{key}: {problem['msg']}" if key else problem["msg"])
+    return "; ".join(parts)
+
+
+ClassifyStage = Callable[[Post], Classification]
+RouteStage = Callable[[Post, Classification], Decision]
+
+
+class Pipeline:
+    """Wires the stages; used by ``webcare run`` and the demo."""
+
+    def __init__(self, classify: ClassifyStage, route: RouteStage, sink: Sink,
+                 batch_size: int = 256) -> None:
+        self.classify = classify
+        self.route = route
+        self.sink = sink
+        self.batch_size = batch_size
+
+    def process(self, record: RawRecord) -> Decision | DeadLetter:
+        """Parse, classify and route one record; errors are returned as dead letters."""
+        post = parse_post(record)
+        if isinstance(post, DeadLetter):
+            return post
+        try:
+            classification = self.classify(post)
+        except Exception as error:  # noqa: BLE001 - any stage failure is a dead letter
+            return dead_letter(record, "classify", error, post_id=post.id)
+        try:
+            return self.route(post, classification)
+        except Exception as error:  # noqa: BLE001
+            return dead_letter(record, "route", error, post_id=post.id)
+
+    def run(self, source: Source, on_record: Callable[[], None] | None = None) -> RunStats:
+        """Drain the source; flush + checkpoint every batch and at the end."""
+        stats, started, pending, last_position = RunStats(), time.perf_counter(), 0, None
+        for record in source.records():
+            result = self.process(record)
+            self.sink.add(result)
+            if isinstance(result, DeadLetter):
+                stats.dead_letters += 1
+            else:
+                stats.record(result)
+            pending, last_position = pending + 1, record.position
+            if pending >= self.batch_size:
+                self._commit(source, last_position)
+                pending = 0
+            if on_record:
+                on_record()
+        if last_position is not None:
+            self._commit(source, last_position)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def _commit(self, source: Source, position: int) -> None:
+        self.sink.flush()
+        source.checkpoint(position)
