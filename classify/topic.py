@@ -1,0 +1,247 @@
+"""Topic classification from multilingual phrase rules (spaCy blank tokenizer + PhraseMatcher).
+
+:class:`TopicClassifier` is built once by :class:`classify.pipeline.Classifier` and called once
+per post. It tokenises the text with a cached blank spaCy pipeline (``make_doc`` only, no
+components), matches whole-token phrases with a ``PhraseMatcher`` on ``LOWER`` and prefix /
+wildcard patterns (for inflected Finnish) with :class:`_PatternIndex`, sums
+the phrase weights per topic and picks the best topic; nothing matched (or too weak) is
+``other``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import spacy
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+
+from classify.types import TopicResult
+
+DEFAULT_RULES = Path(__file__).parent / "rules" / "topics.yaml"
+
+DEFAULT_LABELS = [
+    "outage", "access", "performance", "connectivity", "billing",
+    "security", "how_to", "feedback", "other",
+]
+KNOWN_LANGS = ("en", "nl", "fi")
+
+
+class TopicConfig(BaseModel):
+    """``classify.topic`` in the config file. Unknown keys are rejected at load time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
+    rules: Path | None = Field(default=None, description="topic rule YAML; None = shipped rules")
+    model: Path | None = Field(default=None, description="reserved: trained textcat directory")
+    fallback: str = "other"
+    min_score: float | None = Field(default=None, ge=0.0, description="None = rule file value")
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_non_empty(cls, value: list[str]) -> list[str]:
+        if not value or len(set(value)) != len(value):
+            raise ValueError("labels must be a non-empty list without duplicates")
+        return value
+
+
+Rule = tuple[str, float, str]  # topic, weight, phrase
+
+
+class _PatternIndex:
+    """Token patterns with prefix (``kaatu*``) or wildcard (``*``) tokens, indexed by first token.
+
+    Called by ``_LangMatcher.hits`` with the lower-cased tokens of one post.
+    """
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        self.prefix: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+
+    def add(self, tokens: tuple[str, ...], topic: str, weight: float) -> None:
+        first = tokens[0]
+        if first.endswith("*"):
+            self.prefix.setdefault(first[:3], []).append((tokens, topic, weight))
+        else:
+            self.exact.setdefault(first, []).append((tokens, topic, weight))
+
+    def find(self, lowers: list[str]) -> list[tuple[int, int, str, float]]:
+        out = []
+        for i, low in enumerate(lowers):
+            cands = self.exact.get(low, []) + self.prefix.get(low[:3], [])
+            for tokens, topic, weight in cands:
+                end = i + len(tokens)
+                if end <= len(lowers) and all(
+                    _tok_ok(p, w) for p, w in zip(tokens, lowers[i:end], strict=True)
+                ):
+                    out.append((i, end, topic, weight))
+        return out
+
+
+def _tok_ok(pattern: str, token: str) -> bool:
+    if pattern == "*":
+        return True
+    if pattern.endswith("*"):
+        return token.startswith(pattern[:-1])
+    return token == pattern
+
+
+class RuleSet:
+    """The parsed rule file: ``(topic, weight, phrase)`` per language, plus ``min_score``."""
+
+    def __init__(self, by_lang: dict[str, list[Rule]], min_score: float, topics: list[str]):
+        self.by_lang = by_lang
+        self.min_score = min_score
+        self.topics = topics
+
+    def precedence(self, labels: list[str]) -> list[str]:
+        """Tie-break order: rule-file order, then any remaining labels."""
+        return self.topics + [label for label in labels if label not in self.topics]
+
+    def exact_phrases(self, langs: tuple[str, ...]) -> list[Rule]:
+        return [r for lang in langs for r in self.by_lang.get(lang, []) if "*" not in r[2]]
+
+    def pattern_index(self, nlp: Language, langs: tuple[str, ...]) -> _PatternIndex:
+        index = _PatternIndex()
+        for lang in langs:
+            for topic, weight, phrase in self.by_lang.get(lang, []):
+                if "*" not in phrase:
+                    continue
+                tokens: list[str] = []
+                for word in phrase.split():
+                    is_pattern = word.endswith("*") and len(word) >= 4 or word == "*"
+                    tokens += [word] if is_pattern else [t.lower_ for t in nlp.make_doc(word)]
+                index.add(tuple(tokens), topic, weight)
+        return index
+
+
+def load_rules(path: Path, labels: list[str]) -> RuleSet:
+    """Parse a topic rule file. Called once at construction; failure → ``ValueError``."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        topics = data["topics"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise ValueError(f"cannot load topic rules {path}: {exc}") from exc
+    by_lang: dict[str, list[Rule]] = {}
+    for topic, spec in topics.items():
+        if topic not in labels:
+            raise ValueError(f"rule topic {topic!r} is not in the configured labels")
+        default = float(spec.get("weight", 1.0))
+        for lang, phrases in spec.items():
+            if lang == "weight":
+                continue
+            for entry in phrases or []:
+                phrase, _, weight = str(entry).partition("|")
+                rule = (topic, float(weight) if weight else default, phrase.strip().lower())
+                by_lang.setdefault(lang, []).append(rule)
+    return RuleSet(by_lang, float(data.get("min_score", 1.0)), list(topics))
+
+
+class _LangMatcher:
+    """One language's tokenizer, PhraseMatcher and prefix patterns (built lazily, cached)."""
+
+    def __init__(self, nlp: Language, rules: RuleSet, langs: tuple[str, ...]) -> None:
+        self.nlp = nlp
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.keys: dict[int, tuple[str, float]] = {}
+        self.patterns = rules.pattern_index(nlp, langs)
+        for i, (topic, weight, phrase) in enumerate(rules.exact_phrases(langs)):
+            key = nlp.vocab.strings.add(f"t{i}")
+            self.keys[key] = (topic, weight)
+            self.matcher.add(key, [nlp.make_doc(phrase)])
+
+    def hits(self, text: str) -> list[tuple[int, int, str, float, str]]:
+        """(start, end, topic, weight, matched text) for every rule hit in ``text``."""
+        doc = self.nlp.make_doc(text)
+        out = []
+        for key, start, end in self.matcher(doc):
+            topic, weight = self.keys[key]
+            out.append((start, end, topic, weight, doc[start:end].text))
+        lowers = [t.lower_ for t in doc]
+        for start, end, topic, weight in self.patterns.find(lowers):
+            out.append((start, end, topic, weight, doc[start:end].text))
+        return out
+
+
+def _blank(lang: str) -> Language:
+    """A blank pipeline for ``lang``; falls back to the multilingual ``xx`` tokenizer."""
+    try:
+        return spacy.blank(lang)
+    except Exception:  # unknown language code: spaCy raises ImportError/ValueError variants
+        return spacy.blank("xx")
+
+
+class TopicClassifier:
+    """Classifies a post's text into one of ``config.labels``.
+
+    Construction loads the rule file (failure: missing/invalid YAML or a rule topic that is not
+    in ``labels`` → ``ValueError``). ``classify`` never raises on text input.
+    """
+
+    def __init__(self, config: TopicConfig | None = None) -> None:
+        self.config = config or TopicConfig()
+        self.rules = load_rules(self.config.rules or DEFAULT_RULES, self.config.labels)
+        if self.config.fallback not in self.config.labels:
+            raise ValueError(f"fallback topic {self.config.fallback!r} not in labels")
+        self.min_score = (
+            self.config.min_score if self.config.min_score is not None else self.rules.min_score
+        )
+        self._order = {t: i for i, t in enumerate(self.rules.precedence(self.config.labels))}
+        self._matchers: dict[str, _LangMatcher] = {}
+
+    def _matcher(self, lang: str) -> _LangMatcher:
+        key = lang if lang in KNOWN_LANGS else "xx"
+        if key not in self._matchers:
+            langs = (key,) if key == "en" else (key, "en") if key != "xx" else KNOWN_LANGS
+            self._matchers[key] = _LangMatcher(_blank(key), self.rules, langs)
+        return self._matchers[key]
+
+    def classify(self, text: str, lang: str) -> TopicResult:
+        """Topic of ``text`` written in ``lang`` (ISO 639-1; anything else uses all rules)."""
+        hits = _dedupe(self._matcher(lang).hits(text))
+        scores: dict[str, float] = {}
+        for _, _, topic, weight, _ in hits:
+            scores[topic] = scores.get(topic, 0.0) + weight
+        fallback = self.config.fallback
+        best = max(scores, key=lambda t: (scores[t], -self._order.get(t, 99)), default=fallback)
+        if scores.get(best, 0.0) < self.min_score:
+            best = fallback
+        matched = tuple(dict.fromkeys(h[4].lower() for h in hits if h[2] == best))
+        confidence = _confidence(scores, best)
+        rounded = {t: round(s, 3) for t, s in scores.items()}
+        if matched:
+            shown = ", ".join(f"'{m}'" for m in matched[:5])
+            reason = f"topic {best} (matched: {shown})"
+        else:
+            reason = f"topic {best} (no topic phrases matched)"
+        return TopicResult(best, confidence, matched, reason, rounded)
+
+
+def _dedupe(hits: list[tuple[int, int, str, float, str]]) -> list[tuple[int, int, str, float, str]]:
+    """Within one topic keep the longest / heaviest of overlapping hits (no double counting)."""
+    hits.sort(key=lambda h: (h[0] - h[1], -h[3]))
+    taken: dict[str, set[int]] = {}
+    kept = []
+    for hit in hits:
+        used = taken.setdefault(hit[2], set())
+        span = range(hit[0], hit[1])
+        if not any(i in used for i in span):
+            used.update(span)
+            kept.append(hit)
+    kept.sort(key=lambda h: h[0])
+    return kept
+
+
+def _confidence(scores: dict[str, float], best: str) -> float:
+    """Share of the evidence for ``best`` times how much evidence there is, in [0, 1]."""
+    total = sum(scores.values())
+    top = scores.get(best, 0.0)
+    if top <= 0.0:
+        return 0.5 if total == 0.0 else round(max(0.05, 0.5 - total / (2 * (total + 2))), 3)
+    share = top / total
+    strength = 1.0 - math.exp(-top / 2.0)
+    return round(min(1.0, max(0.0, 0.2 + 0.8 * share * strength)), 3)

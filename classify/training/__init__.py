@@ -1,0 +1,1 @@
+"""Training code for the shipped classify/ models (run offline, never at classify time)."""

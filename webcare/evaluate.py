@@ -1,0 +1,161 @@
+"""``webcare eval``: measure the classifiers on every labelled set in ``../shared/data``.
+
+Each set that exists is measured and printed as one table row with the target; a missing
+set is listed as skipped (the data is never shipped with the project).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+from sklearn.metrics import accuracy_score, f1_score, recall_score
+
+from classify.brands import BrandConfig
+from classify.language import LanguageDetector
+from classify.pipeline import Classifier
+from classify.sentiment import SentimentScorer
+from schemas import Author, Post
+from webcare.config import WebcareConfig
+
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Row:
+    dataset: str
+    metric: str
+    value: float
+    target: float | None
+    n: int
+
+    def line(self) -> str:
+        target = f"≥ {self.target:.2f}" if self.target is not None else ""
+        verdict = "" if self.target is None else ("ok" if self.value >= self.target else "BELOW")
+        return (f"{self.dataset:22} {self.metric:32} {self.value:6.3f}  {target:7} "
+                f"{verdict:5} n={self.n}")
+
+
+def default_shared_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _text_post(index: int, text: str, platform: str = "x") -> Post:
+    return Post(id=f"eval-{index}", platform=platform, text=text[:20_000], created_at=EPOCH,
+                author=Author(handle=f"@user{index}"))
+
+
+class Sentiment:
+    """Language detection + the sentiment stage, as the pipeline runs them."""
+
+    def __init__(self, config: WebcareConfig) -> None:
+        self.language = LanguageDetector(config.classify.language)
+        self.scorer = SentimentScorer(config.classify.sentiment)
+
+    def labels(self, texts: list[str], lang: str | None = None) -> list[str]:
+        return [self.scorer.score(t, lang or self.language.detect(t, None).lang).label
+                for t in texts]
+
+
+def eval_itsm(config: WebcareConfig, data: Path) -> list[Row]:
+    rows = [json.loads(line) for line in (data / "itsm/dev.jsonl").open(encoding="utf-8")]
+    rows.sort(key=lambda row: row["created_at"])
+    brands = yaml.safe_load((data / "itsm/brands.yaml").read_text("utf-8"))["brands"]
+    classify_config = config.classify.model_copy(
+        update={"brands": [BrandConfig.model_validate(_brand(b)) for b in brands]})
+    classifier = Classifier(classify_config)
+    predicted = [classifier(Post.model_validate(row)) for row in rows]
+    gold = [row["labels"] for row in rows]
+    n = len(rows)
+    return [
+        Row("itsm dev", "topic macro-F1", _macro_f1([g["topic"] for g in gold],
+                                                    [p.topic for p in predicted]), 0.85, n),
+        Row("itsm dev", "urgency accuracy", accuracy_score([g["urgency"] for g in gold],
+                                                           [p.urgency for p in predicted]), 0.80, n),
+        Row("itsm dev", "noise F1", f1_score([g["noise"] for g in gold],
+                                             [p.noise for p in predicted]), 0.90, n),
+        Row("itsm dev", "sentiment macro-F1", _macro_f1([g["sentiment"] for g in gold],
+                                                        [p.sentiment.label for p in predicted]),
+            0.80, n),
+    ]
+
+
+def _brand(entry: dict) -> dict:
+    """The data set's brand file carries a free-text ``what``; keep the config keys only."""
+    return {key: value for key, value in entry.items() if key in BrandConfig.model_fields}
+
+
+def eval_tweeteval(sentiment: Sentiment, data: Path) -> list[Row]:
+    texts = (data / "tweeteval/val_text.txt").read_text("utf-8").splitlines()
+    names = {"0": "negative", "1": "neutral", "2": "positive"}
+    gold = [names[x.strip()] for x in (data / "tweeteval/val_labels.txt").open()]
+    predicted = sentiment.labels(texts)
+    value = recall_score(gold, predicted, average="macro")
+    return [Row("tweeteval val", "sentiment macro recall", value, 0.62, len(gold))]
+
+
+def eval_vader(sentiment: Sentiment, data: Path) -> list[Row]:
+    gold, texts = [], []
+    for line in (data / "vader/tweets_GroundTruth.txt").open(encoding="utf-8", errors="replace"):
+        parts = line.rstrip("\n").split("\t", 2)
+        if len(parts) == 3:
+            mean = float(parts[1]) / 4
+            gold.append("positive" if mean >= 0.05 else "negative" if mean <= -0.05 else "neutral")
+            texts.append(parts[2])
+    value = _macro_f1(gold, sentiment.labels(texts))
+    return [Row("vader ground truth", "3-class macro-F1 (±0.05)", value, None, len(gold))]
+
+
+def eval_complaints(config: WebcareConfig, data: Path) -> list[Row]:
+    with (data / "complaints/complaints_dev.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    classifier = Classifier(config.classify.model_copy(update={"brands": []}))
+    predicted = [classifier(_text_post(i, r["text"])).actionable for i, r in enumerate(rows)]
+    value = f1_score([r["is_complaint"] == "1" for r in rows], predicted)
+    return [Row("complaints dev", "complaint F1 (= actionable)", value, 0.70, len(rows))]
+
+
+def eval_dutch(sentiment: Sentiment, data: Path) -> list[Row]:
+    with (data / "dutch/polarity_dev.csv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r.get("polarity")]
+    predicted = sentiment.labels([r["content"] for r in rows], "nl")
+    value = _macro_f1([r["polarity"].strip() for r in rows], predicted)
+    return [Row("dutch polarity dev", "sentiment macro-F1", value, None, len(rows))]
+
+
+def eval_airline(sentiment: Sentiment, data: Path) -> list[Row]:
+    with (data / "eval_only/airline_tweets.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    predicted = sentiment.labels([r["text"] for r in rows])
+    value = _macro_f1([r["airline_sentiment"] for r in rows], predicted)
+    return [Row("airline (eval only)", "sentiment macro-F1", value, None, len(rows))]
+
+
+def _macro_f1(gold: list[str], predicted: list[str]) -> float:
+    return f1_score(gold, predicted, average="macro", labels=sorted(set(gold)), zero_division=0)
+
+
+def run_all(config: WebcareConfig, shared: Path | None = None) -> str:
+    """Measure every available set; returns the printed table."""
+    data = shared or default_shared_dir()
+    sentiment = Sentiment(config)
+    suites: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("itsm/dev.jsonl", lambda: eval_itsm(config, data)),
+        ("tweeteval/val_text.txt", lambda: eval_tweeteval(sentiment, data)),
+        ("vader/tweets_GroundTruth.txt", lambda: eval_vader(sentiment, data)),
+        ("complaints/complaints_dev.csv", lambda: eval_complaints(config, data)),
+        ("dutch/polarity_dev.csv", lambda: eval_dutch(sentiment, data)),
+        ("eval_only/airline_tweets.csv", lambda: eval_airline(sentiment, data)),
+    ]
+    lines = [f"{'data set':22} {'metric':32} {'value':>6}  {'target':7} {'':5} size", "-" * 90]
+    for relative, suite in suites:
+        if not (data / relative).is_file():
+            lines.append(f"{relative:55} skipped: not found under {data}")
+            continue
+        lines += [row.line() for row in suite()]
+    return "\n".join(lines)
