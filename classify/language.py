@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from classify.types import LanguageResult
 
 UNDETERMINED = "und"
-MAX_DETECT_CHARS = 300  # fastText cost grows with length; the first 300 chars decide anyway
-_TOP_K = 3
+MAX_DETECT_CHARS = 200  # fastText cost grows with length; 200 chars decide anyway
+_TOP_K = 2
 
 _KEEP = frozenset("'’.,!?;:-")
 _LETTER_RE = re.compile(r"[^\W\d_]")
@@ -80,7 +80,7 @@ class LanguageConfig(BaseModel):
 
     ``hint_policy``: ``never`` ignores the platform's language tag; ``fallback`` (default) uses it
     only when the detector is unsure (below ``min_confidence``) or the text is too short
-    (fewer than ``min_letters`` letters); ``prefer`` uses it whenever it names a configured
+    (fewer than ``min_chars`` characters once stripped); ``prefer`` uses it whenever it names a configured
     language. Hints outside ``languages`` are always ignored.
     """
 
@@ -91,7 +91,7 @@ class LanguageConfig(BaseModel):
         min_length=1,
     )
     min_confidence: float = Field(default=0.4, ge=0.0, le=1.0)
-    min_letters: int = Field(default=3, ge=1)
+    min_chars: int = Field(default=4, ge=1)
     hint_policy: Literal["never", "fallback", "prefer"] = "fallback"
 
     @field_validator("languages")
@@ -134,8 +134,7 @@ class LanguageDetector:
         if hint_code and self.config.hint_policy == "prefer":
             return LanguageResult(hint_code, 1.0, f"lang {hint_code} (platform hint)")
         lang, prob = self._predict(clean)
-        letters = len(_LETTER_RE.findall(clean))
-        sure = prob >= self.config.min_confidence and letters >= self.config.min_letters
+        sure = prob >= self.config.min_confidence and len(clean) >= self.config.min_chars
         if not sure and hint_code:
             return LanguageResult(
                 hint_code, max(prob, 0.5) if lang == hint_code else 0.5,
@@ -148,10 +147,10 @@ class LanguageDetector:
     def _predict(self, clean: str) -> tuple[str | None, float]:
         """Best configured language among fastText's top candidates, with its probability."""
         try:
-            labels, probs = self._model.predict(clean.lower(), k=_TOP_K)
-        except (ValueError, RuntimeError):  # pathological input: treat as undetectable
+            candidates = self._model.f.predict(clean.lower() + "\n", _TOP_K, 0.0, "replace")
+        except (ValueError, RuntimeError, UnicodeError):  # pathological input: undetectable
             return None, 0.0
-        for label, prob in zip(labels, probs):
+        for prob, label in candidates:
             code = _ALIASES.get(label[9:], label[9:])  # strip "__label__"
             if code in self._allowed:
                 return code, min(float(prob), 1.0)

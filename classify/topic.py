@@ -149,10 +149,13 @@ class _LangMatcher:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.keys: dict[int, tuple[str, float]] = {}
         self.patterns = rules.pattern_index(nlp, langs)
-        for i, (topic, weight, phrase) in enumerate(rules.exact_phrases(langs)):
-            key = nlp.vocab.strings.add(f"t{i}")
-            self.keys[key] = (topic, weight)
-            self.matcher.add(key, [nlp.make_doc(phrase)])
+        groups: dict[tuple[str, float], list[str]] = {}
+        for topic, weight, phrase in rules.exact_phrases(langs):
+            groups.setdefault((topic, weight), []).append(phrase)
+        for (topic, weight), phrases in groups.items():
+            name = f"{topic}|{weight}"
+            self.keys[nlp.vocab.strings.add(name)] = (topic, weight)
+            self.matcher.add(name, list(nlp.tokenizer.pipe(phrases)))
 
     def hits(self, text: str) -> list[tuple[int, int, str, float, str]]:
         """(start, end, topic, weight, matched text) for every rule hit in ``text``."""

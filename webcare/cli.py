@@ -10,6 +10,7 @@ import click
 import orjson
 
 from webcare import commands
+from sinks.sqlite_store import SqliteStoreConfig
 from webcare.config import ConfigError, WebcareConfig, load_config
 
 CONFIG_OPTION = click.option(
@@ -17,11 +18,18 @@ CONFIG_OPTION = click.option(
     help="YAML config file (default: the shipped default_config.yaml)")
 
 
-def _config(config_path: Path | None) -> WebcareConfig:
+STORE_OPTION = click.option(
+    "--store", "store_path", default=None, help="SQLite file to read (overrides store.path)")
+
+
+def _config(config_path: Path | None, store_path: str | None = None) -> WebcareConfig:
     try:
-        return load_config(config_path)
+        config = load_config(config_path)
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
+    if store_path:
+        config = config.model_copy(update={"store": SqliteStoreConfig(path=store_path)})
+    return config
 
 
 @click.group()
@@ -69,9 +77,10 @@ def run(replay_path: str, speed: float, config_path: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON output")
 @click.option("--limit", default=50, show_default=True)
 @CONFIG_OPTION
-def queue(as_json: bool, limit: int, config_path: Path | None) -> None:
+@STORE_OPTION
+def queue(as_json: bool, limit: int, config_path: Path | None, store_path: str | None) -> None:
     """Show the open webcare queue, highest priority first."""
-    items = commands.read_queue(_config(config_path), limit)
+    items = commands.read_queue(_config(config_path, store_path), limit)
     if as_json:
         click.echo(orjson.dumps([i.model_dump(mode="json") for i in items],
                                 option=orjson.OPT_INDENT_2).decode())
@@ -82,9 +91,10 @@ def queue(as_json: bool, limit: int, config_path: Path | None) -> None:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON output")
 @CONFIG_OPTION
-def incidents(as_json: bool, config_path: Path | None) -> None:
+@STORE_OPTION
+def incidents(as_json: bool, config_path: Path | None, store_path: str | None) -> None:
     """Show incidents."""
-    found = commands.read_incidents(_config(config_path))
+    found = commands.read_incidents(_config(config_path, store_path))
     if as_json:
         click.echo(orjson.dumps([i.model_dump(mode="json") for i in found],
                                 option=orjson.OPT_INDENT_2).decode())

@@ -162,5 +162,6 @@ def run_demo(store_path: str) -> str:
         f"Replayed the demo day ({demo_file().name}) into {path}", "",
         format_summary(stats), "", f"incidents: {len(read_incidents(config))}",
         "", "Top of the webcare queue:", format_queue(queue), "",
-        f"Inspect: .venv/bin/webcare queue --json --config <a config with store.path {path}>",
+        f"Inspect: .venv/bin/webcare queue --store {path}   "
+        f"(or incidents --store {path}, add --json for JSON)",
     ])

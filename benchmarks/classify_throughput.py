@@ -1,0 +1,96 @@
+"""Classify N realistic posts on one core and compare with bare VADER on the same texts.
+
+Run: ``.venv/bin/python benchmarks/classify_throughput.py [--n 4000] [--repeat 3]``.
+Posts: the shipped demo day, plus TweetEval validation tweets and the ITSM dev posts when
+``../shared/data`` is present. Prints posts/s for the whole classify stage, for bare
+``SentimentIntensityAnalyzer.polarity_scores`` on the same texts in the same run, their
+ratio, and the time per post of each classify/ stage. Best of ``--repeat`` runs each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from classify.pipeline import Classifier
+from schemas import Post
+from webcare.commands import demo_file
+from webcare.config import load_config
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def realistic_posts(n: int) -> list[Post]:
+    """Demo posts first, then real tweets/ITSM posts, cycled to ``n`` with unique ids/times."""
+    base = [Post.model_validate_json(line) for line in demo_file().read_text("utf-8").splitlines()]
+    template = base[0]
+    tweets = SHARED / "tweeteval" / "val_text.txt"
+    if tweets.is_file():
+        base += [template.model_copy(update={"text": text, "lang": None})
+                 for text in tweets.read_text("utf-8").splitlines() if text.strip()]
+    itsm = SHARED / "itsm" / "dev.jsonl"
+    if itsm.is_file():
+        base += [Post.model_validate(json.loads(line)) for line in itsm.open(encoding="utf-8")]
+    posts = []
+    for i in range(n):
+        post = base[i % len(base)]
+        cycle = i // len(base)
+        posts.append(post.model_copy(update={
+            "id": f"bench-{i}", "created_at": template.created_at + timedelta(seconds=i),
+            "text": post.text if cycle == 0 else f"{post.text} #{cycle}"}))
+    return posts
+
+
+def best_rate(run, count: int, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return count / best
+
+
+def stage_costs(classifier: Classifier, posts: list[Post]) -> dict[str, float]:
+    """Microseconds per post of each stage, measured one stage at a time."""
+    c = classifier
+    langs = [c.language.detect(p.text, p.lang) for p in posts]
+    steps = {
+        "language": lambda: [c.language.detect(p.text, p.lang) for p in posts],
+        "brands": lambda: [c.brands.match(p) for p in posts],
+        "topic": lambda: [c.topic.classify(p.text, l.lang) for p, l in zip(posts, langs)],
+        "sentiment": lambda: [c.sentiment.score(p.text, l.lang) for p, l in zip(posts, langs)],
+    }
+    return {name: 1e6 / best_rate(step, len(posts), 1) for name, step in steps.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=4000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    posts = realistic_posts(args.n)
+    texts = [post.text for post in posts]
+    config = load_config().classify
+    vader = SentimentIntensityAnalyzer()
+    vader_rate = best_rate(lambda: [vader.polarity_scores(t) for t in texts], len(texts),
+                           args.repeat)
+    fresh = iter([Classifier(config) for _ in range(args.repeat)])  # state starts empty
+    pipeline_rate = best_rate(lambda: next(fresh).classify_many(posts), len(posts), args.repeat)
+    print(f"posts: {len(posts)} on one core, best of {args.repeat}")
+    print(f"classify stage (all classifiers): {pipeline_rate:10.0f} posts/s")
+    print(f"bare VADER polarity_scores:       {vader_rate:10.0f} posts/s")
+    print(f"ratio classify / bare VADER:      {pipeline_rate / vader_rate:10.2f}")
+    for name, micros in stage_costs(Classifier(config), posts).items():
+        print(f"  {name:10} {micros:7.1f} µs/post")
+
+
+if __name__ == "__main__":
+    main()
