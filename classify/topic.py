@@ -225,14 +225,17 @@ class TopicClassifier:
 
 
 def _dedupe(hits: list[tuple[int, int, str, float, str]]) -> list[tuple[int, int, str, float, str]]:
-    """Within one topic keep the longest / heaviest of overlapping hits (no double counting)."""
+    """Per topic keep the longest of overlapping hits and count a repeated phrase once."""
     hits.sort(key=lambda h: (h[0] - h[1], -h[3]))
     taken: dict[str, set[int]] = {}
+    seen: set[tuple[str, str]] = set()
     kept = []
     for hit in hits:
         used = taken.setdefault(hit[2], set())
         span = range(hit[0], hit[1])
-        if not any(i in used for i in span):
+        text_key = (hit[2], hit[4].lower())
+        if text_key not in seen and not any(i in used for i in span):
+            seen.add(text_key)
             used.update(span)
             kept.append(hit)
     kept.sort(key=lambda h: h[0])

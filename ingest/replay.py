@@ -32,8 +32,8 @@ class ReplayConfig(BaseModel):
 
 
 def decode_line(raw: bytes) -> str:
-    """Decode one input line; invalid UTF-8 is kept visible (backslash escapes), never lost."""
-    return raw.decode("utf-8", errors="backslashreplace").rstrip("\r\n")
+    """Decode one input line; invalid UTF-8 bytes become U+FFFD so the post is still handled."""
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
 class ReplaySource:

@@ -84,5 +84,5 @@ class Post(BaseModel):
     @field_validator("text")
     @classmethod
     def _clean_text(cls, value: str) -> str:
-        # Lone surrogates (invalid unicode from broken encoders) cannot be stored or re-encoded.
-        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+        # NUL characters break C-string based stores (PostgreSQL text) and terminals.
+        return value.replace("\x00", "")

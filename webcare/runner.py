@@ -9,6 +9,7 @@ idempotent store absorbs.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -48,11 +49,31 @@ class RunStats:
 
 
 def parse_post(record: RawRecord) -> Post | DeadLetter:
-    """Validate one raw line as a Post; a bad line becomes a dead letter naming the problem."""
+    """Validate one raw line as a Post; a bad line becomes a dead letter naming the problem.
+
+    Lone UTF-16 surrogates (emitted by encoders that cut an emoji in half) are not JSON to
+    pydantic's strict parser; such lines are re-read leniently and the text cleaned.
+    """
     try:
         return Post.model_validate_json(record.payload)
     except ValidationError as error:
+        if error.errors()[0]["type"] == "json_invalid" and "\\u" in record.payload:
+            try:
+                return Post.model_validate(_scrub(json.loads(record.payload)))
+            except (ValueError, ValidationError):
+                pass
         return dead_letter(record, "parse", error, _validation_reason(error))
+
+
+def _scrub(value: object) -> object:
+    """Replace lone surrogates in every string of a decoded JSON value with '?'."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_scrub(key): _scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    return value
 
 
 def dead_letter(record: RawRecord, stage: str, error: Exception, reason: str | None = None,
