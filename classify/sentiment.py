@@ -9,8 +9,10 @@ The features here are shared with the training code (:mod:`classify.training.sen
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import operator
 import re
 import zipfile
 from pathlib import Path
@@ -26,16 +28,84 @@ LANGS: tuple[str, ...] = ("en", "nl", "fi")
 MODELS_DIR = Path(__file__).parent / "models"
 N_DENSE = 11
 
-_TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#]?\w+(?:['’]\w+)*|[^\w\s]")
-_ELONGATED = re.compile(r"(.)\1{2,}")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_USER = re.compile(r"@\w+")
+_NUM = re.compile(r"\d+(?:[.,:]\d+)*")
+_ELONGATED = re.compile(r"(\w)\1{2,}")
+_TOKEN = re.compile(r"¬?[\w'’]+|[^\w\s]")
+_CHAR4 = re.compile(r"(?=(\w{4}))")
 _NEGATORS = {
-    "en": frozenset("not no never cannot nothing nobody none nor neither without".split()),
-    "nl": frozenset("niet geen nooit niks niets noch zonder".split()),
-    "fi": frozenset("ei en et emme ette eivät eikä enkä etkä ilman".split()),
+    "en": r"not|no|never|cannot|nothing|nobody|none|nor|without|\w+n['’]t",
+    "nl": r"niet|geen|nooit|niks|niets|noch|zonder",
+    "fi": r"ei|en|et|emme|ette|eivät|eikä|enkä|etkä|ilman",
 }
-
-
+_NEGATION = {k: re.compile(rf"\b({v})\s+(?=\w)") for k, v in _NEGATORS.items()}
+_ZEROS = itertools.repeat(0)
 _NO_VADER = {"compound": 0.0, "pos": 0.0, "neg": 0.0, "neu": 0.0}
+
+
+def normalize(text: str, lang: str) -> tuple[str, int]:
+    """Lowercased text with URLs/users/numbers replaced and the word after a negator marked
+    with ``¬``; also returns the number of negators."""
+    t = _ELONGATED.sub(r"\1\1", text.lower())
+    t = _NUM.sub("0", _USER.sub("@user", _URL.sub("http", t)))
+    return _NEGATION.get(lang, _NEGATION["en"]).subn(r"\1 ¬", t)
+
+
+def featurize(text: str, lang: str, lexicon: dict):
+    """Sparse features (word uni/bigrams + in-word character 4-grams, repeats kept) and dense
+    features (VADER-lexicon valence, hand-lexicon hits, punctuation, negations) of one text."""
+    t, negations = normalize(text, lang)
+    toks = _TOKEN.findall(t)
+    feats = toks + list(map(" ".join, zip(toks, toks[1:]))) + _CHAR4.findall(t)
+    pos = len(lexicon["pos"].intersection(feats))
+    neg = len(lexicon["neg"].intersection(feats))
+    stem_re = lexicon["stem_re"]
+    if stem_re is not None:
+        for stem in stem_re.findall(t):
+            if lexicon["stems"][stem] > 0:
+                pos += 1
+            else:
+                neg += 1
+    vpos = sum(map(lexicon["valence_pos"].get, toks, _ZEROS))
+    vneg = sum(map(lexicon["valence_neg"].get, toks, _ZEROS))
+    val = vpos + vneg
+    comp = val / math.sqrt(val * val + 15.0)
+    dense = [comp, min(vpos, 8.0) / 8, max(vneg, -8.0) / 8, float(vpos == vneg == 0),
+             float(comp >= 0.05), float(comp <= -0.05), min(pos, 3) / 3, min(neg, 3) / 3,
+             float("?" in text), min(text.count("!"), 3) / 3, min(negations, 2) / 2]
+    return feats, dense, pos, neg, comp
+
+
+def valence_tables(use_vader: bool) -> tuple[dict[str, float], dict[str, float]]:
+    """Positive and negative word valences from VADER's lexicon (negated forms flipped and
+    damped by VADER's 0.74), or empty tables for languages VADER does not cover."""
+    if not use_vader:
+        return {}, {}
+    pos, neg = {}, {}
+    for word, v in SentimentIntensityAnalyzer().lexicon.items():
+        (pos if v > 0 else neg)[word] = v
+        (neg if v > 0 else pos)["¬" + word] = -0.74 * v
+    return pos, neg
+
+
+def compile_lexicon(raw: dict, lang: str, use_vader: bool) -> dict:
+    """Runtime form of a stored lexicon: terms normalised like texts (so "not working"
+    becomes "not ¬working"), negated single words with flipped polarity, stems as a regex."""
+    pos, neg = set(), set()
+    stems = raw["stems"]
+    for term, value in raw["words"].items():
+        if any(term.startswith(stem) for stem in stems):
+            continue  # counted by the stem already
+        key = " ".join(_TOKEN.findall(normalize(term, lang)[0]))
+        (pos if value > 0 else neg).add(key)
+        if " " not in key and not key.startswith("¬"):
+            (neg if value > 0 else pos).add("¬" + key)
+    alternatives = "|".join(sorted(map(re.escape, stems), key=len, reverse=True))
+    stem_re = re.compile(rf"(?<![\w¬])({alternatives})") if stems else None
+    valence_pos, valence_neg = valence_tables(use_vader)
+    return {"pos": frozenset(pos), "neg": frozenset(neg), "stems": stems, "stem_re": stem_re,
+            "valence_pos": valence_pos, "valence_neg": valence_neg}
 
 
 class SentimentModelError(RuntimeError):
@@ -52,75 +122,6 @@ class SentimentConfig(BaseModel):
     max_chars: int = Field(default=1000, ge=10)  # longer posts are cut before scoring
 
 
-def tokens(text: str, lang: str) -> tuple[list[str], list[bool], int]:
-    """Normalised tokens, whether each is in a negation scope, and the number of negators."""
-    negators = _NEGATORS.get(lang, _NEGATORS["en"])
-    out: list[str] = []
-    flags: list[bool] = []
-    scope = negations = 0
-    for m in _TOKEN.findall(_ELONGATED.sub(r"\1\1", text.lower())):
-        c = m[0]
-        negated = False
-        if c == "@":
-            m = "<user>"
-        elif m.startswith(("http", "www.")):
-            m = "<url>"
-        elif c.isdigit():
-            m = "<num>"
-        elif not (c.isalnum() or c in "#_"):
-            scope = 0
-        else:
-            m = m.lstrip("#") or m
-            if m in negators or m.endswith(("n't", "n’t")):
-                scope, negations = 3, negations + 1
-            elif scope:
-                scope, negated = scope - 1, True
-        out.append(m)
-        flags.append(negated)
-    return out, flags, negations
-
-
-def lexicon_hits(toks: list[str], flags: list[bool], bigrams: list[str], lexicon: dict):
-    """Counts of positive and negative lexicon hits (words, stems, two-word phrases)."""
-    lex, stems, lengths = lexicon["words"], lexicon["stems"], lexicon["stem_lengths"]
-    pos = neg = 0
-    for tok, negated in zip(toks, flags):
-        v = lex.get(tok)
-        if v is None:
-            for n in lengths:
-                v = stems.get(tok[:n])
-                if v is not None:
-                    break
-            else:
-                continue
-        if negated:
-            v = -v
-        pos, neg = (pos + 1, neg) if v > 0 else (pos, neg + 1)
-    for big in bigrams:
-        v = lex.get(big)
-        if v is not None:
-            pos, neg = (pos + 1, neg) if v > 0 else (pos, neg + 1)
-    return pos, neg
-
-
-def featurize(text: str, lang: str, lexicon: dict, vader: dict | None):
-    """Word uni/bigrams, character 4-grams and dense lexicon features of one text."""
-    toks, flags, negations = tokens(text, lang)
-    bigrams = [a + " " + b for a, b in zip(["<s>", *toks], toks)]
-    words = [("!" + t) if f else t for t, f in zip(toks, flags)] + bigrams
-    chars = []
-    for tok in toks:
-        w = " " + tok + " "
-        chars += [w[i : i + 4] for i in range(len(w) - 3)]
-    pos, neg = lexicon_hits(toks, flags, bigrams, lexicon)
-    v = vader or _NO_VADER
-    comp = v["compound"]
-    dense = [comp, v["pos"], v["neg"], v["neu"], float(comp >= 0.05), float(comp <= -0.05),
-             min(pos, 3) / 3, min(neg, 3) / 3, float("?" in text), min(text.count("!"), 3) / 3,
-             min(negations, 2) / 2]
-    return words, chars, dense, pos, neg
-
-
 class _Model:
     """One language's linear model, loaded from an ``.npz`` artifact."""
 
@@ -128,42 +129,39 @@ class _Model:
         try:
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(bytes(z["meta"]).decode())
-                word_vocab = bytes(z["word_vocab"]).decode().split("\n")
-                char_vocab = bytes(z["char_vocab"]).decode().split("\n")
-                w_words = z["w_words"].astype(np.float64)
-                w_chars = z["w_chars"].astype(np.float64)
+                vocab = bytes(z["vocab"]).decode().split("\n")
+                self.weights = z["weights"].astype(np.float64)
                 self.w_dense = z["w_dense"].astype(np.float64)
                 self.bias = z["bias"].astype(np.float64)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
-            raise SentimentModelError(f"cannot load sentiment model {path}: {exc}") from exc
-        if (len(word_vocab) + 1, len(char_vocab) + 1) != (len(w_words), len(w_chars)) or (
-            self.w_dense.shape != (N_DENSE, 3) or self.bias.shape != (3,)
+            self.name: str = meta["name"]
+            self.lang: str = meta["lang"]
+            self.use_vader: bool = meta["use_vader"]
+            self.temperature: float = meta["temperature"]
+            self.lexicon = compile_lexicon(meta["lexicon"], self.lang, self.use_vader)
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile,
+                UnicodeDecodeError, re.error) as exc:
+            raise SentimentModelError(f"cannot load sentiment model {path}: {exc!r}") from exc
+        if self.weights.shape != (len(vocab) + 1, 3) or self.w_dense.shape != (N_DENSE, 3) or (
+            self.bias.shape != (3,)
         ):
-            raise SentimentModelError(f"sentiment model {path} has inconsistent shapes")
-        self.name: str = meta["name"]
-        self.lang: str = meta["lang"]
-        self.use_vader: bool = meta["use_vader"]
-        self.temperature: float = meta["temperature"]
-        lex = meta["lexicon"]
-        self.lexicon = {"words": lex["words"], "stems": lex["stems"],
-                        "stem_lengths": sorted({len(s) for s in lex["stems"]}, reverse=True)}
-        # row 0 of each weight table is zero: unknown features look up index 0
-        self.word_index = {f: i + 1 for i, f in enumerate(word_vocab)}
-        self.char_index = {f: i + 1 for i, f in enumerate(char_vocab)}
-        self.w_words, self.w_chars = w_words, w_chars
+            raise SentimentModelError(f"sentiment model {path} has inconsistent array shapes")
+        # softmax ignores a shift shared by all classes, so keep the neutral logit at 0 and
+        # store (negative - neutral, positive - neutral) per feature: two C-level sums per post
+        w = self.weights[1:]
+        self.w_neg = dict(zip(vocab, (w[:, 0] - w[:, 1]).tolist()))
+        self.w_pos = dict(zip(vocab, (w[:, 2] - w[:, 1]).tolist()))
+        d = self.w_dense
+        self.d_neg, self.d_pos = (d[:, 0] - d[:, 1]).tolist(), (d[:, 2] - d[:, 1]).tolist()
+        self.b_neg, self.b_pos = float(self.bias[0] - self.bias[1]), float(self.bias[2] -
+                                                                            self.bias[1])
 
-    def logits(self, words, chars, dense) -> np.ndarray:
-        wi, ci = self.word_index.get, self.char_index.get
-        z = self.w_words[list({wi(f, 0) for f in words})].sum(0)
-        z += self.w_chars[list({ci(f, 0) for f in chars})].sum(0)
-        return z + np.dot(dense, self.w_dense) + self.bias
-
-
-def softmax(z) -> list[float]:
-    m = max(z)
-    e = [math.exp(x - m) for x in z]
-    s = sum(e)
-    return [x / s for x in e]
+    def logits(self, feats: list[str], dense: list[float]) -> tuple[float, float]:
+        """(negative, positive) logits relative to neutral, before temperature."""
+        zn = sum(map(self.w_neg.get, feats, _ZEROS)) + self.b_neg
+        zp = sum(map(self.w_pos.get, feats, _ZEROS)) + self.b_pos
+        zn += sum(map(operator.mul, dense, self.d_neg))
+        zp += sum(map(operator.mul, dense, self.d_pos))
+        return zn, zp
 
 
 class SentimentScorer:
@@ -178,27 +176,28 @@ class SentimentScorer:
             if not path.is_file():
                 raise SentimentModelError(f"sentiment model file missing: {path}")
             self.models[lang] = _Model(path)
-        self.vader = SentimentIntensityAnalyzer()
 
     def score(self, text: str, lang: str) -> SentimentResult:
         """Label one post written in ``lang`` (unknown languages use the English model)."""
         model = self.models.get(lang) or self.models["en"]
         text = text[: self.config.max_chars]
-        vader = self.vader.polarity_scores(text) if model.use_vader else None
-        words, chars, dense, pos, neg = featurize(text, model.lang, model.lexicon, vader)
-        z = model.logits(words, chars, dense) / model.temperature
-        boost = self.config.lexicon_boost
-        p = softmax((z[0] + boost * neg, z[1], z[2] + boost * pos))
-        best = max(range(3), key=p.__getitem__)
+        feats, dense, pos, neg, valence = featurize(text, model.lang, model.lexicon)
+        zn, zp = model.logits(feats, dense)
+        t, boost = model.temperature, self.config.lexicon_boost
+        zn, zp = zn / t + boost * neg, zp / t + boost * pos
+        m = max(zn, zp, 0.0)
+        en, eu, ep = math.exp(zn - m), math.exp(-m), math.exp(zp - m)
+        total = en + eu + ep
+        p = (en / total, eu / total, ep / total)
+        best = 0 if p[0] >= p[1] and p[0] >= p[2] else (2 if p[2] > p[1] else 1)
         label = LABELS[best]
-        compound = max(-1.0, min(1.0, p[2] - p[0]))
-        extra = f"vader {vader['compound']:+.2f}" if vader else f"lexicon +{pos}/-{neg}"
         return SentimentResult(
             label=label,
-            compound=round(compound, 4),
-            probabilities={k: round(x, 4) for k, x in zip(LABELS, p)},
+            compound=max(-1.0, min(1.0, p[2] - p[0])),
+            probabilities=dict(zip(LABELS, p)),
             model=model.name,
-            reason=f"sentiment {label} {p[best]:.2f} (model {model.name}; {extra})",
+            reason=f"sentiment {label} {p[best]:.2f} (model {model.name}; "
+            f"lexicon valence {valence:+.2f}, hits +{pos}/-{neg})",
         )
 
     def score_many(self, texts: list[str], langs: list[str]) -> list[SentimentResult]:

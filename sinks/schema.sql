@@ -1,5 +1,6 @@
 -- Store schema, version 1. Portable SQL: runs on SQLite (embedded default) and PostgreSQL.
 -- Timestamps are ISO-8601 UTC text so ordering works as text on both engines.
+-- Floats are DOUBLE PRECISION (8-byte on PostgreSQL; REAL affinity on SQLite).
 CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS posts (
@@ -11,7 +12,7 @@ CREATE TABLE IF NOT EXISTS posts (
     brand TEXT,
     topic TEXT NOT NULL,
     sentiment TEXT NOT NULL,
-    compound REAL NOT NULL,
+    compound DOUBLE PRECISION NOT NULL,
     urgency TEXT NOT NULL,
     priority INTEGER NOT NULL,
     noise INTEGER NOT NULL,
@@ -59,7 +60,7 @@ CREATE TABLE IF NOT EXISTS trends (
     lang TEXT NOT NULL,
     sentiment TEXT NOT NULL,
     posts INTEGER NOT NULL,
-    compound_sum REAL NOT NULL,
+    compound_sum DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (bucket, topic, platform, lang, sentiment)
 );
 

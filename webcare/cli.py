@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import orjson
 
-from webcare import commands
+from webcare import commands, kafka_cli
 from sinks.sqlite_store import SqliteStoreConfig
 from webcare.config import ConfigError, WebcareConfig, load_config
 
@@ -62,9 +62,15 @@ def classify(input_path: str, output_path: str, config_path: Path | None) -> Non
 @main.command()
 @click.option("--replay", "replay_path", required=True, help="JSONL posts, or - for stdin")
 @click.option("--speed", default=0.0, type=float, help="replay speed factor (0 = max)")
+@click.option("--bus", type=click.Choice(["inprocess", "kafka"]), default="inprocess",
+              help="kafka: every stage as a worker against --bootstrap")
+@click.option("--bootstrap", default=None, help="Kafka HOST:PORT (with --bus kafka)")
 @CONFIG_OPTION
-def run(replay_path: str, speed: float, config_path: Path | None) -> None:
+def run(replay_path: str, speed: float, bus: str, bootstrap: str | None,
+        config_path: Path | None) -> None:
     """Run the whole pipeline on a replay file into the configured store."""
+    if bus == "kafka":
+        return kafka_cli.run_on_kafka(config_path, bootstrap, replay_path)
     config = _config(config_path)
     try:
         stats = commands.run_replay(config, replay_path, speed, progress=sys.stderr.isatty())
@@ -136,3 +142,6 @@ def train(shared_dir: Path | None, task: str, out_dir: Path | None,
 def demo(store_path: str) -> None:
     """Replay the shipped demo day through the pipeline and show the summary and queue."""
     click.echo(commands.run_demo(store_path))
+
+
+kafka_cli.register(main, CONFIG_OPTION)

@@ -13,17 +13,19 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bus.config import KafkaConfig
 from classify.brands import BrandConfig
 from classify.config import ClassifyConfig
 from ingest.replay import ReplayConfig, ReplaySource
 from route.rules import RouteConfig
+from sinks.postgres_store import PostgresStore, PostgresStoreConfig
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
 
 SOURCE_TYPES = {"replay": ReplaySource}
-STORE_TYPES = {"sqlite": SqliteStore}
+STORE_TYPES = {"sqlite": SqliteStore, "postgres": PostgresStore}
 
 SourceConfig = Annotated[ReplayConfig, Field(discriminator="type")]
-StoreConfig = Annotated[SqliteStoreConfig, Field(discriminator="type")]
+StoreConfig = Annotated[SqliteStoreConfig | PostgresStoreConfig, Field(discriminator="type")]
 
 
 class ConfigError(ValueError):
@@ -45,6 +47,7 @@ class WebcareConfig(BaseModel):
     store: StoreConfig = Field(default_factory=SqliteStoreConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
+    kafka: KafkaConfig = Field(default_factory=KafkaConfig)
 
     @model_validator(mode="after")
     def _share_brands(self) -> "WebcareConfig":

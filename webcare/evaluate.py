@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 
-from classify.brands import BrandConfig
 from classify.language import LanguageDetector
 from classify.pipeline import Classifier
 from classify.sentiment import SentimentScorer
@@ -65,10 +63,7 @@ class Sentiment:
 def eval_itsm(config: WebcareConfig, data: Path) -> list[Row]:
     rows = [json.loads(line) for line in (data / "itsm/dev.jsonl").open(encoding="utf-8")]
     rows.sort(key=lambda row: row["created_at"])
-    brands = yaml.safe_load((data / "itsm/brands.yaml").read_text("utf-8"))["brands"]
-    classify_config = config.classify.model_copy(
-        update={"brands": [BrandConfig.model_validate(_brand(b)) for b in brands]})
-    classifier = Classifier(classify_config)
+    classifier = Classifier(config.classify)  # the config lists the data set's brands
     predicted = [classifier(Post.model_validate(row)) for row in rows]
     gold = [row["labels"] for row in rows]
     n = len(rows)
@@ -83,11 +78,6 @@ def eval_itsm(config: WebcareConfig, data: Path) -> list[Row]:
                                                         [p.sentiment.label for p in predicted]),
             0.80, n),
     ]
-
-
-def _brand(entry: dict) -> dict:
-    """The data set's brand file carries a free-text ``what``; keep the config keys only."""
-    return {key: value for key, value in entry.items() if key in BrandConfig.model_fields}
 
 
 def eval_tweeteval(sentiment: Sentiment, data: Path) -> list[Row]:

@@ -18,35 +18,33 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from classify.sentiment import N_DENSE, featurize
+from classify.sentiment import N_DENSE, compile_lexicon, featurize
 from classify.training import sentiment_data as sd
 from classify.training.sentiment_lexicon import build_lexicon
 
 PARAMS = {  # per language: regularisation, class weighting, minimum document frequencies
-    "en": {"C": 0.3, "class_weight": "balanced", "min_df": (2, 3), "use_vader": True},
-    "nl": {"C": 0.5, "class_weight": "balanced", "min_df": (2, 3), "use_vader": False},
-    "fi": {"C": 0.5, "class_weight": "balanced", "min_df": (2, 3), "use_vader": False},
+    "en": {"C": 0.3, "class_weight": "balanced", "min_df": 2, "use_vader": True},
+    "nl": {"C": 0.5, "class_weight": "balanced", "min_df": 2, "use_vader": False},
+    "fi": {"C": 0.5, "class_weight": "balanced", "min_df": 2, "use_vader": False},
 }
-PRUNE = 0.01  # features whose largest absolute weight is below this are dropped
+PRUNE = 0.03  # features whose largest absolute weight is below this are dropped
 
 
-def _design(docs, word_index, char_index) -> sparse.csr_matrix:
+def _design(docs, index: dict[str, int]) -> sparse.csr_matrix:
+    """Feature counts (repeats add up, as at run time) followed by the dense columns."""
     rows, cols, dense_rows = [], [], []
-    nw, nc = len(word_index), len(char_index)
-    for r, (words, chars, dense) in enumerate(docs):
-        idx = {word_index[f] for f in words if f in word_index}
-        idx |= {nw + char_index[f] for f in chars if f in char_index}
+    for r, (feats, dense) in enumerate(docs):
+        idx = [index[f] for f in feats if f in index]
         rows += [r] * len(idx)
-        cols += sorted(idx)
+        cols += idx
         dense_rows.append(dense)
-    binary = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), nw + nc))
-    return sparse.hstack([binary, sparse.csr_matrix(np.array(dense_rows))], format="csr")
+    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), len(index)))
+    return sparse.hstack([counts, sparse.csr_matrix(np.array(dense_rows))], format="csr")
 
 
-def _vocab(docs, pos: int, min_df: int) -> dict[str, int]:
-    counts = Counter(f for doc in docs for f in set(doc[pos]))
+def _vocab(docs, min_df: int) -> dict[str, int]:
+    counts = Counter(f for doc in docs for f in set(doc[0]))
     return {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= min_df))}
 
 
@@ -66,14 +64,11 @@ def fit_model(texts: list[str], labels: list[int], lang: str, *, seed: int = 0,
     """Train one language's model; returns the arrays that :func:`save_model` writes."""
     p = {**PARAMS.get(lang, PARAMS["en"]), **(params or {})}
     lexicon = build_lexicon(lang)
-    runtime_lex = {**lexicon, "stem_lengths": sorted({len(s) for s in lexicon["stems"]},
-                                                     reverse=True)}
-    vader = SentimentIntensityAnalyzer() if p["use_vader"] else None
-    docs = [featurize(t, lang, runtime_lex, vader.polarity_scores(t) if vader else None)[:3]
-            for t in texts]
+    runtime_lex = compile_lexicon(lexicon, lang, p["use_vader"])
+    docs = [featurize(t, lang, runtime_lex)[:2] for t in texts]
     y = np.asarray(labels)
-    word_index, char_index = _vocab(docs, 0, p["min_df"][0]), _vocab(docs, 1, p["min_df"][1])
-    x = _design(docs, word_index, char_index)
+    index = _vocab(docs, p["min_df"])
+    x = _design(docs, index)
 
     def lr() -> LogisticRegression:
         return LogisticRegression(C=p["C"], class_weight=p["class_weight"], max_iter=1000,
@@ -84,23 +79,18 @@ def fit_model(texts: list[str], labels: list[int], lang: str, *, seed: int = 0,
     held, rest = order[:cut], order[cut:]
     temperature = _temperature(lr().fit(x[rest], y[rest]).decision_function(x[held]), y[held])
     clf = lr().fit(x, y)
-    coef, nw, nc = clf.coef_.T, len(word_index), len(char_index)
-    keep_w = np.abs(coef[:nw]).max(1) >= PRUNE
-    keep_c = np.abs(coef[nw:nw + nc]).max(1) >= PRUNE
-    words = [f for f, k in zip(word_index, keep_w) if k]
-    chars = [f for f, k in zip(char_index, keep_c) if k]
-    zero = np.zeros((1, 3))
+    coef, n = clf.coef_.T, len(index)
+    keep = np.abs(coef[:n]).max(1) >= PRUNE
+    vocab = [f for f, k in zip(index, keep) if k]
     meta = {"name": f"{lang}-linear", "lang": lang, "use_vader": p["use_vader"],
             "temperature": temperature, "lexicon": lexicon, "trained": date.today().isoformat(),
-            "seed": seed, "rows": len(y), "params": {**p, "min_df": list(p["min_df"])},
+            "seed": seed, "rows": len(y), "params": p,
             "trained_on": trained_on}
     return {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
-        "word_vocab": np.frombuffer("\n".join(words).encode(), dtype=np.uint8),
-        "char_vocab": np.frombuffer("\n".join(chars).encode(), dtype=np.uint8),
-        "w_words": np.vstack([zero, coef[:nw][keep_w]]).astype(np.float16),
-        "w_chars": np.vstack([zero, coef[nw:nw + nc][keep_c]]).astype(np.float16),
-        "w_dense": coef[nw + nc:].astype(np.float32).reshape(N_DENSE, 3),
+        "vocab": np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
+        "weights": np.vstack([np.zeros((1, 3)), coef[:n][keep]]).astype(np.float16),
+        "w_dense": coef[n:].astype(np.float32).reshape(N_DENSE, 3),
         "bias": clf.intercept_.astype(np.float32),
     }
 

@@ -1,12 +1,15 @@
+"""Store behaviour, run against every backend (``store``/``store_config`` fixtures: SQLite and
+PostgreSQL, see tests/sinks/conftest.py)."""
+
 from datetime import datetime, timezone
 
 import pytest
 
 from route.rules import RouteConfig, Router
 from schemas import DeadLetter
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
 from sinks.store_sink import StoreSink
 from tests.conftest import make_classification, make_post
+from tests.sinks.conftest import open_store
 
 ROUTER = Router(RouteConfig.model_validate({"rules": [
     {"name": "noise", "when": {"noise": True}, "action": "drop"},
@@ -32,13 +35,6 @@ def letter(line=7):
     return DeadLetter(stage="parse", error_type="ValidationError", reason="bad json",
                       payload="{oops", source="replay:x", line=line,
                       occurred_at=datetime.now(timezone.utc))
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = SqliteStore(SqliteStoreConfig(path=str(tmp_path / "db" / "w.sqlite")))
-    yield store
-    store.close()
 
 
 def test_write_and_read_back(store):
@@ -89,11 +85,10 @@ def test_sink_keeps_buffer_when_flush_fails(store):
     assert store.counts()["posts"] == 5 and store.counts()["dead_letters"] == 1
 
 
-def test_store_survives_reopen(tmp_path):
-    config = SqliteStoreConfig(path=str(tmp_path / "w.sqlite"))
-    first = SqliteStore(config)
+def test_store_survives_reopen(store_config):
+    first = open_store(store_config)
     first.write(decisions(), [])
     first.close()
-    again = SqliteStore(config)
+    again = open_store(store_config)
     assert again.counts()["posts"] == 5
     again.close()

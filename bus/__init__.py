@@ -1,0 +1,1 @@
+"""Kafka distributed mode: topics, messages and consumer-group workers for each stage."""

@@ -1,0 +1,104 @@
+"""Builds and runs workers from the one YAML config; what the CLI's Kafka commands call.
+
+``run_stage`` is ``webcare worker --stage S``; ``run_all`` is ``webcare run --bus kafka``
+(every stage as a worker thread in one process, for a one-command distributed demo). The
+stage objects are the ones the in-process runner uses (``Classifier``, ``Router``,
+``StoreSink`` over the configured store). A broker that stays unreachable ends the start with
+:class:`bus.client.BrokerUnavailable`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from bus import client, metrics
+from bus.ingest import Ingestor
+from bus.stages import ClassifyHandler, Handler, RouteHandler, SinkHandler
+from bus.worker import Worker
+from ingest.replay import ReplayConfig, ReplaySource
+from sinks.store_sink import StoreSink
+
+log = logging.getLogger("webcare.run")
+
+
+def build_handler(stage: str, config, classify: Callable | None = None) -> Handler:
+    """The handler of a consuming stage; loads models/rules/store (failure: bad config)."""
+    if stage == "classify":
+        from classify.pipeline import Classifier
+
+        return ClassifyHandler(config.kafka, classify or Classifier(config.classify))
+    if stage == "route":
+        from route.rules import Router
+
+        return RouteHandler(config.kafka, Router(config.route))
+    if stage == "sink":
+        from webcare.config import STORE_TYPES
+
+        return SinkHandler(config.kafka, StoreSink(STORE_TYPES[config.store.type](config.store)))
+    raise ValueError(f"unknown consuming stage {stage!r} (classify, route, sink)")
+
+
+def build_worker(stage: str, config, classify: Callable | None = None,
+                 stopping: Callable[[], bool] = lambda: False, **consumer_overrides) -> Worker:
+    """Connect (retrying with backoff) and return a ready worker for ``stage``."""
+    handler = build_handler(stage, config, classify)
+    kafka, name = config.kafka, f"webcare-{stage}"
+    producer = client.with_retry(kafka, "producer", lambda: client.producer(kafka, name),
+                                 stopping)
+    consumer = client.with_retry(
+        kafka, "consumer", lambda: client.consumer(kafka, stage, handler.topics(), name,
+                                                   **consumer_overrides), stopping)
+    return Worker(kafka, handler, consumer, producer)
+
+
+def run_stage(stage: str, config, replay: str | None = None, rate: float = 0.0,
+              metrics_port: int | None = None, classify: Callable | None = None) -> int:
+    """Run one stage in the foreground until SIGTERM (ingest: until the sources are drained)."""
+    port = metrics_port if metrics_port is not None else config.kafka.metrics_port
+    if stage == "ingest":
+        return ingest(config, replay, rate, port)
+    worker = build_worker(stage, config, classify)
+    worker.install_signals()
+    if port is not None:
+        metrics.serve(port, worker.health)
+    worker.run()
+    return worker.processed
+
+
+def ingest(config, replay: str | None, rate: float = 0.0, port: int | None = None) -> int:
+    """Produce the configured sources (or one replay file) into the raw topic."""
+    kafka = config.kafka
+    producer = client.with_retry(kafka, "producer", lambda: client.producer(kafka, "ingest"))
+    health = metrics.Health(float("inf"))
+    if port is not None:
+        metrics.serve(port, health)
+    sources = [ReplaySource(ReplayConfig(path=replay))] if replay else [
+        ReplaySource(source) for source in config.sources]
+    try:
+        return Ingestor(kafka, producer, config.pipeline.batch_size, rate).run(sources)
+    finally:
+        producer.close()
+
+
+def run_all(config, replay: str, timeout_s: float = 600.0,
+            classify: Callable | None = None) -> dict:
+    """Create topics, run classify/route/sink as worker threads, ingest ``replay``, wait until
+    the sink has stored everything that was sent (or ``timeout_s``), stop; returns counts."""
+    client.create_topics(config.kafka)
+    workers = [build_worker(stage, config, classify) for stage in ("classify", "route", "sink")]
+    threads = [threading.Thread(target=w.run, name=w.handler.stage, daemon=True)
+               for w in workers]
+    [thread.start() for thread in threads]
+    try:
+        sent = ingest(config, replay)
+        deadline = time.monotonic() + timeout_s
+        while workers[-1].processed < sent and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return {"sent": sent, "stored": workers[-1].processed}
+    finally:
+        for worker in workers:
+            worker.stop.set()
+        [thread.join(timeout=30) for thread in threads]

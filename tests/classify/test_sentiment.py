@@ -1,0 +1,145 @@
+"""Tests of classify.sentiment: behaviour on obvious examples, robustness, model loading
+errors, the training code path (tiny synthetic data) and, when ../shared is present, the
+dev-set quality targets."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classify.sentiment import (
+    LABELS,
+    MODELS_DIR,
+    SentimentConfig,
+    SentimentModelError,
+    SentimentScorer,
+)
+
+SHARED = Path(__file__).parents[2] / ".." / "shared"
+
+
+@pytest.fixture(scope="module")
+def scorer() -> SentimentScorer:
+    return SentimentScorer(SentimentConfig())
+
+
+def _valid(result) -> None:
+    assert result.label in LABELS
+    assert -1.0 <= result.compound <= 1.0
+    assert set(result.probabilities) == set(LABELS)
+    assert math.isclose(sum(result.probabilities.values()), 1.0, abs_tol=1e-6)
+    assert all(0.0 <= p <= 1.0 for p in result.probabilities.values())
+    assert max(result.probabilities, key=result.probabilities.get) == result.label
+    assert result.model and result.reason.startswith("sentiment ")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "label"),
+    [
+        ("My internet has been down all day and support is useless. Terrible service.", "en",
+         "negative"),
+        ("Thanks so much, the new router works great! Really happy with the quick fix.", "en",
+         "positive"),
+        ("How do I change the email address on my account?", "en", "neutral"),
+        ("Alweer een storing, internet werkt niet en niemand neemt op. Belachelijk!", "nl",
+         "negative"),
+        ("Super snel geholpen door de servicedesk, bedankt! Top!", "nl", "positive"),
+        ("Hoe kan ik mijn wachtwoord wijzigen in de app?", "nl", "neutral"),
+        ("Netti ei toimi taas ja yhteys on todella hidas. Surkeaa palvelua.", "fi", "negative"),
+        ("Kiitos nopeasta avusta, kaikki toimii taas hienosti!", "fi", "positive"),
+    ],
+)
+def test_obvious_examples(scorer, text, lang, label):
+    result = scorer.score(text, lang)
+    _valid(result)
+    assert result.label == label, result.reason
+
+
+def test_compound_sign_follows_label(scorer):
+    assert scorer.score("This outage is awful, worst provider ever", "en").compound < 0
+    assert scorer.score("Brilliant support, thank you so much!", "en").compound > 0
+
+
+def test_unknown_language_uses_english_model(scorer):
+    assert scorer.score("great service, thanks!", "und").model == scorer.models["en"].name
+
+
+@pytest.mark.parametrize("text", ["", " ", "😡😡😡", "🙏", "!!!???", "a" * 100_000,
+                                  "word " * 20_000, "\x00\ufffd\u200b", "@user http://x.y"])
+def test_odd_texts_do_not_crash(scorer, text):
+    for lang in ("en", "nl", "fi", "xx"):
+        _valid(scorer.score(text, lang))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400), st.sampled_from(["en", "nl", "fi", "und", "de", ""]))
+def test_any_text_gives_valid_result(scorer, text, lang):
+    _valid(scorer.score(text, lang))
+
+
+def test_score_many_matches_score(scorer):
+    texts, langs = ["down again", "dank je wel", "kiitos"], ["en", "nl", "fi"]
+    assert scorer.score_many(texts, langs) == [scorer.score(t, g) for t, g in zip(texts, langs)]
+
+
+def test_corrupt_model_file_names_the_file(tmp_path):
+    for path in MODELS_DIR.glob("sentiment_*.npz"):
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "sentiment_fi.npz").write_bytes(b"not a zip file at all")
+    with pytest.raises(SentimentModelError, match="sentiment_fi.npz"):
+        SentimentScorer(SentimentConfig(model_dir=tmp_path))
+
+
+def test_missing_model_file_names_the_file(tmp_path):
+    with pytest.raises(SentimentModelError, match="sentiment_en.npz"):
+        SentimentScorer(SentimentConfig(model_dir=tmp_path))
+
+
+def test_config_rejects_unknown_fields():
+    with pytest.raises(ValueError):
+        SentimentConfig(nonsense=1)
+
+
+def test_training_code_path_on_tiny_synthetic_set(tmp_path):
+    from classify.training.sentiment import fit_model, save_model
+
+    neg = ["the service is {} and broken", "{} outage again, awful", "so {} and slow, hate it"]
+    pos = ["love the {} service, thanks", "great {} support, brilliant", "{} works perfectly"]
+    neu = ["how do I set up {}?", "where can I find {} settings", "is {} available today"]
+    words = ["wifi", "mail", "app", "portal", "vpn", "router", "login", "printer"]
+    texts, labels = [], []
+    for label, templates in enumerate((neg, neu, pos)):
+        for template in templates:
+            for word in words:
+                texts.append(template.format(word))
+                labels.append(label)
+    for lang in ("en", "nl", "fi"):
+        arrays = fit_model(texts, labels, lang, seed=1, params={"C": 1.0})
+        first = arrays if lang == "en" else first
+        save_model(arrays, tmp_path / f"sentiment_{lang}.npz")
+    tiny = SentimentScorer(SentimentConfig(model_dir=tmp_path, lexicon_boost=0.0))
+    for lang in ("en", "nl", "fi"):
+        assert tiny.score("the wifi is broken and awful", lang).label == "negative"
+        assert tiny.score("great vpn support, thanks", lang).label == "positive"
+        assert tiny.score("how do I set up the printer?", lang).label == "neutral"
+    again = fit_model(texts, labels, "en", seed=1, params={"C": 1.0})
+    assert all((again[k] == first[k]).all() for k in ("vocab", "weights", "w_dense", "bias"))
+
+
+@pytest.mark.shared
+def test_dev_set_targets():
+    data = SHARED / "data"
+    if not (data / "itsm" / "dev.jsonl").is_file():
+        pytest.skip(f"shared data not found at {data.resolve()}")
+    from classify.training.sentiment_eval import evaluate
+
+    metrics = evaluate(data, repeats=1)["dev"]
+    assert metrics["tweeteval_val (macro recall)"]["ours"] >= 0.62
+    assert metrics["itsm_dev (macro F1)"]["ours"] >= 0.75
+    for name, m in metrics.items():
+        assert m["ours"] >= m["vader"] - 0.1, name

@@ -1,0 +1,111 @@
+"""Unit tests of classify.urgency: levels, priority range, reasons, LRU bound, config."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from classify.topic import TopicClassifier
+from classify.types import BrandMatch, LanguageResult, NoiseResult, SentimentResult
+from classify.urgency import UrgencyConfig, UrgencyScorer
+from schemas import Post
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+TOPICS = TopicClassifier()
+NEG = SentimentResult("negative", -0.6, {}, "test", "negative")
+NEU = SentimentResult("neutral", 0.0, {}, "test", "neutral")
+POS = SentimentResult("positive", 0.8, {}, "test", "positive")
+CLEAN = NoiseResult(False, None, "")
+BRAND = BrandMatch("Acme", True, ("@AcmeHelp",))
+
+
+def _assess(scorer, text, lang="en", sentiment=NEG, noise=CLEAN, brand=BRAND, followers=100,
+            verified=False, handle="@someone", when=T0):
+    post = Post(id=f"t:{handle}:{when.isoformat()}", text=text, created_at=when,
+                author={"handle": handle, "followers": followers, "verified": verified})
+    topic = TOPICS.classify(text, lang)
+    return scorer.assess(post, LanguageResult(lang, 1.0, lang), brand, noise, topic, sentiment)
+
+
+@pytest.fixture()
+def scorer() -> UrgencyScorer:
+    return UrgencyScorer(UrgencyConfig())
+
+
+@pytest.mark.parametrize(("text", "lang", "urgency"), [
+    ("someone logged into my Acme account and changed my email, it wasn't me", "en", "critical"),
+    ("Acme is down for everyone in our office, nobody can work", "en", "critical"),
+    ("Storing bij Acme, hele wijk zonder internet", "nl", "critical"),
+    ("can't log in to Acme since this morning, password reset never arrives", "en", "high"),
+    ("Ik kan niet inloggen bij Acme, mijn account is geblokkeerd", "nl", "high"),
+    ("En pääse kirjautumaan Acmeen, tunnus lukittu", "fi", "high"),
+    ("how do I change the billing address on my Acme account?", "en", "medium"),
+    ("Acme charged me twice this month, please refund one", "en", "medium"),
+    ("the Acme app is really slow today", "en", "medium"),
+])
+def test_levels(scorer, text, lang, urgency) -> None:
+    result = _assess(scorer, text, lang)
+    assert result.urgency == urgency, result.reasons
+    assert result.actionable
+
+
+def test_praise_is_low_and_not_actionable(scorer) -> None:
+    result = _assess(scorer, "thank you Acme, brilliant support today!", sentiment=POS)
+    assert result.urgency == "low" and not result.actionable
+
+
+def test_noise_is_low_not_actionable(scorer) -> None:
+    noise = NoiseResult(True, "spam", "link farm")
+    result = _assess(scorer, "Acme is down!! buy followers here", noise=noise)
+    assert (result.urgency, result.actionable) == ("low", False)
+    assert result.reasons and "noise" in result.reasons[0]
+
+
+def test_reach_escalates(scorer) -> None:
+    small = _assess(scorer, "the Acme app is really slow today", followers=50)
+    big = _assess(scorer, "the Acme app is really slow today", followers=500_000, verified=True)
+    assert (small.urgency, big.urgency) == ("medium", "high")
+    assert big.priority > small.priority
+
+
+def test_neutral_question_without_brand_is_not_actionable(scorer) -> None:
+    nobrand = BrandMatch(None, False)
+    assert not _assess(scorer, "@shop is this jacket also in blue?", sentiment=NEU,
+                       brand=nobrand).actionable
+    assert _assess(scorer, "@shop my order still hasn't arrived after 3 weeks",
+                   brand=nobrand).actionable
+
+
+def test_repeat_complaints_escalate(scorer) -> None:
+    levels = [_assess(scorer, "Acme app is slow again", when=T0 + timedelta(hours=i)).urgency
+              for i in range(3)]
+    assert levels[0] == "medium" and levels[-1] == "high"
+
+
+def test_repeat_memory_is_bounded() -> None:
+    scorer = UrgencyScorer(UrgencyConfig(repeat_max_authors=5))
+    for i in range(50):
+        _assess(scorer, "Acme billing charged me twice", handle=f"@user{i}")
+    assert len(scorer.repeats) == 5
+    assert "@user49" in scorer.repeats.seen and "@user0" not in scorer.repeats.seen
+
+
+@pytest.mark.parametrize("text", ["", "🔥", "Acme", "x" * 5000,
+                                  "everyone hacked down can't log in £ 900 gone " * 20])
+def test_priority_range_and_reasons(scorer, text) -> None:
+    for sentiment in (NEG, NEU, POS):
+        result = _assess(scorer, text, sentiment=sentiment, followers=10**9, verified=True)
+        assert 0 <= result.priority <= 100
+        assert result.reasons and all(isinstance(r, str) and r for r in result.reasons)
+        assert result.urgency in ("critical", "high", "medium", "low")
+
+
+def test_config_validation() -> None:
+    with pytest.raises(ValidationError):
+        UrgencyConfig(unknown_knob=1)
+    with pytest.raises(ValidationError):
+        UrgencyConfig(repeat_max_authors=0)
+    with pytest.raises(ValueError):
+        UrgencyScorer(UrgencyConfig(cues="/nonexistent/cues.yaml"))
