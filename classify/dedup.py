@@ -1,0 +1,138 @@
+"""The noise filter's bounded memory of recent posts: reposts, quotes and near-copies.
+
+Called by :class:`classify.noise.NoiseFilter` once per post (``find`` then ``remember``).
+Memory is capped in posts and in event-time minutes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from itertools import islice
+
+from rapidfuzz import fuzz
+
+from classify.language import strip_markup
+from classify.noise_rules import RT_RE
+
+_PUNCT = str.maketrans({c: " " for c in ".,!?;:'’-\"()"})
+
+_SALTS = (0x5BD1E995, 0x27D4EB2F, 0x165667B1, 0x9E3779B1)
+_BUCKET_SCAN = 16  # newest entries compared per bucket: bounds the work per post
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    id: str
+    at: float  # created_at, epoch seconds
+    text: str  # normalised
+    keys: tuple[int, ...]
+
+
+def _normalise(text: str) -> str:
+    """Lowercased words of ``text`` without RT prefix, mentions, URLs, emoji, digits, punctuation."""
+    return " ".join(strip_markup(RT_RE.sub("", text)).lower().translate(_PUNCT).split())
+
+
+def _keys(norm: str, min_tokens: int, author: str) -> tuple[int, ...]:
+    """Exact-text key plus four min-hashes of the word bigrams; short texts: author + text key."""
+    words = norm.split()
+    if len(words) < min_tokens:
+        return (zlib.crc32(f"{author.lower()}\0{norm}".encode()),)
+    exact = zlib.crc32(norm.encode())
+    hashes = [zlib.crc32(f"{a} {b}".encode()) for a, b in zip(words, words[1:])]
+    return (exact, *(min(map(salt.__xor__, hashes)) + (i + 1 << 32) for i, salt in enumerate(_SALTS)))
+
+
+class DuplicateWindow:
+    """The noise filter's bounded memory of recent posts (near-duplicates, reposts, quotes).
+
+    Holds at most ``max_posts`` posts and none older than ``window_minutes`` before the newest
+    ``created_at`` seen (event time, so replays behave like live runs). Lookups go through
+    min-hash buckets (each key keeps at most ``max_posts`` ids), so a post costs O(1).
+    """
+
+    def __init__(self, max_posts: int, window_minutes: float, similarity: float, min_tokens: int) -> None:
+        self.max_posts, self.window_s = max_posts, window_minutes * 60.0
+        self.similarity, self.min_tokens = similarity, min_tokens
+        self.entries: OrderedDict[str, _Seen] = OrderedDict()
+        self.buckets: dict[int, deque[str]] = {}
+        self.watermark = float("-inf")
+        self._last: tuple = ("", "", "", ())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _signature(self, post) -> tuple[str, tuple[int, ...]]:  # noqa: ANN001
+        """Normalised text and bucket keys of ``post``; cached for the find/remember pair."""
+        if self._last[0] != post.id or self._last[1] != post.text:
+            norm = _normalise(post.text)
+            keys = _keys(norm, self.min_tokens, post.author.handle) if norm else ()
+            self._last = (post.id, post.text, norm, keys)
+        return self._last[2], self._last[3]
+
+    def find(self, post, quotes: bool = True) -> str | None:  # noqa: ANN001
+        """Why ``post`` repeats a remembered one (the detail text), or ``None``."""
+        now = post.created_at.timestamp()
+        if post.reposted_id:
+            return self._ago("repost of", self.entries.get(post.reposted_id), now, post.reposted_id)
+        retweet = RT_RE.match(post.text)
+        hit = self._nearest(post, *self._signature(post), now)
+        if retweet:
+            seen = self.entries.get(hit[1]) if hit else None
+            return self._ago(f"retweet of @{retweet.group(1)}:", seen, now, "original")
+        if quotes and post.quoted_id and post.quoted_id in self.entries:
+            return self._ago("quote of", self.entries[post.quoted_id], now, post.quoted_id)
+        if hit:
+            seen = self.entries[hit[1]]
+            return f"near-duplicate ({hit[0] / 100:.2f}) of {seen.id}, {(now - seen.at) / 60:.0f} min earlier"
+        return None
+
+    def remember(self, post) -> None:  # noqa: ANN001
+        """Store ``post`` (ignored when its id is already stored), then enforce both caps."""
+        if post.id in self.entries:
+            return
+        at = post.created_at.timestamp()
+        seen = _Seen(post.id, at, *self._signature(post))
+        self.entries[post.id] = seen
+        for key in seen.keys:
+            self.buckets.setdefault(key, deque()).append(post.id)
+        self.watermark = max(self.watermark, at)
+        self._evict()
+
+    def _evict(self) -> None:
+        """Drop the oldest entries beyond ``max_posts`` or older than the event-time window."""
+        horizon = self.watermark - self.window_s
+        while self.entries:
+            oldest = next(iter(self.entries.values()))
+            if len(self.entries) <= self.max_posts and oldest.at >= horizon:
+                break
+            del self.entries[oldest.id]
+            for key in oldest.keys:
+                ids = self.buckets.get(key)
+                if ids and ids[0] == oldest.id:
+                    ids.popleft()
+                    if not ids:
+                        del self.buckets[key]
+
+    def _nearest(self, post, norm: str, keys: tuple[int, ...], now: float) -> tuple[float, str] | None:  # noqa: ANN001,E501
+        """Best (similarity, id) among bucket candidates within the window, if above threshold."""
+        best: tuple[float, str] | None = None
+        for key in keys:
+            for cand_id in islice(reversed(self.buckets.get(key, ())), _BUCKET_SCAN):
+                cand = self.entries[cand_id]
+                if cand_id == post.id or abs(now - cand.at) > self.window_s:
+                    continue
+                if cand.text == norm:  # exact copy (first key is the exact-text key): done
+                    return 100.0, cand_id
+                score = fuzz.ratio(norm, cand.text, score_cutoff=self.similarity)
+                if score and (best is None or score > best[0]):
+                    best = (score, cand_id)
+        return best
+
+    @staticmethod
+    def _ago(what: str, seen: _Seen | None, now: float, ref: str) -> str:
+        if seen is None:
+            return f"{what} {ref} (not seen in the window)"
+        return f"{what} {seen.id} seen {(now - seen.at) / 60:.0f} min ago"
