@@ -11,8 +11,6 @@ the phrase weights per topic and picks the best topic; nothing matched (or too w
 from __future__ import annotations
 
 import math
-import re
-from functools import lru_cache
 from pathlib import Path
 
 import spacy
@@ -21,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
+from classify.patterns import PatternIndex, words
 from classify.types import TopicResult
 
 DEFAULT_RULES = Path(__file__).parent / "rules" / "topics.yaml"
@@ -53,77 +52,6 @@ class TopicConfig(BaseModel):
 
 Rule = tuple[str, float, str]  # topic, weight, phrase
 _OFFSET = 1_000_000
-_WORD = re.compile(r"\w[\w'\-]*|[^\w\s]")
-
-
-@lru_cache(maxsize=256)  # topic and urgency both need the words of the same post
-def words(text: str) -> tuple[str, ...]:
-    """Lower-cased words and punctuation of ``text`` for the prefix/cue layers (~5 µs/tweet)."""
-    return tuple(_WORD.findall(text.lower().replace("\u2019", "'")))
-
-
-class PatternIndex:
-    """Token patterns with prefix (``kaatu*``), wildcard (``*``) or number (``<n>``) tokens,
-    indexed by their first token. Used by the topic prefix layer and the urgency cues."""
-
-    def __init__(self) -> None:
-        self.exact: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
-        self.prefix: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
-        self.pairs: dict[tuple[str, str], list[tuple[tuple[str, ...], str, float]]] = {}
-
-    def add(self, phrase: str, label: str, weight: float = 1.0) -> None:
-        tokens: list[str] = []
-        for word in phrase.lower().split():
-            special = word in ("*", "<n>") or (word.endswith("*") and len(word) >= 4)
-            tokens += [word] if special else list(words(word))
-        if not tokens:
-            return
-        first, entry = tokens[0], (tuple(tokens), label, weight)
-        if first.endswith("*") and first != "*":
-            self.prefix.setdefault(first[:3], []).append(entry)
-        elif len(tokens) > 1 and not _special(tokens[1]):
-            self.pairs.setdefault((first, tokens[1]), []).append(entry)
-            self.exact.setdefault(first, [])
-        else:
-            self.exact.setdefault(first, []).append(entry)
-
-    def find(self, lowers: tuple[str, ...]) -> list[tuple[int, int, str, float]]:
-        """(start, end, label, weight) of every pattern occurrence in the word list."""
-        out = []
-        exact, prefix, pairs, n = self.exact, self.prefix, self.pairs, len(lowers)
-        # Set intersections (C speed) first: most words start no pattern at all.
-        firsts = exact.keys() & set(lowers)
-        heads = prefix.keys() & {w[:3] for w in lowers}
-        numbers = "<n>" in exact and any(map(str.isdigit, lowers))
-        if not (firsts or heads or numbers):
-            return out
-        for i, low in enumerate(lowers):
-            cands: list | None = None
-            for key in (low, "<n>"):
-                if key in firsts or (key == "<n>" and numbers and low.isdigit()):
-                    nxt = pairs.get((key, lowers[i + 1]), []) if i + 1 < n else []
-                    cands = (cands or []) + exact[key] + nxt
-            if heads and low[:3] in heads:
-                cands = (cands or []) + prefix[low[:3]]
-            for tokens, label, weight in cands or ():
-                end = i + len(tokens)
-                if end <= n and all(_tok_ok(tokens[j], lowers[i + j]) for j in range(len(tokens))):
-                    out.append((i, end, label, weight))
-        return out
-
-
-def _special(token: str) -> bool:
-    return token in ("*", "<n>") or token.endswith("*")
-
-
-def _tok_ok(pattern: str, token: str) -> bool:
-    if pattern == token or pattern == "*":
-        return True
-    if pattern[-1] == "*":
-        return token.startswith(pattern[:-1])
-    return pattern == "<n>" and token.isdigit()
-
-
 class RuleSet:
     """The parsed rule file: ``(topic, weight, phrase)`` per language, plus ``min_score``."""
 

@@ -18,9 +18,14 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from classify.topic import PatternIndex, words
+from classify.patterns import PatternIndex, words
 from classify.types import (
-    BrandMatch, LanguageResult, NoiseResult, SentimentResult, TopicResult, UrgencyResult,
+    BrandMatch,
+    LanguageResult,
+    NoiseResult,
+    SentimentResult,
+    TopicResult,
+    UrgencyResult,
 )
 from schemas import Post
 from schemas.results import URGENCY_LEVELS
