@@ -118,7 +118,7 @@ class SentimentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model_dir: Path | None = None  # None: the models shipped in classify/models/
-    lexicon_boost: float = Field(default=0.5, ge=0.0, le=5.0)  # extra logit per lexicon hit
+    lexicon_boost: float = Field(default=1.0, ge=0.0, le=5.0)  # extra logit per lexicon hit
     max_chars: int = Field(default=1000, ge=10)  # longer posts are cut before scoring
 
 
@@ -145,23 +145,17 @@ class _Model:
             self.bias.shape != (3,)
         ):
             raise SentimentModelError(f"sentiment model {path} has inconsistent array shapes")
-        # softmax ignores a shift shared by all classes, so keep the neutral logit at 0 and
-        # store (negative - neutral, positive - neutral) per feature: two C-level sums per post
-        w = self.weights[1:]
-        self.w_neg = dict(zip(vocab, (w[:, 0] - w[:, 1]).tolist()))
-        self.w_pos = dict(zip(vocab, (w[:, 2] - w[:, 1]).tolist()))
-        d = self.w_dense
-        self.d_neg, self.d_pos = (d[:, 0] - d[:, 1]).tolist(), (d[:, 2] - d[:, 1]).tolist()
-        self.b_neg, self.b_pos = float(self.bias[0] - self.bias[1]), float(self.bias[2] -
-                                                                            self.bias[1])
+        # softmax ignores a shift shared by all classes, so the neutral logit stays 0 and each
+        # feature stores complex(negative - neutral, positive - neutral): one C-level sum/post
+        w, d, b = self.weights[1:], self.w_dense, self.bias
+        self.w = dict(zip(vocab, ((w[:, 0] - w[:, 1]) + 1j * (w[:, 2] - w[:, 1])).tolist()))
+        self.d = ((d[:, 0] - d[:, 1]) + 1j * (d[:, 2] - d[:, 1])).tolist()
+        self.b = complex(b[0] - b[1], b[2] - b[1])
 
     def logits(self, feats: list[str], dense: list[float]) -> tuple[float, float]:
         """(negative, positive) logits relative to neutral, before temperature."""
-        zn = sum(map(self.w_neg.get, feats, _ZEROS)) + self.b_neg
-        zp = sum(map(self.w_pos.get, feats, _ZEROS)) + self.b_pos
-        zn += sum(map(operator.mul, dense, self.d_neg))
-        zp += sum(map(operator.mul, dense, self.d_pos))
-        return zn, zp
+        z = sum(map(self.w.get, feats, _ZEROS), self.b) + sum(map(operator.mul, dense, self.d))
+        return z.real, z.imag
 
 
 class SentimentScorer:

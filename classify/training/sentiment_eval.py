@@ -24,7 +24,7 @@ LICENCES = """| data | used for | licence / terms |
 | XED nl projections (Helsinki-NLP/XED @ 76666d2) | nl model | CC BY 4.0 |
 | XED fi annotated + neu_fi (Helsinki-NLP/XED @ 76666d2) | fi model | CC BY 4.0 |
 | hand-written word lists (classify/training/sentiment_lexicon.py) | all models | project's own |
-| VADER lexicon (vaderSentiment 3.3.2) | en features at run time | MIT |
+| VADER lexicon (vaderSentiment 3.3.2, read from the installed package) | en valence features | MIT |
 
 Not used for training: eval_only/ (airline tweets, CC BY-NC-SA), sentiment140 (academic use),
 and the dev sets below (measurement only)."""
@@ -96,7 +96,7 @@ Trained {date.today().isoformat()} with `classify.training.sentiment.train_senti
 (seed {seed}); training rows {train_rows}.
 
 Multinomial logistic regression over word uni/bigrams (negation scope marked), character
-4-grams within words and dense features (VADER neg/neu/pos/compound for en, hand-written
+4-grams within words and dense features (VADER-lexicon word valences for en, hand-written
 lexicon hits, '?', '!', negations); temperature-calibrated on a 10 % held-out split.
 At run time a configurable `lexicon_boost` adds a fixed logit per lexicon hit (domain prior
 for customer posts about IT services). Unknown languages use the en model.
