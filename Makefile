@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/webcare demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/classify_throughput.py

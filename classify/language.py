@@ -57,6 +57,7 @@ def drop_markup(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=64)  # language, noise and dedup strip the same post one after another
 def strip_markup(text: str) -> str:
     """Text without URLs, @mentions, ``#`` signs, emoji/symbols and digits, on one line.
 

@@ -1,11 +1,11 @@
-"""Topic classification from multilingual phrase rules (spaCy blank tokenizer + PhraseMatcher).
+"""Topic classification from multilingual phrase rules (spaCy PhraseMatcher + prefix patterns).
 
 :class:`TopicClassifier` is built once by :class:`classify.pipeline.Classifier` and called once
-per post. It tokenises the text with a cached blank spaCy pipeline (``make_doc`` only, no
-components), matches whole-token phrases with a ``PhraseMatcher`` on ``LOWER`` and prefix /
-wildcard patterns (for inflected Finnish) with :class:`PatternIndex`, sums
-the phrase weights per topic and picks the best topic; nothing matched (or too weak) is
-``other``.
+per post. The post is split once into lower-cased words (:func:`classify.patterns.words`,
+shared with the urgency cues); whole-word phrases are matched by a spaCy ``PhraseMatcher``
+over a ``Doc`` of those words, prefix / wildcard patterns (inflected Finnish) by
+:class:`PatternIndex`. Phrase weights are summed per topic and the best topic wins; nothing
+matched (or too weak) is ``other``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import spacy
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from classify.patterns import PatternIndex, words
 from classify.types import TopicResult
@@ -51,7 +51,6 @@ class TopicConfig(BaseModel):
 
 
 Rule = tuple[str, float, str]  # topic, weight, phrase
-_OFFSET = 1_000_000
 class RuleSet:
     """The parsed rule file: ``(topic, weight, phrase)`` per language, plus ``min_score``."""
 
@@ -99,37 +98,43 @@ def load_rules(path: Path, labels: list[str]) -> RuleSet:
 
 
 class _LangMatcher:
-    """One language's tokenizer, PhraseMatcher and prefix patterns (built lazily, cached)."""
+    """One language's PhraseMatcher (whole-word phrases) and prefix patterns.
 
-    def __init__(self, nlp: Language, rules: RuleSet, langs: tuple[str, ...]) -> None:
-        self.nlp = nlp
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    The Doc is built from :func:`words` with every word that occurs in no phrase replaced by
+    a placeholder, so matching never adds strings to the vocabulary (memory stays bounded in
+    a long-running worker) and both layers index the same word list."""
+
+    PLACEHOLDER = "\u2063"
+
+    def __init__(self, vocab: Vocab, rules: RuleSet, langs: tuple[str, ...]) -> None:
+        self.vocab = vocab
+        self.matcher = PhraseMatcher(vocab, attr="ORTH")
         self.keys: dict[int, tuple[str, float, str]] = {}
+        self.vocabulary: set[str] = set()
         self.patterns = rules.pattern_index(langs)
         for topic, weight, phrase in rules.exact_phrases(langs):
             name = f"{topic}|{phrase}"  # the phrase is what the reason shows as matched
-            self.keys[nlp.vocab.strings.add(name)] = (topic, weight, phrase)
-            self.matcher.add(name, [nlp.make_doc(phrase)])
+            tokens = list(words(phrase))
+            self.vocabulary.update(tokens)
+            self.keys[vocab.strings.add(name)] = (topic, weight, phrase)
+            self.matcher.add(name, [Doc(vocab, words=tokens)])
 
     def hits(self, text: str) -> list[tuple[int, int, str, float, str]]:
-        """Rule hits ``(start, end, topic, weight, matched)`` in ``text``.
-
-        Phrase hits index spaCy tokens; prefix hits index :func:`words`, offset by
-        ``_OFFSET`` so the two layers never count as overlapping."""
-        keys = self.keys
-        out = [(s, e, *keys[k]) for k, s, e in self.matcher(self.nlp.make_doc(text))]
+        """Rule hits ``(start, end, topic, weight, matched)`` over the words of ``text``."""
         lowers = words(text)
-        for s, e, t, w in self.patterns.find(lowers):
-            out.append((s + _OFFSET, e + _OFFSET, t, w, " ".join(lowers[s:e])))
+        out = [(s, e, t, w, " ".join(lowers[s:e])) for s, e, t, w in self.patterns.find(lowers)]
+        known = self.vocabulary
+        if known.isdisjoint(lowers):
+            return out
+        doc = Doc(self.vocab, words=[w if w in known else self.PLACEHOLDER for w in lowers])
+        keys = self.keys
+        out += [(s, e, *keys[k]) for k, s, e in self.matcher(doc)]
         return out
 
 
-def _blank(lang: str) -> Language:
-    """A blank pipeline for ``lang``; falls back to the multilingual ``xx`` tokenizer."""
-    try:
-        return spacy.blank(lang)
-    except Exception:  # unknown language code: spaCy raises ImportError/ValueError variants
-        return spacy.blank("xx")
+def _rule_langs(key: str) -> tuple[str, ...]:
+    """English phrases also apply to nl/fi posts; unknown languages get every rule."""
+    return (key,) if key == "en" else KNOWN_LANGS if key == "xx" else (key, "en")
 
 
 class TopicClassifier:
@@ -150,14 +155,12 @@ class TopicClassifier:
             self.config.min_score if self.config.min_score is not None else self.rules.min_score
         )
         self._order = {t: i for i, t in enumerate(self.rules.precedence(self.config.labels))}
-        self._matchers: dict[str, _LangMatcher] = {}
+        vocab = Vocab()  # shared; matching adds no strings to it (see _LangMatcher)
+        self._matchers = {key: _LangMatcher(vocab, self.rules, _rule_langs(key))
+                          for key in (*KNOWN_LANGS, "xx")}
 
     def _matcher(self, lang: str) -> _LangMatcher:
-        key = lang if lang in KNOWN_LANGS else "xx"
-        if key not in self._matchers:
-            langs = (key,) if key == "en" else (key, "en") if key != "xx" else KNOWN_LANGS
-            self._matchers[key] = _LangMatcher(_blank(key), self.rules, langs)
-        return self._matchers[key]
+        return self._matchers[lang if lang in KNOWN_LANGS else "xx"]
 
     def classify(self, text: str, lang: str) -> TopicResult:
         """Topic of ``text`` written in ``lang`` (ISO 639-1; anything else uses all rules)."""
