@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from classify.patterns import PatternIndex, words
+from classify.textcat import TopicModel
 from classify.types import TopicResult
 
 DEFAULT_RULES = Path(__file__).parent / "rules" / "topics.yaml"
@@ -38,7 +39,8 @@ class TopicConfig(BaseModel):
 
     labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
     rules: Path | None = Field(default=None, description="topic rule YAML; None = shipped rules")
-    model: Path | None = Field(default=None, description="trained textcat (not built yet)")
+    model: Path | None = Field(default=None, description="textcat from `webcare train`")
+    model_weight: float = Field(default=2.0, ge=0.0, description="rule points per unit of p")
     fallback: str = "other"
     min_score: float | None = Field(default=None, ge=0.0, description="None = rule file value")
 
@@ -147,8 +149,7 @@ class TopicClassifier:
     def __init__(self, config: TopicConfig | None = None) -> None:
         self.config = config or TopicConfig()
         self.rules = load_rules(self.config.rules or DEFAULT_RULES, self.config.labels)
-        if self.config.model is not None:
-            raise ValueError("topic.model: trained textcat models are not supported yet")
+        self.model = TopicModel(self.config.model, self.config.labels) if self.config.model else None
         if self.config.fallback not in self.config.labels:
             raise ValueError(f"fallback topic {self.config.fallback!r} not in labels")
         self.min_score = (
@@ -168,6 +169,9 @@ class TopicClassifier:
         scores: dict[str, float] = {}
         for _, _, topic, weight, _ in hits:
             scores[topic] = scores.get(topic, 0.0) + weight
+        if self.model is not None:
+            for topic, probability in self.model.probabilities(text).items():
+                scores[topic] = scores.get(topic, 0.0) + self.config.model_weight * probability
         fallback = self.config.fallback
         best = max(scores, key=lambda t: (scores[t], -self._order.get(t, 99)), default=fallback)
         if scores.get(best, 0.0) < self.min_score:
@@ -180,6 +184,8 @@ class TopicClassifier:
             reason = f"topic {best} (matched: {shown})"
         else:
             reason = f"topic {best} (no topic phrases matched)"
+        if self.model is not None:
+            reason += f"; {self.model.name} score {scores.get(best, 0.0):.2f}"
         return TopicResult(best, confidence, matched, reason, rounded)
 
 
