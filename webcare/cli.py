@@ -11,6 +11,7 @@ import orjson
 
 from webcare import commands, kafka_cli
 from sinks.sqlite_store import SqliteStoreConfig
+from ingest.health import AuthFailed
 from webcare.config import ConfigError, WebcareConfig, load_config
 
 CONFIG_OPTION = click.option(
@@ -60,22 +61,28 @@ def classify(input_path: str, output_path: str, config_path: Path | None) -> Non
 
 
 @main.command()
-@click.option("--replay", "replay_path", required=True, help="JSONL posts, or - for stdin")
+@click.option("--replay", "replay_path", default=None,
+              help="JSONL posts, or - for stdin (default: the configured sources)")
 @click.option("--speed", default=0.0, type=float, help="replay speed factor (0 = max)")
 @click.option("--bus", type=click.Choice(["inprocess", "kafka"]), default="inprocess",
               help="kafka: every stage as a worker against --bootstrap")
 @click.option("--bootstrap", default=None, help="Kafka HOST:PORT (with --bus kafka)")
 @CONFIG_OPTION
-def run(replay_path: str, speed: float, bus: str, bootstrap: str | None,
+def run(replay_path: str | None, speed: float, bus: str, bootstrap: str | None,
         config_path: Path | None) -> None:
     """Run the whole pipeline on a replay file into the configured store."""
     if bus == "kafka":
         return kafka_cli.run_on_kafka(config_path, bootstrap, replay_path)
     config = _config(config_path)
     try:
-        stats = commands.run_replay(config, replay_path, speed, progress=sys.stderr.isatty())
+        if replay_path is None:
+            stats = commands.run_sources(config, progress=sys.stderr.isatty())
+        else:
+            stats = commands.run_replay(config, replay_path, speed, progress=sys.stderr.isatty())
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from error
+    except AuthFailed as error:
+        raise click.ClickException(f"source stopped, credentials rejected: {error}") from error
     click.echo(commands.format_summary(stats))
 
 
@@ -145,3 +152,35 @@ def demo(store_path: str) -> None:
 
 
 kafka_cli.register(main, CONFIG_OPTION)
+
+
+@main.group()
+def sources() -> None:
+    """Check the configured sources: health (status) and credentials (test)."""
+
+
+@sources.command(name="status")
+@click.option("--json", "as_json", is_flag=True, help="JSON output")
+@CONFIG_OPTION
+def sources_status(as_json: bool, config_path: Path | None) -> None:
+    """Last health state (ok, degraded, auth_failed, rate_limited) of every source."""
+    from ingest.manage import format_status, status_rows
+
+    rows = status_rows(_config(config_path).sources)
+    click.echo(json.dumps(rows, indent=2) if as_json else format_status(rows))
+
+
+@sources.command(name="test")
+@CONFIG_OPTION
+def sources_test(config_path: Path | None) -> None:
+    """Check credentials and reachability of every configured source (exit 1 on failure)."""
+    from ingest.manage import test_sources
+    from webcare.config import SOURCE_TYPES
+
+    results = test_sources(_config(config_path).sources, SOURCE_TYPES)
+    for row in results:
+        click.echo(f"{'ok  ' if row['ok'] else 'FAIL'} {row['source']}: {row['detail']}")
+    if not results:
+        click.echo("no live sources configured")
+    if not all(row["ok"] for row in results):
+        sys.exit(1)

@@ -165,3 +165,23 @@ def run_demo(store_path: str) -> str:
         f"Inspect: .venv/bin/webcare queue --store {path}   "
         f"(or incidents --store {path}, add --json for JSON)",
     ])
+
+
+def run_sources(config: WebcareConfig, progress: bool = False) -> RunStats:
+    """``webcare run`` without ``--replay``: every configured source, merged, into the store.
+
+    Raises :class:`ingest.health.AuthFailed` (after the other sources finished) when a
+    source's credentials were rejected, so the command exits loudly.
+    """
+    from ingest.manage import MultiSource, build_sources
+    from webcare.config import SOURCE_TYPES
+
+    if not config.sources:
+        raise FileNotFoundError("no sources configured (add a `sources:` list or use --replay)")
+    source = MultiSource(build_sources(config.sources, SOURCE_TYPES))
+    pipeline, sink = build_pipeline(config)
+    try:
+        with _progress(progress) as tick:
+            return pipeline.run(source, on_record=tick)
+    finally:
+        sink.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -16,15 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from bus.config import KafkaConfig
 from classify.brands import BrandConfig
 from classify.config import ClassifyConfig
+from ingest.registry import LIVE_CONFIGS, LIVE_SOURCES
 from ingest.replay import ReplayConfig, ReplaySource
 from route.rules import RouteConfig
 from sinks.postgres_store import PostgresStore, PostgresStoreConfig
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
 
-SOURCE_TYPES = {"replay": ReplaySource}
+SOURCE_TYPES = {"replay": ReplaySource, **LIVE_SOURCES}
 STORE_TYPES = {"sqlite": SqliteStore, "postgres": PostgresStore}
 
-SourceConfig = Annotated[ReplayConfig, Field(discriminator="type")]
+SourceConfig = Annotated[Union[(ReplayConfig, *LIVE_CONFIGS)], Field(discriminator="type")]
 StoreConfig = Annotated[SqliteStoreConfig | PostgresStoreConfig, Field(discriminator="type")]
 
 

@@ -1,0 +1,22 @@
+"""The live source types, by the ``type`` key of a ``sources`` entry in the YAML config.
+
+``webcare.config`` merges these into its ``SOURCE_TYPES`` registry and ``SourceConfig``
+union; adding a platform means adding its config and class here (and nowhere else).
+"""
+
+from __future__ import annotations
+
+from ingest.bluesky import BlueskyConfig, BlueskySource
+from ingest.facebook import FacebookConfig, FacebookSource
+from ingest.mastodon import MastodonConfig, MastodonSource
+from ingest.webhook import WebhookConfig, WebhookSource
+from ingest.x import XConfig, XSource
+
+LIVE_SOURCES = {
+    "bluesky": BlueskySource,
+    "mastodon": MastodonSource,
+    "x": XSource,
+    "facebook": FacebookSource,
+    "webhook": WebhookSource,
+}
+LIVE_CONFIGS = (BlueskyConfig, MastodonConfig, XConfig, FacebookConfig, WebhookConfig)
