@@ -53,6 +53,7 @@ def producer(config: KafkaConfig, client_id: str, **overrides) -> KafkaProducer:
     """An idempotence-friendly producer: acks from all in-sync replicas, retries on."""
     settings = dict(bootstrap_servers=config.servers(), client_id=client_id, acks="all",
                     linger_ms=config.linger_ms, retries=5, max_in_flight_requests_per_connection=1,
+                    batch_size=config.producer_batch_bytes,
                     request_timeout_ms=config.request_timeout_ms,
                     bootstrap_timeout_ms=config.bootstrap_timeout_ms)
     return KafkaProducer(**{**settings, **overrides})

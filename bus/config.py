@@ -37,6 +37,7 @@ class KafkaConfig(BaseModel):
     max_poll_records: int = Field(default=500, ge=1, le=100_000)
     poll_timeout_ms: int = Field(default=500, ge=10, le=60_000)
     linger_ms: int = Field(default=5, ge=0, le=10_000)
+    producer_batch_bytes: int = Field(default=128 * 1024, ge=1024, description="per partition")
     request_timeout_ms: int = Field(default=30_000, ge=1000)
     bootstrap_timeout_ms: int = Field(default=10_000, ge=100, description="per connect attempt")
     connect_attempts: int = Field(default=0, ge=0, description="0 = retry until stopped")

@@ -54,6 +54,31 @@ def build_worker(stage: str, config, classify: Callable | None = None,
     return Worker(kafka, handler, consumer, producer)
 
 
+def start_thread(stage: str, config, classify: Callable | None = None) -> Worker:
+    """Build and run a worker in a daemon thread (the store is opened in that thread, as
+    SQLite requires); returns once it is connected, re-raising a start failure."""
+    built: list = []
+    ready = threading.Event()
+
+    def main() -> None:
+        try:
+            built.append(build_worker(stage, config, classify))
+        except BaseException as error:  # noqa: BLE001 - handed to the starting thread
+            built.append(error)
+            raise
+        finally:
+            ready.set()
+        built[0].run()
+
+    thread = threading.Thread(target=main, name=f"worker-{stage}", daemon=True)
+    thread.start()
+    ready.wait()
+    if isinstance(built[0], BaseException):
+        raise built[0]
+    built[0].thread = thread
+    return built[0]
+
+
 def run_stage(stage: str, config, replay: str | None = None, rate: float = 0.0,
               metrics_port: int | None = None, classify: Callable | None = None) -> int:
     """Run one stage in the foreground until SIGTERM (ingest: until the sources are drained)."""
@@ -88,10 +113,7 @@ def run_all(config, replay: str, timeout_s: float = 600.0,
     """Create topics, run classify/route/sink as worker threads, ingest ``replay``, wait until
     the sink has stored everything that was sent (or ``timeout_s``), stop; returns counts."""
     client.create_topics(config.kafka)
-    workers = [build_worker(stage, config, classify) for stage in ("classify", "route", "sink")]
-    threads = [threading.Thread(target=w.run, name=w.handler.stage, daemon=True)
-               for w in workers]
-    [thread.start() for thread in threads]
+    workers = [start_thread(stage, config, classify) for stage in ("classify", "route", "sink")]
     try:
         sent = ingest(config, replay)
         deadline = time.monotonic() + timeout_s
@@ -101,4 +123,4 @@ def run_all(config, replay: str, timeout_s: float = 600.0,
     finally:
         for worker in workers:
             worker.stop.set()
-        [thread.join(timeout=30) for thread in threads]
+        [worker.thread.join(timeout=30) for worker in workers]

@@ -6,7 +6,6 @@ measure the bus, not the models); the worker code around it is the production co
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -16,7 +15,7 @@ from kafka import KafkaConsumer
 
 from bus import client
 from bus.config import KafkaConfig, TopicSettings
-from bus.run import build_worker
+from bus.run import start_thread
 from route.rules import RouteConfig
 from schemas import Classification, Post, SentimentScore
 from sinks.sqlite_store import SqliteStoreConfig
@@ -100,10 +99,7 @@ def produce(config: WebcareConfig, lines: list[str]) -> int:
 
 def start(stage: str, config: WebcareConfig, classify=fake_classify):
     """A worker in a daemon thread; returns it (``.stop.set()`` then join ``.thread``)."""
-    worker = build_worker(stage, config, classify)
-    worker.thread = threading.Thread(target=worker.run, name=stage, daemon=True)
-    worker.thread.start()
-    return worker
+    return start_thread(stage, config, classify)
 
 
 def stop(*workers) -> None:

@@ -48,3 +48,18 @@ def test_ten_thousand_posts_exactly_once(broker, tmp_path):
     assert counts["dead_letters"] == 0 and counts["noise"] == {"spam": n // 4}
     assert sum(w.processed for w in workers) >= 3 * n
     print(f"\n{n} posts end to end in {elapsed:.1f}s ({n / elapsed:.0f} posts/s)")
+
+
+def test_run_all_stages_in_one_process(broker, tmp_path):
+    """What ``webcare run --bus kafka --replay FILE`` does (with the fake classifier)."""
+    from bus.run import run_all
+    from tests.kafka.harness import fake_classify
+
+    replay = tmp_path / "posts.jsonl"
+    replay.write_text("\n".join(post_line(i) for i in range(300)) + "\n{broken\n")
+    config = make_config(broker, str(tmp_path / "s.sqlite"))
+    assert run_all(config, str(replay), timeout_s=60, classify=fake_classify) == \
+        {"sent": 301, "stored": 301}
+    store = SqliteStore(config.store)
+    assert store.counts()["posts"] == 300 and store.counts()["dead_letters"] == 1
+    store.close()

