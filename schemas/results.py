@@ -103,6 +103,8 @@ class Incident(_Message):
     platforms: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
+    sentiment: dict[str, float] = Field(
+        default_factory=dict, description="share per sentiment label and mean 'compound'")
 
 
 class DeadLetter(_Message):

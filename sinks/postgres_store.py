@@ -19,7 +19,7 @@ import psycopg
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
-from sinks import migrations, records
+from sinks import incident_rows, migrations, records
 
 
 class StoreUnavailable(RuntimeError):
@@ -85,6 +85,7 @@ class PostgresStore:
         with self.db.transaction(), self.db.cursor() as cursor:
             new = self._insert_posts(cursor, ordered, _now())
             self._apply_effects(cursor, [d for d in ordered if d.post.id in new])
+            incident_rows.attach_decisions(cursor, ordered)  # burst incidents (issue 5)
             self._insert_dead_letters(cursor, dead_letters)
 
     def _insert_posts(self, cursor, decisions: list[Decision], now: datetime) -> set[str]:
@@ -114,7 +115,8 @@ class PostgresStore:
             "platform, lang, sentiment) DO UPDATE SET posts = trends.posts + excluded.posts, "
             "compound_sum = trends.compound_sum + excluded.compound_sum",
             [(*key, counts[key], sums[key]) for key in sorted(counts)])
-        incidents = [records.single_incident(d) for d in decisions if d.action == "incident"]
+        incidents = [records.single_incident(d) for d in decisions if d.action == "incident"
+                     and not incident_rows.is_burst(d.incident_key)]
         cursor.executemany(
             "INSERT INTO incidents VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (incident_key) "
             "DO NOTHING", [(i.key, i.kind, i.status, i.urgency, records.iso(i.first_seen),

@@ -18,7 +18,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
-from sinks import records
+from sinks import incident_rows, records
 
 SCHEMA_VERSION = 1
 
@@ -56,6 +56,7 @@ class SqliteStore:
             for decision in decisions:
                 if self._insert_post(decision, now):
                     self._apply_effects(decision)
+            incident_rows.attach_decisions(self.db, decisions)  # burst incidents (issue 5)
             for letter in dead_letters:
                 self._insert_dead_letter(letter)
 
@@ -73,7 +74,7 @@ class SqliteStore:
             "compound_sum = trends.compound_sum + excluded.compound_sum",
             (records.hour_bucket(post.created_at), c.topic, post.platform, c.lang,
              c.sentiment.label, c.sentiment.compound))
-        if decision.action == "incident":
+        if decision.action == "incident" and not incident_rows.is_burst(decision.incident_key):
             self._open_single_incident(decision)
         if decision.action in records.QUEUED_ACTIONS:
             item = records.queue_item(decision)

@@ -184,3 +184,27 @@ def sources_test(config_path: Path | None) -> None:
         click.echo("no live sources configured")
     if not all(row["ok"] for row in results):
         sys.exit(1)
+
+
+@main.command()
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 366))
+@click.option("--outages", default=5, show_default=True, type=click.IntRange(0, 2000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--per-day", default=1500, show_default=True, type=click.IntRange(0, 1_000_000),
+              help="background posts per day")
+@click.option("--truth", "truth_path", default="var/simulate-truth.json", show_default=True,
+              help="where to write the ground truth of the outages (JSON)")
+def simulate(days: int, outages: int, seed: int, per_day: int, truth_path: str) -> None:
+    """Write a simulated stream of posts with K outages to stdout (JSONL); truth to a file."""
+    from webcare import simulate as simulator
+
+    try:
+        posts, truth = simulator.simulate(days, outages, seed, per_day)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    Path(truth_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(truth_path).write_text(json.dumps([o.to_json() for o in truth], indent=2) + "\n")
+    out = sys.stdout.buffer
+    for post in posts:
+        out.write(orjson.dumps(post) + b"\n")
+    click.echo(f"{len(posts)} posts, {len(truth)} outages (truth: {truth_path})", err=True)

@@ -12,9 +12,11 @@ import orjson
 
 from classify.pipeline import Classifier
 from ingest.replay import ReplayConfig, ReplaySource
+from route.incidents import IncidentCorrelator
 from route.rules import Router
 from schemas import Classification, DeadLetter, Decision, Incident, Post, QueueItem
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.incident_sink import IncidentSink
 from sinks.store_sink import StoreSink
 from webcare.config import STORE_TYPES, WebcareConfig, load_config
 from webcare.runner import Pipeline, RunStats, dead_letter, parse_post
@@ -80,8 +82,11 @@ def classify_file(config: WebcareConfig, input_path: str, output_path: str) -> d
 
 def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
     sink = StoreSink(open_store(config))
+    correlator = IncidentCorrelator(config.incidents) if config.incidents.enabled else None
+    if correlator is not None:  # burst detection → one incident per outage (issue 5)
+        sink = IncidentSink(sink, correlator)
     pipeline = Pipeline(Classifier(config.classify), Router(config.route), sink,
-                        config.pipeline.batch_size)
+                        config.pipeline.batch_size, incidents=correlator)
     return pipeline, sink
 
 

@@ -18,6 +18,7 @@ from classify.brands import BrandConfig
 from classify.config import ClassifyConfig
 from ingest.registry import LIVE_CONFIGS, LIVE_SOURCES
 from ingest.replay import ReplayConfig, ReplaySource
+from route.incidents import IncidentConfig
 from route.rules import RouteConfig
 from sinks.postgres_store import PostgresStore, PostgresStoreConfig
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
@@ -45,6 +46,7 @@ class WebcareConfig(BaseModel):
     brands: list[BrandConfig] = Field(default_factory=list)
     classify: ClassifyConfig = Field(default_factory=ClassifyConfig)
     route: RouteConfig = Field(default_factory=RouteConfig)
+    incidents: IncidentConfig = Field(default_factory=IncidentConfig)
     store: StoreConfig = Field(default_factory=SqliteStoreConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)

@@ -96,17 +96,19 @@ def _validation_reason(error: ValidationError) -> str:
 
 ClassifyStage = Callable[[Post], Classification]
 RouteStage = Callable[[Post, Classification], Decision]
+IncidentStage = Callable[[Decision], Decision]  # route.incidents.IncidentCorrelator
 
 
 class Pipeline:
     """Wires the stages; used by ``webcare run`` and the demo."""
 
     def __init__(self, classify: ClassifyStage, route: RouteStage, sink: Sink,
-                 batch_size: int = 256) -> None:
+                 batch_size: int = 256, incidents: IncidentStage | None = None) -> None:
         self.classify = classify
         self.route = route
         self.sink = sink
         self.batch_size = batch_size
+        self.incidents = incidents
 
     def process(self, record: RawRecord) -> Decision | DeadLetter:
         """Parse, classify and route one record; errors are returned as dead letters."""
@@ -118,9 +120,15 @@ class Pipeline:
         except Exception as error:  # noqa: BLE001 - any stage failure is a dead letter
             return dead_letter(record, "classify", error, post_id=post.id)
         try:
-            return self.route(post, classification)
+            decision = self.route(post, classification)
         except Exception as error:  # noqa: BLE001
             return dead_letter(record, "route", error, post_id=post.id)
+        if self.incidents is None:
+            return decision
+        try:
+            return self.incidents(decision)
+        except Exception as error:  # noqa: BLE001
+            return dead_letter(record, "incidents", error, post_id=post.id)
 
     def run(self, source: Source, on_record: Callable[[], None] | None = None) -> RunStats:
         """Drain the source; flush + checkpoint every batch and at the end."""

@@ -1,0 +1,72 @@
+"""The store sink plus incident lifecycle: what the runner flushes when incidents are on.
+
+The runner calls ``add``/``flush`` exactly as on :class:`sinks.store_sink.StoreSink`. After the
+store batch is durable, ``flush`` takes the correlator's events (opened / updated / resolved)
+and applies them to the store in one transaction (:func:`sinks.incident_rows.apply_event`),
+then hands them to any listeners (the ticket outbox). If applying fails, the events stay
+pending and the next flush retries them, and ``flush`` raises so the source is not
+checkpointed. Events are idempotent, so a retry after a partial failure is harmless.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import Iterator
+
+from route.incidents import IncidentCorrelator, IncidentEvent
+from schemas import DeadLetter, Decision
+from sinks import incident_rows
+from sinks.store_sink import StoreSink
+
+Listener = Callable[[list[IncidentEvent]], None]
+
+
+class IncidentSink:
+    name = "store+incidents"
+
+    def __init__(self, inner: StoreSink, correlator: IncidentCorrelator,
+                 listeners: list[Listener] | None = None) -> None:
+        self.inner = inner
+        self.store = inner.store
+        self.correlator = correlator
+        self.listeners = list(listeners or [])
+        self._pending: list[IncidentEvent] = []
+
+    def add(self, item: Decision | DeadLetter) -> None:
+        self.inner.add(item)
+
+    def flush(self) -> None:
+        """Store the batch, then the incident events; raises (events kept) on failure."""
+        self.inner.flush()
+        self._pending.extend(self.correlator.drain())
+        if not self._pending:
+            return
+        write_events(self.store, self._pending)
+        events, self._pending = self._pending, []
+        for listener in self.listeners:
+            listener(events)
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.inner.close()
+
+
+def write_events(store, events: list[IncidentEvent]) -> None:
+    """Apply events to a SQLite or PostgreSQL store in a single transaction."""
+    with _transaction(store.db) as db:
+        for event in events:
+            incident_rows.apply_event(db, event.kind, event.incident, event.evidence_post_ids)
+
+
+@contextmanager
+def _transaction(db) -> Iterator:
+    if isinstance(db, sqlite3.Connection):
+        with db:
+            yield db
+        return
+    with db.transaction(), db.cursor() as cursor:
+        yield cursor
