@@ -1,9 +1,21 @@
 """Trains the shipped sentiment models (``classify/models/sentiment_{en,nl,fi}.npz``).
 
 Run offline by a developer (``python -m classify.training.sentiment SHARED_DATA OUT_DIR``),
-never by the pipeline. Each model is a multinomial logistic regression over the features of
-:func:`classify.sentiment.featurize`, temperature-calibrated on a 10 % held-out split and then
-refitted on all rows; the artifact stores vocabularies and weights as plain arrays (no pickle).
+never by the pipeline. Two stages, both multinomial logistic regressions over the features of
+:func:`classify.sentiment.feature_keys` plus the dense surface features, hand-lexicon hit
+counts and (en) VADER word valences:
+
+1. a *general* model per language (TweetEval train for en, XED for nl/fi), temperature-
+   calibrated on a 10 % held-out split;
+2. one multilingual *ITSM domain* model trained on the project's invented webcare posts
+   (:mod:`classify.training.make_itsm_sentiment`), whose inputs include the general model's
+   calibrated logits (per language) next to its own word features; regularisation chosen by
+   cross-validation grouped by template, temperature fitted on the out-of-fold logits.
+
+Every part is linear, so each language's stack folds into one weight per feature (general
+weights mapped through the domain model's coefficients on the general logits, plus the domain
+weights, plus lexicon/valence weights), divided by the temperature: the artifact is a plain
+key list and a float16 ``(n, 2)`` array of (negative - neutral, positive - neutral) weights.
 Failure (missing data file, bad labels) raises; nothing is written for a failed language.
 """
 
@@ -18,39 +30,94 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from classify.sentiment import N_DENSE, compile_lexicon, featurize
+from classify.sentiment import (
+    LANGS,
+    N_DENSE,
+    PREFIX,
+    dense_features,
+    feature_keys,
+    tokenize,
+)
+from classify.training import make_itsm_sentiment as itsm
 from classify.training import sentiment_data as sd
 from classify.training.sentiment_lexicon import build_lexicon
 
-PARAMS = {  # per language: regularisation, class weighting, minimum document frequencies
-    "en": {"C": 0.3, "class_weight": "balanced", "min_df": 2, "use_vader": True},
-    "nl": {"C": 0.5, "class_weight": "balanced", "min_df": 2, "use_vader": False},
-    "fi": {"C": 0.5, "class_weight": "balanced", "min_df": 2, "use_vader": False},
+GENERAL = {  # per language: regularisation, minimum document frequency, VADER valences
+    "en": {"C": 0.3, "min_df": 2, "use_vader": True},
+    "nl": {"C": 0.5, "min_df": 2, "use_vader": False},
+    "fi": {"C": 0.5, "min_df": 2, "use_vader": False},
 }
-PRUNE = 0.03  # features whose largest absolute weight is below this are dropped
+DOMAIN = {"C_grid": (0.03, 0.1, 0.3, 1.0), "min_df": 2, "folds": 5, "anchor_weight": 1.0}
+PRUNE = 0.01  # merged features whose largest absolute weight is below this are dropped
+N_FOLD = 4  # lexicon +, lexicon -, VADER +, VADER -
 
 
-def _design(docs, index: dict[str, int]) -> sparse.csr_matrix:
-    """Feature counts (repeats add up, as at run time) followed by the dense columns."""
-    rows, cols, dense_rows = [], [], []
-    for r, (feats, dense) in enumerate(docs):
-        idx = [index[f] for f in feats if f in index]
-        rows += [r] * len(idx)
-        cols += idx
-        dense_rows.append(dense)
-    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), len(index)))
-    return sparse.hstack([counts, sparse.csr_matrix(np.array(dense_rows))], format="csr")
+# ------------------------------------------------------------------ features
+def fold_table(lang: str, use_vader: bool) -> tuple[dict[str, np.ndarray], dict]:
+    """Feature key -> (lexicon+, lexicon-, VADER+, VADER-) contributions, and the raw lexicon.
+
+    Lexicon words are unigram keys, two-word phrases bigram keys, stems of >= PREFIX characters
+    prefix keys (shorter stems count as words)."""
+    lexicon = build_lexicon(lang)
+    table: dict[str, np.ndarray] = {}
+
+    def add(key: str, column: int, value: float) -> None:
+        table.setdefault(key, np.zeros(N_FOLD))[column] += value
+
+    flat: dict[str, int] = {}
+    for term, value in lexicon["words"].items():
+        toks = tokenize(term)
+        if 1 <= len(toks) <= 2:
+            key = " ".join(toks)
+            flat[key] = value
+            add(key, 0 if value > 0 else 1, 1.0)
+    for stem, value in lexicon["stems"].items():
+        key = "~" + stem[:PREFIX] if len(stem) >= PREFIX else stem
+        add(key, 0 if value > 0 else 1, 1.0)
+        if len(stem) >= PREFIX:
+            add(stem[:PREFIX], 0 if value > 0 else 1, 1.0)
+    if use_vader:
+        for word, v in SentimentIntensityAnalyzer().lexicon.items():
+            toks = tokenize(word)
+            if len(toks) == 1:
+                add(toks[0], 2 if v > 0 else 3, v / 4)
+    return table, flat
+
+
+def featurize(texts: list[str], table: dict) -> tuple[list[list[str]], np.ndarray]:
+    """Feature keys of each text and its dense block (surface features + folded counts)."""
+    docs, dense = [], np.zeros((len(texts), N_DENSE + N_FOLD))
+    for i, text in enumerate(texts):
+        keys = feature_keys(tokenize(text))
+        docs.append(keys)
+        dense[i, :N_DENSE] = dense_features(text)
+        for k in keys:
+            f = table.get(k)
+            if f is not None:
+                dense[i, N_DENSE:] += f
+    return docs, dense
 
 
 def _vocab(docs, min_df: int) -> dict[str, int]:
-    counts = Counter(f for doc in docs for f in set(doc[0]))
+    counts = Counter(f for doc in docs for f in set(doc))
     return {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= min_df))}
+
+
+def _counts(docs, index: dict[str, int]) -> sparse.csr_matrix:
+    rows, cols = [], []
+    for r, doc in enumerate(docs):
+        idx = [index[f] for f in doc if f in index]
+        rows += [r] * len(idx)
+        cols += idx
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), len(index)))
 
 
 def _temperature(logits: np.ndarray, y: np.ndarray) -> float:
     best, best_nll = 1.0, float("inf")
-    for t in np.arange(0.5, 3.01, 0.05):
+    for t in np.arange(0.3, 3.01, 0.05):
         z = logits / t
         z = z - z.max(1, keepdims=True)
         nll = -(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean()
@@ -59,39 +126,163 @@ def _temperature(logits: np.ndarray, y: np.ndarray) -> float:
     return round(best, 2)
 
 
-def fit_model(texts: list[str], labels: list[int], lang: str, *, seed: int = 0,
-              params: dict | None = None, trained_on: str = "") -> dict[str, np.ndarray]:
-    """Train one language's model; returns the arrays that :func:`save_model` writes."""
-    p = {**PARAMS.get(lang, PARAMS["en"]), **(params or {})}
-    lexicon = build_lexicon(lang)
-    runtime_lex = compile_lexicon(lexicon, lang, p["use_vader"])
-    docs = [featurize(t, lang, runtime_lex)[:2] for t in texts]
+def _rel(m: np.ndarray) -> np.ndarray:
+    """(..., 3) class weights -> (..., 2) weights relative to neutral."""
+    return np.stack([m[..., 0] - m[..., 1], m[..., 2] - m[..., 1]], axis=-1)
+
+
+class Linear:
+    """A folded linear model: key -> (neg, pos) weight relative to neutral, dense, bias."""
+
+    def __init__(self, weights: dict[str, np.ndarray], dense: np.ndarray, bias: np.ndarray):
+        self.weights, self.dense, self.bias = weights, dense, bias
+
+    def logits(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 2))
+        zero = np.zeros(2)
+        for i, text in enumerate(texts):
+            z = self.bias + np.asarray(dense_features(text)) @ self.dense
+            for k in feature_keys(tokenize(text)):
+                z = z + self.weights.get(k, zero)
+            out[i] = z
+        return out
+
+
+def _lr(c: float, seed: int) -> LogisticRegression:
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
+
+
+def fit_general(texts: list[str], labels: list[int], lang: str, *, seed: int = 0,
+                params: dict | None = None) -> tuple[Linear, dict]:
+    """Stage 1: the general model of one language, folded and temperature-scaled."""
+    p = {**GENERAL.get(lang, GENERAL["en"]), **(params or {})}
+    table, _ = fold_table(lang, p["use_vader"])
+    docs, dense = featurize(texts, table)
     y = np.asarray(labels)
     index = _vocab(docs, p["min_df"])
-    x = _design(docs, index)
-
-    def lr() -> LogisticRegression:
-        return LogisticRegression(C=p["C"], class_weight=p["class_weight"], max_iter=1000,
-                                  random_state=seed)
-
+    x = sparse.hstack([_counts(docs, index), sparse.csr_matrix(dense)], format="csr")
     order = np.random.default_rng(seed).permutation(len(y))
     cut = max(1, len(y) // 10)
     held, rest = order[:cut], order[cut:]
-    temperature = _temperature(lr().fit(x[rest], y[rest]).decision_function(x[held]), y[held])
-    clf = lr().fit(x, y)
-    coef, n = clf.coef_.T, len(index)
-    keep = np.abs(coef[:n]).max(1) >= PRUNE
-    vocab = [f for f, k in zip(index, keep) if k]
-    meta = {"name": f"{lang}-linear", "lang": lang, "use_vader": p["use_vader"],
-            "temperature": temperature, "lexicon": lexicon, "trained": date.today().isoformat(),
-            "seed": seed, "rows": len(y), "params": p,
-            "trained_on": trained_on}
+    # the model fitted on 90 % is kept: its logits on the held-out 10 % are honest, so those
+    # rows can join the domain stage without it over-trusting the general model
+    clf = _lr(p["C"], seed).fit(x[rest], y[rest])
+    temperature = _temperature(clf.decision_function(x[held]), y[held])
+    coef = _rel(clf.coef_.T) / temperature  # (features, 2)
+    n = len(index)
+    weights = dict(zip(index, coef[:n]))
+    fold_w = coef[n + N_DENSE:]
+    for key, f in table.items():
+        weights[key] = weights.get(key, 0.0) + f @ fold_w
+    info = {"rows": len(rest), "temperature": temperature, "params": p,
+            "held_out": sorted(held.tolist())}
+    return Linear(weights, coef[n:n + N_DENSE], _rel(clf.intercept_) / temperature), info
+
+
+def _domain_design(texts, langs, general: dict[str, Linear], tables: dict, index=None,
+                   min_df: int = 2):
+    docs, dense = [], np.zeros((len(texts), N_DENSE + N_FOLD))
+    for lang in LANGS:
+        rows = [i for i, g in enumerate(langs) if g == lang]
+        d, x = featurize([texts[i] for i in rows], tables[lang])
+        for j, i in enumerate(rows):
+            dense[i] = x[j]
+        docs_l = dict(zip(rows, d))
+        docs.append(docs_l)
+    merged = [None] * len(texts)
+    for docs_l in docs:
+        for i, d in docs_l.items():
+            merged[i] = d
+    if index is None:
+        index = _vocab(merged, min_df)
+    stacked = np.zeros((len(texts), 2 * len(LANGS) + len(LANGS)))
+    for j, lang in enumerate(LANGS):
+        rows = [i for i, g in enumerate(langs) if g == lang]
+        if rows:
+            stacked[rows, 2 * j:2 * j + 2] = general[lang].logits([texts[i] for i in rows])
+            stacked[rows, 2 * len(LANGS) + j] = 1.0
+    x = sparse.hstack([_counts(merged, index), sparse.csr_matrix(dense),
+                       sparse.csr_matrix(stacked)], format="csr")
+    return x, index
+
+
+def fit_domain(texts, labels, langs, groups, general: dict[str, Linear], *, seed: int = 0,
+               params: dict | None = None, anchor=None) -> tuple[dict[str, Linear], dict]:
+    """Stage 2: the multilingual ITSM domain model stacked on the general models; returns the
+    folded per-language models and training info (chosen C, CV macro-F1, temperature).
+    ``anchor`` = (texts, labels, langs) of general rows the general models did not see; they
+    join with total weight ``anchor_weight`` x the domain rows so general tweets keep working."""
+    p = {**DOMAIN, **(params or {})}
+    tables = {lang: fold_table(lang, GENERAL[lang]["use_vader"])[0] for lang in LANGS}
+    n_dom = len(labels)
+    sw = np.ones(n_dom)
+    if anchor is not None and len(anchor[0]):
+        texts, labels, langs = (list(texts) + list(anchor[0]), list(labels) + list(anchor[1]),
+                                list(langs) + list(anchor[2]))
+        groups = list(groups) + [f"anchor/{i % 97}" for i in range(len(anchor[0]))]
+        sw = np.concatenate([sw, np.full(len(anchor[0]), p["anchor_weight"] * n_dom
+                                         / len(anchor[0]))])
+    y = np.asarray(labels)
+    x, index = _domain_design(texts, langs, general, tables, min_df=p["min_df"])
+    # grouped CV: whole templates are held out, so C is chosen for unseen phrasings
+    uniq = sorted(set(groups))
+    perm = np.random.default_rng(seed).permutation(len(uniq))
+    fold_of = {g: int(perm[i]) % p["folds"] for i, g in enumerate(uniq)}
+    fold = np.array([fold_of[g] for g in groups])
+    best = None
+    cv = {}
+    for c in p["C_grid"]:
+        oof = np.zeros((len(y), 3))
+        for k in range(p["folds"]):
+            tr, te = fold != k, fold == k
+            oof[te] = _lr(c, seed).fit(x[tr], y[tr], sample_weight=sw[tr]).decision_function(
+                x[te])
+        score = f1_score(y[:n_dom], oof[:n_dom].argmax(1), average="macro")
+        cv[c] = round(float(score), 4)
+        if best is None or score > best[0]:
+            best = (score, c, oof)
+    _, c, oof = best
+    temperature = _temperature(oof[:n_dom], y[:n_dom])
+    clf = _lr(c, seed).fit(x, y, sample_weight=sw)
+    coef = clf.coef_.T  # (features, 3)
+    n = len(index)
+    w_words = _rel(coef[:n])
+    w_dense = _rel(coef[n:n + N_DENSE])
+    w_fold = _rel(coef[n + N_DENSE:n + N_DENSE + N_FOLD])
+    stack = coef[n + N_DENSE + N_FOLD:]
+    bias = _rel(clf.intercept_)
+    models = {}
+    for j, lang in enumerate(LANGS):
+        g = general[lang]
+        m = _rel(stack[2 * j:2 * j + 2])  # (general logit j, output r)
+        weights = {k: w @ m for k, w in g.weights.items()}
+        for k, i in index.items():
+            weights[k] = weights.get(k, 0.0) + w_words[i]
+        for k, f in tables[lang].items():
+            weights[k] = weights.get(k, 0.0) + f @ w_fold
+        lang_bias = _rel(stack[2 * len(LANGS) + j][None, :])[0]
+        models[lang] = Linear(
+            {k: v / temperature for k, v in weights.items()},
+            (g.dense @ m + w_dense) / temperature,
+            (g.bias @ m + bias + lang_bias) / temperature,
+        )
+    info = {"rows": n_dom, "anchor_rows": len(y) - n_dom, "C": c, "cv_macro_f1_by_C": cv, "temperature": temperature,
+            "domain_vocab": n, "general_weight": {lang: _rel(stack[2 * j:2 * j + 2]).round(3).tolist()
+                               for j, lang in enumerate(LANGS)}}
+    return models, info
+
+
+# ------------------------------------------------------------------ artifacts
+def to_arrays(model: Linear, lang: str, meta: dict) -> dict[str, np.ndarray]:
+    keys = sorted(k for k, w in model.weights.items() if np.abs(w).max() >= PRUNE)
+    lexicon = fold_table(lang, False)[1]
+    meta = {"name": f"{lang}-itsm-stacked", "lang": lang, "lexicon": lexicon, **meta}
     return {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
-        "vocab": np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
-        "weights": np.vstack([np.zeros((1, 3)), coef[:n][keep]]).astype(np.float16),
-        "w_dense": coef[n:].astype(np.float32).reshape(N_DENSE, 3),
-        "bias": clf.intercept_.astype(np.float32),
+        "vocab": np.frombuffer("\n".join(keys).encode(), dtype=np.uint8),
+        "weights": np.array([model.weights[k] for k in keys], dtype=np.float16).reshape(-1, 2),
+        "w_dense": model.dense.astype(np.float32).reshape(N_DENSE, 2),
+        "bias": model.bias.astype(np.float32),
     }
 
 
@@ -100,28 +291,65 @@ def save_model(arrays: dict[str, np.ndarray], path: Path) -> None:
     np.savez_compressed(path, **arrays)
 
 
-def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0) -> dict:
+def fit_models(general_sets: dict[str, tuple[list[str], list[int]]],
+               domain: tuple[list[str], list[int], list[str], list[str]], *, seed: int = 0,
+               general_params: dict | None = None, domain_params: dict | None = None,
+               trained_on: dict[str, str] | None = None) -> tuple[dict, dict]:
+    """Both stages; returns ``{lang: arrays}`` for :func:`save_model` and training info."""
+    general, ginfo = {}, {}
+    for lang in LANGS:
+        texts, labels = general_sets[lang]
+        general[lang], ginfo[lang] = fit_general(texts, labels, lang, seed=seed,
+                                                 params=(general_params or {}).get(lang))
+    anchor = ([], [], [])
+    for lang in LANGS:
+        texts, labels = general_sets[lang]
+        for i in ginfo[lang].pop("held_out"):
+            anchor[0].append(texts[i])
+            anchor[1].append(labels[i])
+            anchor[2].append(lang)
+    models, dinfo = fit_domain(*domain, general, seed=seed, params=domain_params, anchor=anchor)
+    arrays = {}
+    for lang in LANGS:
+        meta = {"trained": date.today().isoformat(), "seed": seed, "general": ginfo[lang],
+                "domain": {k: v for k, v in dinfo.items() if k != "general_weight"},
+                "trained_on": (trained_on or {}).get(lang, "")}
+        arrays[lang] = to_arrays(models[lang], lang, meta)
+    return arrays, {"general": ginfo, "domain": dinfo}
+
+
+def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0,
+                    itsm_path: Path = itsm.OUT) -> dict:
     """Train en/nl/fi, write ``sentiment_<lang>.npz`` and ``sentiment_MODEL_CARD.md`` into
-    ``out_dir`` and return the dev-set metrics (see :mod:`classify.training.sentiment_eval`)."""
+    ``out_dir`` and return the dev-set metrics (see :mod:`classify.training.sentiment_eval`).
+    The invented ITSM training file is regenerated first if it is missing."""
     from classify.training.sentiment_eval import evaluate, write_card
 
     data = Path(shared_data_dir) / "data" if (Path(shared_data_dir) / "data").is_dir() \
         else Path(shared_data_dir)
     out_dir = Path(out_dir)
-    sets = {
-        "en": (sd.tweeteval_train(data), "TweetEval sentiment train (reconstructed) + "
-               "SemEval-2017 4A extra tweets"),
-        "nl": (sd.xed_polarity(data, "nl"), "XED nl projections (polarity-mapped)"),
-        "fi": (sd.xed_polarity(data, "fi"), "XED fi annotated (polarity-mapped) + neu_fi"),
-    }
-    for lang, ((texts, labels), desc) in sets.items():
-        save_model(fit_model(texts, labels, lang, seed=seed, trained_on=desc),
-                   out_dir / f"sentiment_{lang}.npz")
+    if not Path(itsm_path).is_file():
+        itsm.write(Path(itsm_path), seed=0)
+    general_sets = {"en": sd.tweeteval_train(data), "nl": sd.xed_polarity(data, "nl"),
+                    "fi": sd.xed_polarity(data, "fi")}
+    general_desc = {"en": "TweetEval sentiment train (reconstructed) + SemEval-2017 4A extra",
+                    "nl": "XED nl projections (polarity-mapped)",
+                    "fi": "XED fi annotated (polarity-mapped) + neu_fi"}
+    trained_on = {lang: f"general: {d}; domain: project ITSM invented posts "
+                        f"({Path(itsm_path).name})" for lang, d in general_desc.items()}
+    arrays, info = fit_models(general_sets, itsm.load(Path(itsm_path)), seed=seed,
+                              trained_on=trained_on)
+    for lang, a in arrays.items():
+        save_model(a, out_dir / f"sentiment_{lang}.npz")
     metrics = evaluate(data, out_dir)
-    metrics["train_rows"] = {lang: len(s[0][1]) for lang, s in sets.items()}
+    metrics["train_rows"] = {lang: len(general_sets[lang][1]) for lang in LANGS}
+    metrics["itsm_rows"] = info["domain"]["rows"]
+    metrics["domain"] = {k: info["domain"][k] for k in ("C", "cv_macro_f1_by_C", "temperature")}
+    metrics["sizes"] = {lang: (out_dir / f"sentiment_{lang}.npz").stat().st_size for lang in LANGS}
     write_card(out_dir / "sentiment_MODEL_CARD.md", metrics, seed)
     return metrics
 
 
 if __name__ == "__main__":
-    print(json.dumps(train_sentiment(Path(sys.argv[1]), Path(sys.argv[2])), indent=2))
+    print(json.dumps(train_sentiment(Path(sys.argv[1]), Path(sys.argv[2])), indent=2,
+                     default=str))
