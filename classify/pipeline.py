@@ -1,14 +1,14 @@
 """Composes the classify/ stages into one pure ``Post -> Classification`` stage.
 
-Called by the in-process runner and (later) by the Kafka classify worker, once per post, in
-event-time order. The noise filter and urgency scorer keep bounded windows of earlier posts
-(near-duplicates, repeat complaints), so the same sequence of posts always gives the same
-classifications, live or replayed.
+Called by the in-process runner and the Kafka classify worker with batches of posts in
+event-time order (:meth:`Classifier.classify_batch`). The noise filter and urgency scorer
+keep bounded windows of earlier posts (near-duplicates, repeat complaints), so the same
+sequence of posts always gives the same classifications, live or replayed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from classify.brands import BrandMatcher
 from classify.config import ClassifyConfig
@@ -16,6 +16,14 @@ from classify.language import LanguageDetector
 from classify.noise import NoiseFilter
 from classify.sentiment import SentimentScorer
 from classify.topic import TopicClassifier
+from classify.types import (
+    BrandMatch,
+    LanguageResult,
+    NoiseResult,
+    SentimentResult,
+    TopicResult,
+    UrgencyResult,
+)
 from classify.urgency import UrgencyScorer
 from schemas import Classification, Post, SentimentScore
 
@@ -35,39 +43,97 @@ class Classifier:
         self.urgency = UrgencyScorer(config.urgency)
 
     def __call__(self, post: Post) -> Classification:
-        lang = self.language.detect(post.text, post.lang)
-        brand = self.brands.match(post)
-        noise = self.noise.check(post, brand, lang)
-        topic = self.topic.classify(post.text, lang.lang)
-        sentiment = self.sentiment.score(post.text, lang.lang)
-        urgency = self.urgency.assess(post, lang, brand, noise, topic, sentiment)
-        reasons = [lang.reason]
-        if brand.brand:
-            reasons.append(f"brand {brand.brand}" + (" (addressed)" if brand.addressed else ""))
-        if noise.noise:
-            reasons.append(f"noise: {noise.reason}: {noise.detail}")
-        reasons += [topic.reason, sentiment.reason, *urgency.reasons]
-        return Classification(
-            post_id=post.id,
-            lang=lang.lang,
-            lang_confidence=lang.confidence,
-            brand=brand.brand,
-            noise=noise.noise,
-            noise_reason=noise.reason,
-            topic=topic.topic,
-            topic_confidence=topic.confidence,
-            sentiment=SentimentScore(
-                label=sentiment.label,
-                compound=sentiment.compound,
-                probabilities=sentiment.probabilities,
-                model=sentiment.model,
-            ),
-            urgency=urgency.urgency,
-            actionable=urgency.actionable,
-            priority=urgency.priority,
-            reasons=reasons,
-        )
+        """Classify one post; raises :class:`StageFailure` when a stage fails on it."""
+        (result,) = self.classify_batch([post])
+        if isinstance(result, StageFailure):
+            raise result
+        return result
 
-    def classify_many(self, posts: Iterable[Post]) -> list[Classification]:
-        """Classify posts in order (the order matters for the windowed noise/repeat state)."""
-        return [self(post) for post in posts]
+    def classify_many(self, posts: Sequence[Post]) -> list[Classification]:
+        """Classify posts in order; raises the first :class:`StageFailure`."""
+        return [_raise_failure(result) for result in self.classify_batch(posts)]
+
+    def classify_batch(self, posts: Sequence[Post]) -> list[Classification | StageFailure]:
+        """Classify posts in order, one stage at a time over the whole batch.
+
+        Stage-at-a-time keeps each model's data hot in the CPU cache; the order of posts
+        within each stage is the input order, so the windowed state (noise, repeat
+        complaints) sees the same sequence as post-at-a-time. A stage that raises on a post
+        fails only that post (returned as a :class:`StageFailure`), the others go on.
+        """
+        batch = _Batch(posts)
+        batch.run("language", lambda i, p: self.language.detect(p.text, p.lang))
+        batch.run("brands", lambda i, p: self.brands.match(p))
+        batch.run("noise", lambda i, p: self.noise.check(p, batch.get("brands", i),
+                                                         batch.get("language", i)))
+        batch.run("topic", lambda i, p: self.topic.classify(p.text, batch.get("language", i).lang))
+        batch.run("sentiment", lambda i, p: self.sentiment.score(
+            p.text, batch.get("language", i).lang))
+        batch.run("urgency", lambda i, p: self.urgency.assess(
+            p, *(batch.get(stage, i) for stage in ("language", "brands", "noise", "topic",
+                                                    "sentiment"))))
+        return [batch.failures.get(i) or _assemble(post, *batch.row(i))
+                for i, post in enumerate(posts)]
+
+
+class StageFailure(Exception):
+    """A classify/ stage raised on one post: the stage's name and the original error."""
+
+    def __init__(self, stage: str, error: Exception) -> None:
+        super().__init__(f"{stage}: {type(error).__name__}: {error}")
+        self.stage = stage
+        self.error = error
+
+
+class _Batch:
+    """Per-stage results of a batch, and the posts that failed (skipped by later stages)."""
+
+    STAGES = ("language", "brands", "noise", "topic", "sentiment", "urgency")
+
+    def __init__(self, posts: Sequence[Post]) -> None:
+        self.posts = posts
+        self.results: dict[str, list] = {stage: [None] * len(posts) for stage in self.STAGES}
+        self.failures: dict[int, StageFailure] = {}
+
+    def run(self, stage: str, step) -> None:  # noqa: ANN001 - (index, post) -> result
+        out = self.results[stage]
+        for i, post in enumerate(self.posts):
+            if i in self.failures:
+                continue
+            try:
+                out[i] = step(i, post)
+            except Exception as error:  # noqa: BLE001 - one bad post must not stop the batch
+                self.failures[i] = StageFailure(stage, error)
+
+    def get(self, stage: str, i: int):  # noqa: ANN201
+        return self.results[stage][i]
+
+    def row(self, i: int) -> tuple:
+        return tuple(self.results[stage][i] for stage in self.STAGES)
+
+
+def _raise_failure(result: Classification | StageFailure) -> Classification:
+    if isinstance(result, StageFailure):
+        raise result
+    return result
+
+
+def _assemble(post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseResult,
+              topic: TopicResult, sentiment: SentimentResult,
+              urgency: UrgencyResult) -> Classification:
+    """Fold the stage results into the shared :class:`schemas.Classification`."""
+    reasons = [lang.reason]
+    if brand.brand:
+        reasons.append(f"brand {brand.brand}" + (" (addressed)" if brand.addressed else ""))
+    if noise.noise:
+        reasons.append(f"noise: {noise.reason}: {noise.detail}")
+    reasons += [topic.reason, sentiment.reason, *urgency.reasons]
+    return Classification(
+        post_id=post.id, lang=lang.lang, lang_confidence=lang.confidence, brand=brand.brand,
+        noise=noise.noise, noise_reason=noise.reason, topic=topic.topic,
+        topic_confidence=topic.confidence,
+        sentiment=SentimentScore(label=sentiment.label, compound=sentiment.compound,
+                                 probabilities=sentiment.probabilities, model=sentiment.model),
+        urgency=urgency.urgency, actionable=urgency.actionable, priority=urgency.priority,
+        reasons=reasons,
+    )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from ingest.bluesky import BlueskyConfig, BlueskySource
 from ingest.facebook import FacebookConfig, FacebookSource
+from ingest.feeds import FeedConfig, FeedSource
 from ingest.mastodon import MastodonConfig, MastodonSource
+from ingest.reddit import RedditConfig, RedditSource
 from ingest.webhook import WebhookConfig, WebhookSource
 from ingest.x import XConfig, XSource
 
@@ -18,5 +20,8 @@ LIVE_SOURCES = {
     "x": XSource,
     "facebook": FacebookSource,
     "webhook": WebhookSource,
+    "reddit": RedditSource,
+    "feed": FeedSource,
 }
-LIVE_CONFIGS = (BlueskyConfig, MastodonConfig, XConfig, FacebookConfig, WebhookConfig)
+LIVE_CONFIGS = (BlueskyConfig, MastodonConfig, XConfig, FacebookConfig, WebhookConfig,
+                RedditConfig, FeedConfig)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -94,7 +95,12 @@ def _validation_reason(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-ClassifyStage = Callable[[Post], Classification]
+class BatchClassifier(Protocol):
+    """The classify stage as the runner calls it (see classify.pipeline.Classifier)."""
+
+    def classify_batch(self, posts: Sequence[Post]) -> list[Classification | Exception]: ...
+
+
 RouteStage = Callable[[Post, Classification], Decision]
 IncidentStage = Callable[[Decision], Decision]  # route.incidents.IncidentCorrelator
 
@@ -102,7 +108,7 @@ IncidentStage = Callable[[Decision], Decision]  # route.incidents.IncidentCorrel
 class Pipeline:
     """Wires the stages; used by ``webcare run`` and the demo."""
 
-    def __init__(self, classify: ClassifyStage, route: RouteStage, sink: Sink,
+    def __init__(self, classify: BatchClassifier, route: RouteStage, sink: Sink,
                  batch_size: int = 256, incidents: IncidentStage | None = None) -> None:
         self.classify = classify
         self.route = route
@@ -112,16 +118,24 @@ class Pipeline:
 
     def process(self, record: RawRecord) -> Decision | DeadLetter:
         """Parse, classify and route one record; errors are returned as dead letters."""
-        post = parse_post(record)
-        if isinstance(post, DeadLetter):
-            return post
-        try:
-            classification = self.classify(post)
-        except Exception as error:  # noqa: BLE001 - any stage failure is a dead letter
-            return dead_letter(record, "classify", error, post_id=post.id)
+        return self.process_batch([record])[0]
+
+    def process_batch(self, records: Sequence[RawRecord]) -> list[Decision | DeadLetter]:
+        """Parse, classify (stage by stage over the batch) and route records, in order."""
+        parsed = [parse_post(record) for record in records]
+        posts = [post for post in parsed if isinstance(post, Post)]
+        classified = iter(self.classify.classify_batch(posts)) if posts else iter(())
+        return [post if isinstance(post, DeadLetter) else
+                self._decide(record, post, next(classified))
+                for record, post in zip(records, parsed)]
+
+    def _decide(self, record: RawRecord, post: Post,
+                classification: Classification | Exception) -> Decision | DeadLetter:
+        if isinstance(classification, Exception):
+            return dead_letter(record, "classify", classification, post_id=post.id)
         try:
             decision = self.route(post, classification)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - any stage failure is a dead letter
             return dead_letter(record, "route", error, post_id=post.id)
         if self.incidents is None:
             return decision
@@ -131,25 +145,29 @@ class Pipeline:
             return dead_letter(record, "incidents", error, post_id=post.id)
 
     def run(self, source: Source, on_record: Callable[[], None] | None = None) -> RunStats:
-        """Drain the source; flush + checkpoint every batch and at the end."""
-        stats, started, pending, last_position = RunStats(), time.perf_counter(), 0, None
+        """Drain the source; every ``batch_size`` records: process, flush, checkpoint."""
+        stats, started, batch = RunStats(), time.perf_counter(), []
         for record in source.records():
-            result = self.process(record)
+            batch.append(record)
+            if len(batch) >= self.batch_size:
+                self._complete(source, batch, stats, on_record)
+                batch = []
+        if batch:
+            self._complete(source, batch, stats, on_record)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def _complete(self, source: Source, batch: list[RawRecord], stats: RunStats,
+                  on_record: Callable[[], None] | None) -> None:
+        for result in self.process_batch(batch):
             self.sink.add(result)
             if isinstance(result, DeadLetter):
                 stats.dead_letters += 1
             else:
                 stats.record(result)
-            pending, last_position = pending + 1, record.position
-            if pending >= self.batch_size:
-                self._commit(source, last_position)
-                pending = 0
             if on_record:
                 on_record()
-        if last_position is not None:
-            self._commit(source, last_position)
-        stats.seconds = time.perf_counter() - started
-        return stats
+        self._commit(source, batch[-1].position)
 
     def _commit(self, source: Source, position: int) -> None:
         self.sink.flush()

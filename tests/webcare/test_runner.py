@@ -40,8 +40,24 @@ class RecordingSink(StoreSink):
         super().flush()
 
 
+class PerPost:
+    """A stand-in classify stage: a function applied post by post, errors as values."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def classify_batch(self, posts):
+        results = []
+        for post in posts:
+            try:
+                results.append(self.function(post))
+            except Exception as error:  # noqa: BLE001
+                results.append(error)
+        return results
+
+
 def pipeline(store, classify=None, batch_size=2, events=None):
-    classify = classify or (lambda post: make_classification(post))
+    classify = PerPost(classify or (lambda post: make_classification(post)))
     router = Router(RouteConfig.model_validate({"rules": [
         {"name": "attention", "when": {"actionable": True}, "action": "webcare"}]}))
     sink = RecordingSink(store, events if events is not None else [])
