@@ -32,7 +32,7 @@ def posts(lines) -> list[Post]:
 
 
 def test_every_line_is_a_post(lines, posts):
-    assert 350 <= len(lines) <= 450
+    assert 300 <= len(lines) <= 450
     assert len(posts) == len(lines)
     for line in lines:
         json.loads(line)  # also plain JSON, one object per line

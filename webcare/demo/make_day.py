@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the demo day: ~400 invented public posts about one fictional provider.
+"""Generate the demo day: ~330 invented public posts about one fictional provider.
 
 "Lumen Telecom" is a made-up broadband + mobile + TV provider in the Netherlands and
 Finland. Every text below is hand-written for this demo (template lists with slots), every
@@ -23,6 +23,8 @@ import re
 import sys
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+
+from rapidfuzz import fuzz, process
 
 SEED = 20261120
 DAY = datetime(2026, 11, 20, tzinfo=timezone.utc)
@@ -553,7 +555,7 @@ class Day:
         self.handles: set[str] = set()
         self.decks: dict = {}
         self.seq = 0
-        self.seen: set[str] = set()
+        self.seen: list[str] = []
 
     # ---------------- helpers ----------------
     def deck(self, key, items):
@@ -564,6 +566,10 @@ class Day:
             self.rng.shuffle(d)
             self.decks[key] = d
         return d.pop()
+
+    def exhausted(self, key) -> bool:
+        """True once every item of the deck ``key`` has been drawn."""
+        return key in self.decks and not self.decks[key]
 
     def slug(self, s: str) -> str:
         table = str.maketrans("äöåéèëïü", "aoaeeeiu")
@@ -618,14 +624,15 @@ class Day:
         """Text reduced to its letters: equal norms mean near-identical posts."""
         return re.sub(r"[^a-zäöå]+", " ", re.sub(r"@\S+|\d+", "", text.lower())).strip()
 
-    def fresh(self, make, tries: int = 8) -> str:
-        """Call ``make()`` until it yields a text not seen before (near-duplicates are opt-in)."""
+    def fresh(self, make, tries: int = 30) -> str:
+        """Call ``make()`` until it yields a text unlike every earlier one (similarity < 80,
+        as a noise filter would judge it): near-duplicates are opt-in, never accidental."""
         for _ in range(tries):
             text = make()
             key = self.norm(text)
-            if key not in self.seen:
+            if process.extractOne(key, self.seen, scorer=fuzz.ratio, score_cutoff=80) is None:
                 break
-        self.seen.add(key)
+        self.seen.append(key)
         return text
 
     def b36(self, n: int) -> str:
@@ -835,7 +842,10 @@ class Day:
         # 1. ordinary customer posts with a daily shape
         for topic, n in TOPIC_COUNTS.items():
             for _ in range(n):
-                lang = rng.choices(list(LANG_WEIGHTS), list(LANG_WEIGHTS.values()))[0]
+                langs = [lang for lang in LANG_WEIGHTS if not self.exhausted((lang, topic))]
+                if not langs:  # every template of this topic used: no accidental copies
+                    break
+                lang = rng.choices(langs, [LANG_WEIGHTS[lang] for lang in langs])[0]
                 platform = self.pick_platform(lang)
                 text = self.fresh(lambda: self.decorate(
                     self.fill(self.deck((lang, topic), T[lang, topic]), lang, platform), lang, platform, topic))
