@@ -112,9 +112,7 @@ def incidents(as_json: bool, config_path: Path | None, store_path: str | None) -
         click.echo(orjson.dumps([i.model_dump(mode="json") for i in found],
                                 option=orjson.OPT_INDENT_2).decode())
     else:
-        for incident in found:
-            click.echo(f"{incident.key}  {incident.status:8} {incident.urgency:8} "
-                       f"{incident.post_count:4} posts  {incident.title}")
+        click.echo(commands.format_incidents(found))
 
 
 @main.command(name="eval")
@@ -208,3 +206,37 @@ def simulate(days: int, outages: int, seed: int, per_day: int, truth_path: str) 
     for post in posts:
         out.write(orjson.dumps(post) + b"\n")
     click.echo(f"{len(posts)} posts, {len(truth)} outages (truth: {truth_path})", err=True)
+
+
+@main.group()
+def tickets() -> None:
+    """Ticket outbox: delivery state (status) and re-delivery of dead letters (retry)."""
+
+
+@tickets.command(name="status")
+@click.option("--json", "as_json", is_flag=True, help="JSON output")
+@CONFIG_OPTION
+@STORE_OPTION
+def tickets_status(as_json: bool, config_path: Path | None, store_path: str | None) -> None:
+    """Outbox entries per ticket sink (pending, sent, dead), next pending and dead letters."""
+    from sinks.tickets import wiring
+
+    report = wiring.status(_config(config_path, store_path))
+    click.echo(json.dumps(report, indent=2) if as_json else wiring.format_status(report))
+
+
+@tickets.command(name="retry")
+@click.option("--sink", "sink_name", default=None, help="only this ticket sink (default: all)")
+@CONFIG_OPTION
+@STORE_OPTION
+def tickets_retry(sink_name: str | None, config_path: Path | None,
+                  store_path: str | None) -> None:
+    """Move dead letters back to pending and deliver everything due now."""
+    from ingest.credentials import MissingCredential
+    from sinks.tickets import wiring
+
+    try:
+        counts = wiring.retry(_config(config_path, store_path), sink_name)
+    except MissingCredential as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(", ".join(f"{key} {value}" for key, value in counts.items()))

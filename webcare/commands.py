@@ -85,6 +85,13 @@ def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
     correlator = IncidentCorrelator(config.incidents) if config.incidents.enabled else None
     if correlator is not None:  # burst detection → one incident per outage (issue 5)
         sink = IncidentSink(sink, correlator)
+    if config.tickets:  # outbox + ticket delivery after the store flush (issue 5)
+        from sinks.tickets.wiring import attach
+
+        if correlator is None:  # single incidents still get tickets
+            sink = IncidentSink(sink, IncidentCorrelator(
+                config.incidents.model_copy(update={"enabled": False})))
+        sink = attach(sink, config)
     pipeline = Pipeline(Classifier(config.classify), Router(config.route), sink,
                         config.pipeline.batch_size, incidents=correlator)
     return pipeline, sink
@@ -151,6 +158,13 @@ def format_queue(items: list[QueueItem]) -> str:
     return "\n".join(rows)
 
 
+def format_incidents(incidents: list[Incident]) -> str:
+    if not incidents:
+        return "no incidents"
+    return "\n".join(f"{i.key}  {i.status:8} {i.urgency:8} {i.post_count:4} posts  {i.title}"
+                     for i in incidents)
+
+
 def demo_file() -> Path:
     return Path(str(resources.files("webcare").joinpath("demo/day.jsonl")))
 
@@ -165,7 +179,8 @@ def run_demo(store_path: str) -> str:
     queue = read_queue(config, 15)
     return "\n".join([
         f"Replayed the demo day ({demo_file().name}) into {path}", "",
-        format_summary(stats), "", f"incidents: {len(read_incidents(config))}",
+        format_summary(stats), "", "Incidents for the service desk:",
+        format_incidents(read_incidents(config)),
         "", "Top of the webcare queue:", format_queue(queue), "",
         f"Inspect: .venv/bin/webcare queue --store {path}   "
         f"(or incidents --store {path}, add --json for JSON)",
