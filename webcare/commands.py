@@ -15,8 +15,9 @@ from ingest.replay import ReplayConfig, ReplaySource
 from route.incidents import IncidentCorrelator
 from route.rules import Router
 from schemas import Classification, DeadLetter, Decision, Incident, Post, QueueItem
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from schemas.protocols import Source
 from sinks.incident_sink import IncidentSink
+from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
 from sinks.store_sink import StoreSink
 from webcare.config import STORE_TYPES, WebcareConfig, load_config
 from webcare.runner import Pipeline, RunStats, dead_letter, parse_post
@@ -99,7 +100,11 @@ def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
 
 def run_replay(config: WebcareConfig, path: str, speed: float = 0.0,
                progress: bool = False) -> RunStats:
-    source = ReplaySource(ReplayConfig(path=path, speed=speed))
+    return _run(config, ReplaySource(ReplayConfig(path=path, speed=speed)), progress)
+
+
+def _run(config: WebcareConfig, source: Source, progress: bool) -> RunStats:
+    """Drain ``source`` through the configured pipeline; the store is closed in any case."""
     pipeline, sink = build_pipeline(config)
     try:
         with _progress(progress) as tick:
@@ -198,10 +203,4 @@ def run_sources(config: WebcareConfig, progress: bool = False) -> RunStats:
 
     if not config.sources:
         raise FileNotFoundError("no sources configured (add a `sources:` list or use --replay)")
-    source = MultiSource(build_sources(config.sources, SOURCE_TYPES))
-    pipeline, sink = build_pipeline(config)
-    try:
-        with _progress(progress) as tick:
-            return pipeline.run(source, on_record=tick)
-    finally:
-        sink.close()
+    return _run(config, MultiSource(build_sources(config.sources, SOURCE_TYPES)), progress)

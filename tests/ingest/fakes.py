@@ -139,3 +139,19 @@ class FakeJetstream:
             if sent >= self.per_connection:
                 break
         socket.close()
+
+
+def drain(source) -> list:  # noqa: ANN001 - any ingest source
+    """Read a source to its end, checkpointing each record as the runner would after a flush."""
+    records = []
+    for record in source.records():
+        records.append(record)
+        source.checkpoint(record.position)
+    return records
+
+
+def platform_ids(records) -> list:  # noqa: ANN001
+    """The ``platform_id`` of each record's Post, in order."""
+    from schemas import Post
+
+    return [Post.model_validate_json(record.payload).platform_id for record in records]

@@ -12,7 +12,7 @@ from ingest.reddit import RedditConfig, RedditSource
 from ingest.reddit_normalise import thing_post
 from schemas import Post
 from tests.conftest import shared_path
-from tests.ingest.fakes import FakeHTTP
+from tests.ingest.fakes import FakeHTTP, drain, platform_ids
 from webcare.runner import parse_post
 
 RECORDINGS = "recordings/reddit_praw/cassettes"
@@ -118,18 +118,6 @@ def make(tmp_path, fake, monkeypatch, **keys) -> RedditSource:
     return RedditSource(RedditConfig(**keys))
 
 
-def drain(src):
-    out = []
-    for record in src.records():
-        out.append(record)
-        src.checkpoint(record.position)
-    return out
-
-
-def ids(records):
-    return [Post.model_validate_json(r.payload).platform_id for r in records]
-
-
 def test_submissions_and_comments_normalised(tmp_path, monkeypatch):
     with FakeReddit([comment(1), comment(2)], [submission(1)]) as fake:
         records = drain(make(tmp_path, fake, monkeypatch, max_cycles=1))
@@ -146,10 +134,10 @@ def test_submissions_and_comments_normalised(tmp_path, monkeypatch):
 
 def test_restart_continues_before_checkpoint_without_duplicates(tmp_path, monkeypatch):
     with FakeReddit([comment(1), comment(2)]) as fake:
-        first = ids(drain(make(tmp_path, fake, monkeypatch, streams=["comments"],
+        first = platform_ids(drain(make(tmp_path, fake, monkeypatch, streams=["comments"],
                                max_cycles=1)))
         fake.things["comments"] += [comment(3), comment(4)]
-        again = ids(drain(make(tmp_path, fake, monkeypatch, streams=["comments"],
+        again = platform_ids(drain(make(tmp_path, fake, monkeypatch, streams=["comments"],
                                max_cycles=2)))
     assert first == ["t1_dbhn001", "t1_dbhn002"] and again == ["t1_dbhn003", "t1_dbhn004"]
     assert any("before=t1_dbhn002" in p for p in fake.paths())
@@ -159,7 +147,7 @@ def test_deleted_anchor_falls_back_to_newest_page_deduplicated(tmp_path, monkeyp
     with FakeReddit([comment(1), comment(2)]) as fake:
         drain(make(tmp_path, fake, monkeypatch, streams=["comments"], max_cycles=1))
         fake.things["comments"] = [comment(1), comment(3)]  # t1_dbhn002 was deleted
-        again = ids(drain(make(tmp_path, fake, monkeypatch, streams=["comments"],
+        again = platform_ids(drain(make(tmp_path, fake, monkeypatch, streams=["comments"],
                                max_cycles=3)))
     assert again == ["t1_dbhn003"]
 
@@ -234,7 +222,7 @@ def test_server_error_degrades_and_reconnects(tmp_path, monkeypatch, caplog):
         del fake.routes[("GET", "/r/techsupport/comments/")]
         src.config.max_cycles = None
         src.config.max_records = 1
-        assert ids(drain(src)) == ["t1_dbhn001"]
+        assert platform_ids(drain(src)) == ["t1_dbhn001"]
 
 
 class _NoRetry:

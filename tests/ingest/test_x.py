@@ -10,7 +10,7 @@ from ingest.x import XConfig, XSource
 from ingest.x_normalise import snowflake_time, tweet_post
 from schemas import Post
 from tests.conftest import shared_path
-from tests.ingest.fakes import Chunks, FakeHTTP
+from tests.ingest.fakes import Chunks, FakeHTTP, drain
 from webcare.runner import parse_post
 
 USER = {"id": "42", "username": "ann", "name": "Ann", "verified": True,
@@ -63,14 +63,6 @@ def make(tmp_path, fake, monkeypatch, token="good", **keys) -> XSource:
     keys = {"api_base_url": fake.url, "state_path": str(tmp_path / "s.sqlite"),
             "backoff_initial": 0, "poll_interval": 0, **keys}
     return XSource(XConfig(**keys))
-
-
-def drain(src):
-    out = []
-    for record in src.records():
-        out.append(record)
-        src.checkpoint(record.position)
-    return out
 
 
 def posts(records):
