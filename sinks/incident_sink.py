@@ -17,7 +17,7 @@ from typing import Iterator
 
 from route.incidents import IncidentCorrelator, IncidentEvent
 from schemas import DeadLetter, Decision
-from sinks import incident_rows
+from sinks import incident_rows, records
 from sinks.store_sink import StoreSink
 
 Listener = Callable[[list[IncidentEvent]], None]
@@ -36,6 +36,11 @@ class IncidentSink:
 
     def add(self, item: Decision | DeadLetter) -> None:
         self.inner.add(item)
+        if isinstance(item, Decision) and item.action == "incident" \
+                and not incident_rows.is_burst(item.incident_key):  # a single-post incident
+            incident = records.single_incident(item)
+            self._pending.append(IncidentEvent("opened", incident, incident.first_seen,
+                                               (item.post.id,)))
 
     def flush(self) -> None:
         """Store the batch, then the incident events; raises (events kept) on failure."""
@@ -44,9 +49,9 @@ class IncidentSink:
         if not self._pending:
             return
         write_events(self.store, self._pending)
-        events, self._pending = self._pending, []
-        for listener in self.listeners:
-            listener(events)
+        for listener in self.listeners:  # idempotent (the ticket outbox dedupes): a failure
+            listener(self._pending)      # keeps the events, the next flush hands them again
+        self._pending = []
 
     def close(self) -> None:
         try:

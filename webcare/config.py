@@ -22,6 +22,7 @@ from route.incidents import IncidentConfig
 from route.rules import RouteConfig
 from sinks.postgres_store import PostgresStore, PostgresStoreConfig
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.tickets.registry import TicketList
 
 SOURCE_TYPES = {"replay": ReplaySource, **LIVE_SOURCES}
 STORE_TYPES = {"sqlite": SqliteStore, "postgres": PostgresStore}
@@ -51,6 +52,7 @@ class WebcareConfig(BaseModel):
     sources: list[SourceConfig] = Field(default_factory=list)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
     kafka: KafkaConfig = Field(default_factory=KafkaConfig)
+    tickets: TicketList = Field(default_factory=list)  # ticket sinks via the outbox (issue 5)
 
     @model_validator(mode="after")
     def _share_brands(self) -> "WebcareConfig":

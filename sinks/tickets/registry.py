@@ -1,0 +1,45 @@
+"""The ``tickets:`` config list: one entry per ticket sink, chosen by ``type``.
+
+Read once at config load (names must be unique: they key the outbox) and when the pipeline or
+``webcare tickets`` builds the sinks. Building resolves the secrets; a missing one raises
+:class:`ingest.credentials.MissingCredential` naming the variable, before anything is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from pydantic import AfterValidator, Field
+
+from sinks.tickets.base import TicketSink
+from sinks.tickets.delivery import Policy
+from sinks.tickets.jira import JiraConfig, JiraSink
+from sinks.tickets.rt import RtConfig, RtSink
+from sinks.tickets.servicenow import ServiceNowConfig, ServiceNowSink
+from sinks.tickets.webhook import WebhookTicketConfig, WebhookTicketSink
+
+TICKET_SINKS = {"servicenow": ServiceNowSink, "jira": JiraSink, "rt": RtSink,
+                "webhook": WebhookTicketSink}
+TicketConfig = Annotated[Union[ServiceNowConfig, JiraConfig, RtConfig, WebhookTicketConfig],
+                         Field(discriminator="type")]
+
+
+def _unique(configs: list) -> list:
+    names = [c.sink_name for c in configs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"ticket sink names must be unique (set `name`): {duplicates}")
+    return configs
+
+
+TicketList = Annotated[list[TicketConfig], AfterValidator(_unique)]
+
+
+def build_sinks(configs: list) -> dict[str, TicketSink]:
+    """Sink objects by name; raises MissingCredential when a secret is not set."""
+    return {c.sink_name: TICKET_SINKS[c.type](c) for c in configs}
+
+
+def policies(configs: list) -> dict[str, Policy]:
+    return {c.sink_name: Policy(c.backoff_initial, c.backoff_max, c.give_up_hours)
+            for c in configs}

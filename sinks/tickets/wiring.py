@@ -1,0 +1,101 @@
+"""Tickets in the pipeline and the ``webcare tickets status|retry`` commands.
+
+:func:`attach` is called by ``build_pipeline`` when ``tickets:`` is configured: the returned
+:class:`TicketingSink` wraps the incident sink, whose listener (:meth:`TicketDelivery.__call__`)
+enqueues every event after the store flush (so a ticket is only ever sent for a stored
+incident) and wakes the delivery thread. Closing the sink stops the thread after a last pass;
+entries not yet delivered stay in the outbox for the next run or ``webcare tickets retry``.
+An enqueue failure raises from ``flush`` (no checkpoint) and is retried by the next flush.
+"""
+
+from __future__ import annotations
+
+from sinks.tickets.delivery import Clock, Deliverer, DeliveryThread, utcnow
+from sinks.tickets.outbox import Outbox
+from sinks.tickets.registry import build_sinks, policies
+
+
+class TicketDelivery:
+    """Outbox + sinks + delivery thread of one run."""
+
+    def __init__(self, tickets: list, store_config, clock: Clock = utcnow,
+                 background: bool = True, poll: float = 5.0) -> None:
+        sinks = build_sinks(tickets)
+        self.outbox = Outbox.open(store_config)
+        self.names = list(sinks)
+        self.clock = clock
+        self.deliverer = Deliverer(self.outbox, sinks, policies(tickets), clock)
+        self.thread = DeliveryThread(self.deliverer, poll).start() if background else None
+
+    def __call__(self, events: list) -> None:
+        """The IncidentSink listener: persist the events, then nudge delivery."""
+        self.outbox.enqueue(events, self.names, self.clock())
+        if self.thread:
+            self.thread.wake()
+
+    def close(self, timeout: float = 30.0) -> None:
+        if self.thread:
+            self.thread.stop(timeout)
+        try:
+            if self.thread is None or not self.thread.alive:  # never two senders at once
+                self.deliverer.drain(max_passes=3)
+        finally:
+            self.outbox.close()
+
+
+class TicketingSink:
+    """The pipeline's sink with ticket delivery attached (same add/flush/close)."""
+
+    def __init__(self, inner, delivery: TicketDelivery) -> None:
+        self.inner, self.delivery = inner, delivery
+        self.name = f"{inner.name}+tickets"
+        self.store = inner.store
+        inner.listeners.append(delivery)
+
+    def add(self, item) -> None:
+        self.inner.add(item)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def close(self) -> None:
+        try:
+            self.inner.close()
+        finally:
+            self.delivery.close()
+
+
+def attach(sink, config) -> TicketingSink:
+    """Wrap an :class:`sinks.incident_sink.IncidentSink` with the configured ticket sinks."""
+    return TicketingSink(sink, TicketDelivery(config.tickets, config.store))
+
+
+def status(config) -> dict:
+    """Counts per sink and state, the next pending entries and the dead letters."""
+    outbox = Outbox.open(config.store)
+    try:
+        return {"counts": outbox.counts(), "pending": outbox.pending(), "dead": outbox.dead()}
+    finally:
+        outbox.close()
+
+
+def format_status(report: dict) -> str:
+    lines = [f"{sink}: " + ", ".join(f"{state} {n}" for state, n in sorted(states.items()))
+             for sink, states in sorted(report["counts"].items())] or ["outbox is empty"]
+    for row in report["pending"]:
+        lines.append(f"  pending #{row['seq']} {row['sink']} {row['kind']} {row['incident_key']}"
+                     f" attempts {row['attempts']}" + (f": {row['error']}" if row["error"] else ""))
+    for row in report["dead"]:
+        lines.append(f"  dead #{row['seq']} {row['sink']} {row['kind']} {row['incident_key']}"
+                     f" HTTP {row['status']}: {row['error']} body: {(row['body'] or '')[:200]}")
+    return "\n".join(lines)
+
+
+def retry(config, sink: str | None = None) -> dict[str, int]:
+    """Re-queue dead entries and deliver everything due now (in the foreground)."""
+    delivery = TicketDelivery(config.tickets, config.store, background=False)
+    try:
+        requeued = delivery.outbox.retry(utcnow(), sink)
+        return {"requeued": requeued, **delivery.deliverer.drain()}
+    finally:
+        delivery.outbox.close()
