@@ -4,7 +4,8 @@ Run: ``.venv/bin/python benchmarks/classify_throughput.py [--n 4000] [--repeat 3
 Posts: the shipped demo day, plus TweetEval validation tweets and the ITSM dev posts when
 ``../shared/data`` is present. Prints posts/s for the whole classify stage, for bare
 ``SentimentIntensityAnalyzer.polarity_scores`` on the same texts in the same run, their
-ratio, and the time per post of each classify/ stage. Best of ``--repeat`` runs each.
+ratio, and the time per post of each classify/ stage (one run each, see :func:`stage_costs`).
+Best of ``--repeat`` runs each.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from classify.pipeline import Classifier
+from classify.language import PostText
+from classify.pipeline import Classifier, _assemble
 from schemas import Post
 from webcare.commands import demo_file
 from webcare.config import load_config
@@ -56,15 +58,28 @@ def best_rate(run, count: int, repeat: int) -> float:
     return count / best
 
 
-def stage_costs(classifier: Classifier, posts: list[Post]) -> dict[str, float]:
-    """Microseconds per post of each stage, measured one stage at a time."""
-    c = classifier
-    langs = [c.language.detect(p.text, p.lang) for p in posts]
+def stage_costs(config, posts: list[Post]) -> dict[str, float]:
+    """Microseconds per post of each stage, measured one stage at a time over the inputs the
+    classifier gives it (text views, earlier stages' results); stateful stages start empty."""
+    c = Classifier(config)
+    texts = [PostText(p.text) for p in posts]
+    langs = [c.language.detect(p.text, p.lang, t.clean) for p, t in zip(posts, texts)]
+    brands = [c.brands.match(p, t.unmarked) for p, t in zip(posts, texts)]
+    noise = [c.noise.check(p, b, l, t) for p, b, l, t in zip(posts, brands, langs, texts)]
+    topics = [c.topic.classify(p.text, l.lang, t.words) for p, l, t in zip(posts, langs, texts)]
+    moods = [c.sentiment.score(p.text, l.lang, t.low) for p, l, t in zip(posts, langs, texts)]
+    rows = list(zip(posts, langs, brands, noise, topics, moods, texts))
+    urgency = [c.urgency.assess(*r[:6], lowers=r[6].words) for r in rows]
+    noise_filter, scorer = Classifier(config).noise, Classifier(config).urgency
     steps = {
-        "language": lambda: [c.language.detect(p.text, p.lang) for p in posts],
-        "brands": lambda: [c.brands.match(p) for p in posts],
-        "topic": lambda: [c.topic.classify(p.text, l.lang) for p, l in zip(posts, langs)],
-        "sentiment": lambda: [c.sentiment.score(p.text, l.lang) for p, l in zip(posts, langs)],
+        "text views": lambda: [PostText(p.text) for p in posts],
+        "language": lambda: [c.language.detect(p.text, p.lang, t.clean) for p, t in zip(posts, texts)],
+        "brands": lambda: [c.brands.match(p, t.unmarked) for p, t in zip(posts, texts)],
+        "noise": lambda: [noise_filter.check(p, b, l, t) for p, l, b, _, _, _, t in rows],
+        "topic": lambda: [c.topic.classify(p.text, l.lang, t.words) for p, l, *_, t in rows],
+        "sentiment": lambda: [c.sentiment.score(p.text, l.lang, t.low) for p, l, *_, t in rows],
+        "urgency": lambda: [scorer.assess(*r[:6], lowers=r[6].words) for r in rows],
+        "assemble": lambda: [_assemble(*r[:6], u) for r, u in zip(rows, urgency)],
     }
     return {name: 1e6 / best_rate(step, len(posts), 1) for name, step in steps.items()}
 
@@ -88,7 +103,7 @@ def main() -> None:
     print(f"classify stage (all classifiers): {pipeline_rate:10.0f} posts/s")
     print(f"bare VADER polarity_scores:       {vader_rate:10.0f} posts/s")
     print(f"ratio classify / bare VADER:      {pipeline_rate / vader_rate:10.2f}")
-    for name, micros in stage_costs(Classifier(config), posts).items():
+    for name, micros in stage_costs(config, posts).items():
         print(f"  {name:10} {micros:7.1f} µs/post")
 
 

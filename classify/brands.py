@@ -193,10 +193,11 @@ class BrandMatcher:
         self._aliases = TermSet([a for b in brands for a in with_gradation(b.aliases or [b.name])])
         self._handles = {h: b.config.name for b in self._brands for h in b.handles}
 
-    def match(self, post) -> BrandMatch:  # noqa: ANN001 - schemas.Post (or anything with .text)
+    def match(self, post, unmarked: str | None = None) -> BrandMatch:  # noqa: ANN001 - a Post
         """The brand the post addresses, else the brand whose aliases it mentions most often.
 
         One alias pattern covers all brands; when two brands tie, the first configured wins.
+        ``unmarked`` is ``drop_markup(post.text)`` when the caller has it already.
         """
         text = post.text
         score: dict[str, int] = {}
@@ -207,7 +208,7 @@ class BrandMatcher:
                 if name:
                     score[name] = score.get(name, 0) + 100
                     terms.setdefault(name, []).append(f"@{normalise_handle(handle)}")
-        for surface in self._aliases.find(drop_markup(text)):
+        for surface in self._aliases.find(drop_markup(text) if unmarked is None else unmarked):
             name = self._owner(surface)
             if name:
                 score[name] = score.get(name, 0) + 1
@@ -231,12 +232,12 @@ class BrandMatcher:
         key = normalise_handle(handle)
         return next((b.config.name for b in self._brands if key in b.own), None)
 
-    def context(self, brand: str, text: str) -> tuple[list[str], list[str]]:
-        """(required terms found, excluded terms found) of ``brand`` in ``text``."""
+    def context(self, brand: str, text: str, unmarked: str | None = None) -> tuple[list[str], list[str]]:
+        """(required, excluded) terms of ``brand`` found in ``text`` (``unmarked``: its drop_markup)."""
         entry = self._by_name.get(brand)
         if entry is None:
             return [], []
-        body = drop_markup(text)
+        body = drop_markup(text) if unmarked is None else unmarked
         return entry.required.find(body), entry.excluded.find(body)
 
     def needs_context(self, brand: str) -> bool:

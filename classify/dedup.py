@@ -1,15 +1,17 @@
 """The noise filter's bounded memory of recent posts: reposts, quotes and near-copies.
 
 Called by :class:`classify.noise.NoiseFilter` once per post (``find`` then ``remember``).
-Memory is capped in posts and in event-time minutes.
+Memory is capped in posts and in event-time minutes. Both calls take the post's
+``strip_markup`` text when the caller has it (the signature is computed once for the pair).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import OrderedDict, deque
-from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, repeat
+from operator import add
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -19,30 +21,36 @@ from classify.noise_rules import RT_RE
 _PUNCT = str.maketrans({c: " " for c in ".,!?;:'’-\"()"})
 
 _SALTS = (0x5BD1E995, 0x27D4EB2F, 0x165667B1, 0x9E3779B1)
+_XORS = tuple(salt.__xor__ for salt in _SALTS)
+_OFFSETS = tuple(i + 1 << 32 for i in range(len(_SALTS)))  # one key space per min-hash
 _BUCKET_SCAN = 16  # newest entries compared per bucket: bounds the work per post
 
 
-@dataclass(frozen=True, slots=True)
-class _Seen:
+class _Seen(NamedTuple):
     id: str
     at: float  # created_at, epoch seconds
     text: str  # normalised
     keys: tuple[int, ...]
 
 
-def _normalise(text: str) -> str:
-    """Lowercased words of ``text`` without RT prefix, mentions, URLs, emoji, digits, punctuation."""
-    return " ".join(strip_markup(RT_RE.sub("", text)).lower().translate(_PUNCT).split())
+def _normalise(text: str, clean: str | None = None) -> str:
+    """Lowercased words of ``text`` without RT prefix, mentions, URLs, emoji, digits, punctuation
+    (``clean``: ``strip_markup(text)``, used when there is no RT prefix)."""
+    if clean is None or RT_RE.match(text):  # RT_RE only matches at the start
+        clean = strip_markup(RT_RE.sub("", text))
+    return " ".join(clean.lower().translate(_PUNCT).split())
 
 
 def _keys(norm: str, min_tokens: int, author: str) -> tuple[int, ...]:
-    """Exact-text key plus four min-hashes of the word bigrams; short texts: author + text key."""
-    words = norm.split()
+    """Exact-text key plus four min-hashes of the word bigrams' CRC-32 (the bigram ``"a b"``
+    in UTF-8); short texts: author + text key."""
+    raw = norm.encode()
+    words = raw.split(b" ")  # ``norm`` is words joined by single spaces
     if len(words) < min_tokens:
         return (zlib.crc32(f"{author.lower()}\0{norm}".encode()),)
-    exact = zlib.crc32(norm.encode())
-    hashes = [zlib.crc32(f"{a} {b}".encode()) for a, b in zip(words, words[1:])]
-    return (exact, *(min(map(salt.__xor__, hashes)) + (i + 1 << 32) for i, salt in enumerate(_SALTS)))
+    hashes = list(map(zlib.crc32, map(b" ".join, zip(words, words[1:]))))
+    # min over hashes ^ salt, per salt, plus its offset (all loops in C)
+    return (zlib.crc32(raw), *map(add, map(min, map(map, _XORS, repeat(hashes))), _OFFSETS))
 
 
 class DuplicateWindow:
@@ -64,21 +72,21 @@ class DuplicateWindow:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def _signature(self, post) -> tuple[str, tuple[int, ...]]:  # noqa: ANN001
+    def _signature(self, post, clean: str | None = None) -> tuple[str, tuple[int, ...]]:  # noqa: ANN001
         """Normalised text and bucket keys of ``post``; cached for the find/remember pair."""
         if self._last[0] != post.id or self._last[1] != post.text:
-            norm = _normalise(post.text)
+            norm = _normalise(post.text, clean)
             keys = _keys(norm, self.min_tokens, post.author.handle) if norm else ()
             self._last = (post.id, post.text, norm, keys)
         return self._last[2], self._last[3]
 
-    def find(self, post, quotes: bool = True) -> str | None:  # noqa: ANN001
+    def find(self, post, quotes: bool = True, clean: str | None = None) -> str | None:  # noqa: ANN001
         """Why ``post`` repeats a remembered one (the detail text), or ``None``."""
         now = post.created_at.timestamp()
         if post.reposted_id:
             return self._ago("repost of", self.entries.get(post.reposted_id), now, post.reposted_id)
         retweet = RT_RE.match(post.text)
-        hit = self._nearest(post, *self._signature(post), now)
+        hit = self._nearest(post, *self._signature(post, clean), now)
         if retweet:
             seen = self.entries.get(hit[1]) if hit else None
             return self._ago(f"retweet of @{retweet.group(1)}:", seen, now, "original")
@@ -89,15 +97,19 @@ class DuplicateWindow:
             return f"near-duplicate ({hit[0] / 100:.2f}) of {seen.id}, {(now - seen.at) / 60:.0f} min earlier"
         return None
 
-    def remember(self, post) -> None:  # noqa: ANN001
+    def remember(self, post, clean: str | None = None) -> None:  # noqa: ANN001
         """Store ``post`` (ignored when its id is already stored), then enforce both caps."""
         if post.id in self.entries:
             return
         at = post.created_at.timestamp()
-        seen = _Seen(post.id, at, *self._signature(post))
+        seen = _Seen(post.id, at, *self._signature(post, clean))
         self.entries[post.id] = seen
+        buckets = self.buckets
         for key in seen.keys:
-            self.buckets.setdefault(key, deque()).append(post.id)
+            ids = buckets.get(key)
+            if ids is None:
+                buckets[key] = ids = deque()
+            ids.append(post.id)
         self.watermark = max(self.watermark, at)
         self._evict()
 
@@ -117,10 +129,15 @@ class DuplicateWindow:
                         del self.buckets[key]
 
     def _nearest(self, post, norm: str, keys: tuple[int, ...], now: float) -> tuple[float, str] | None:  # noqa: ANN001,E501
-        """Best (similarity, id) among bucket candidates within the window, if above threshold."""
+        """Best (similarity, id) among bucket candidates within the window, if above threshold
+        (a candidate found in several buckets is compared once: the same score cannot win twice)."""
         best: tuple[float, str] | None = None
+        compared: set[str] = set()
         for key in keys:
             for cand_id in islice(reversed(self.buckets.get(key, ())), _BUCKET_SCAN):
+                if cand_id in compared:
+                    continue
+                compared.add(cand_id)
                 cand = self.entries[cand_id]
                 if cand_id == post.id or abs(now - cand.at) > self.window_s:
                     continue

@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from classify.brands import BrandConfig, BrandMatcher, TermSet
 from classify.dedup import DuplicateWindow
-from classify.language import drop_markup, has_letters, strip_markup
-from classify.noise_rules import bot_evidence, spam_evidence
+from classify.language import PostText, has_letters
+from classify.noise_rules import bot_evidence, spam_evidence, triggers_in
 from classify.types import BrandMatch, LanguageResult, NoiseResult
 
 CLEAN = NoiseResult(False, None, "")
@@ -85,45 +85,51 @@ class NoiseFilter:
             self.config.near_duplicate_similarity, self.config.min_duplicate_tokens,
         )
 
-    def check(self, post, brand: BrandMatch, lang: LanguageResult) -> NoiseResult:  # noqa: ANN001
-        """Noise verdict for ``post``; remembers the post for later duplicate checks."""
-        result = self._classify(post, brand, lang)
-        self.window.remember(post)
+    def check(self, post, brand: BrandMatch, lang: LanguageResult,  # noqa: ANN001
+              text: PostText | None = None) -> NoiseResult:
+        """Noise verdict for ``post``; remembers the post for later duplicate checks.
+
+        ``text`` is ``PostText(post.text)`` when the caller has it already."""
+        if text is None or text.text != post.text:
+            text = PostText(post.text)
+        result = self._classify(post, brand, text)
+        self.window.remember(post, text.clean)
         return result
 
-    def _classify(self, post, brand: BrandMatch, lang: LanguageResult) -> NoiseResult:  # noqa: ANN001
+    def _classify(self, post, brand: BrandMatch, text: PostText) -> NoiseResult:  # noqa: ANN001
         owner = self.brands.is_own_account(post.author.handle)
         if owner:
             return NoiseResult(True, "own_post", f"posted by {owner}'s own account {post.author.handle}")
-        if not has_letters(strip_markup(post.text)):
+        if not has_letters(text.clean):
             return NoiseResult(True, "empty", "no words besides mentions, links, emoji or punctuation")
-        score, why = spam_evidence(post.text)
+        present = triggers_in(text.low)
+        score, why = spam_evidence(post.text, text.low, present)
         if score >= self.config.spam_threshold:
             return NoiseResult(True, "spam", "; ".join(why))
-        score, why = bot_evidence(post.author.handle, post.text)
+        score, why = bot_evidence(post.author.handle, post.text, text.low, present)
         if score >= self.config.bot_threshold:
             return NoiseResult(True, "bot", "; ".join(why))
-        duplicate = self.window.find(post, quotes=self.config.quotes_are_duplicates)
+        duplicate = self.window.find(post, self.config.quotes_are_duplicates, text.clean)
         if duplicate:
             return NoiseResult(True, "duplicate", duplicate)
-        off = self._off_topic(post, brand)
+        off = self._off_topic(post, brand, text.unmarked)
         if off:
             return NoiseResult(True, "off_topic", off)
         return CLEAN
 
-    def _off_topic(self, post, brand: BrandMatch) -> str | None:  # noqa: ANN001
+    def _off_topic(self, post, brand: BrandMatch, unmarked: str) -> str | None:  # noqa: ANN001
         """Why the post is not about a configured brand, or ``None`` when it is (or no brands)."""
         if not self.has_brands or brand.addressed:
             return None
         if brand.brand is None:
             if post.reply_to_id and self.config.keep_unbranded_replies:
                 return None
-            if self.context_terms and self.context_terms.find(drop_markup(post.text)):
+            if self.context_terms and self.context_terms.find(unmarked):
                 return None  # e.g. a comment on the brand's own page: no name, but service talk
             return "mentions no configured brand and no service context"
-        required, excluded = self.brands.context(brand.brand, post.text)
+        required, excluded = self.brands.context(brand.brand, post.text, unmarked)
         if not required and self.context_terms:
-            required = self.context_terms.find(drop_markup(post.text))
+            required = self.context_terms.find(unmarked)
         if excluded and not required:
             return f"{brand.brand}: alias in another sense (excluded: {', '.join(excluded[:3])})"
         if self.brands.needs_context(brand.brand) and not required:

@@ -4,8 +4,8 @@
 per post. The post is split once into lower-cased words (:func:`classify.patterns.words`,
 shared with the urgency cues); whole-word phrases are matched by a spaCy ``PhraseMatcher``
 over a ``Doc`` of those words, prefix / wildcard patterns (inflected Finnish) by
-:class:`PatternIndex`. Phrase weights are summed per topic and the best topic wins; nothing
-matched (or too weak) is ``other``.
+:class:`PatternIndex`. Phrase weights are summed per topic and the
+best topic wins; nothing matched (or too weak) is ``other``.
 """
 
 from __future__ import annotations
@@ -121,9 +121,12 @@ class _LangMatcher:
             self.keys[vocab.strings.add(name)] = (topic, weight, phrase)
             self.matcher.add(name, [Doc(vocab, words=tokens)])
 
-    def hits(self, text: str) -> list[tuple[int, int, str, float, str]]:
-        """Rule hits ``(start, end, topic, weight, matched)`` over the words of ``text``."""
-        lowers = words(text)
+    def hits(self, text: str, lowers: tuple[str, ...] | None = None,
+             ) -> list[tuple[int, int, str, float, str]]:
+        """Rule hits ``(start, end, topic, weight, matched)`` over the words of ``text``
+        (``lowers``: ``words(text)`` when the caller has it already)."""
+        if lowers is None:
+            lowers = words(text)
         out = [(s, e, t, w, " ".join(lowers[s:e])) for s, e, t, w in self.patterns.find(lowers)]
         known = self.vocabulary
         if known.isdisjoint(lowers):
@@ -163,9 +166,10 @@ class TopicClassifier:
     def _matcher(self, lang: str) -> _LangMatcher:
         return self._matchers[lang if lang in KNOWN_LANGS else "xx"]
 
-    def classify(self, text: str, lang: str) -> TopicResult:
-        """Topic of ``text`` written in ``lang`` (ISO 639-1; anything else uses all rules)."""
-        hits = _dedupe(self._matcher(lang).hits(text))
+    def classify(self, text: str, lang: str, lowers: tuple[str, ...] | None = None) -> TopicResult:
+        """Topic of ``text`` written in ``lang`` (ISO 639-1; anything else uses all rules);
+        ``lowers`` is ``words(text)`` when the caller has it already."""
+        hits = _dedupe(self._matcher(lang).hits(text, lowers))
         scores: dict[str, float] = {}
         for _, _, topic, weight, _ in hits:
             scores[topic] = scores.get(topic, 0.0) + weight

@@ -68,9 +68,10 @@ class _Cues:
         except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"cannot load urgency cues {path}: {exc}") from exc
 
-    def found(self, text: str) -> dict[str, str]:
+    def found(self, text: str, lowers: tuple[str, ...] | None = None) -> dict[str, str]:
         """Category → first matching words, for every category with a match."""
-        lowers = words(text)
+        if lowers is None:
+            lowers = words(text)
         out: dict[str, str] = {}
         for start, end, name, _ in self.index.find(lowers):
             out.setdefault(name, " ".join(lowers[start:end]))
@@ -112,11 +113,13 @@ class UrgencyScorer:
         self.repeats = _RepeatMemory(self.config.repeat_max_authors, window, keep)
 
     def assess(self, post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseResult,
-               topic: TopicResult, sentiment: SentimentResult) -> UrgencyResult:
-        """Urgency of one post; called once per post in event-time order (repeat memory)."""
+               topic: TopicResult, sentiment: SentimentResult,
+               lowers: tuple[str, ...] | None = None) -> UrgencyResult:
+        """Urgency of one post; called once per post in event-time order (repeat memory).
+        ``lowers`` is ``classify.patterns.words(post.text)`` when the caller has it already."""
         if noise.noise:
             return UrgencyResult("low", 0, False, (f"noise ({noise.reason}): not actionable",))
-        cues = self.cues.found(post.text)
+        cues = self.cues.found(post.text, lowers)
         level, reasons = self._level(topic.topic, cues, sentiment)
         actionable = _actionable(topic.topic, cues, sentiment, brand, "@" in post.text)
         if actionable and level >= 1 and self._reach(post):
