@@ -10,6 +10,7 @@ import click
 import orjson
 
 from webcare import commands, kafka_cli
+from webcare.app import cli as app_cli
 from sinks.sqlite_store import SqliteStoreConfig
 from ingest.health import AuthFailed
 from webcare.config import ConfigError, WebcareConfig, load_config
@@ -118,13 +119,14 @@ def incidents(as_json: bool, config_path: Path | None, store_path: str | None) -
 @main.command(name="eval")
 @click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None,
               help="the shared data folder (default: ../shared/data next to the checkout)")
+@click.option("--details", is_flag=True, help="per-class scores and confusion matrices")
 @CONFIG_OPTION
-def evaluate(shared_dir: Path | None, config_path: Path | None) -> None:
+def evaluate(shared_dir: Path | None, details: bool, config_path: Path | None) -> None:
     """Measure the classifiers on every labelled set found in ../shared/data."""
     from webcare import evaluate as evaluation
 
     config = _config(config_path)
-    click.echo(evaluation.run_all(config, shared_dir))
+    click.echo(evaluation.run_all(config, shared_dir, details))
 
 
 @main.command()
@@ -150,6 +152,7 @@ def demo(store_path: str) -> None:
 
 
 kafka_cli.register(main, CONFIG_OPTION)
+app_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare serve, users, relabels (issue 6)
 
 
 @main.group()

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sklearn.metrics import accuracy_score, f1_score, recall_score
+from sklearn.metrics import (
+    accuracy_score, classification_report, confusion_matrix, f1_score, recall_score,
+)
 
 from classify.language import LanguageDetector
 from classify.pipeline import Classifier
@@ -31,6 +33,7 @@ class Row:
     value: float
     target: float | None
     n: int
+    detail: str = ""
 
     def line(self) -> str:
         target = f"≥ {self.target:.2f}" if self.target is not None else ""
@@ -64,20 +67,34 @@ def eval_itsm(config: WebcareConfig, data: Path) -> list[Row]:
     rows = [json.loads(line) for line in (data / "itsm/dev.jsonl").open(encoding="utf-8")]
     rows.sort(key=lambda row: row["created_at"])
     classifier = Classifier(config.classify)  # the config lists the data set's brands
-    predicted = [classifier(Post.model_validate(row)) for row in rows]
+    predicted = classifier.classify_many([Post.model_validate(row) for row in rows])
     gold = [row["labels"] for row in rows]
     n = len(rows)
+    topic = ([g["topic"] for g in gold], [p.topic for p in predicted])
+    urgency = ([g["urgency"] for g in gold], [p.urgency for p in predicted])
+    noise = ([str(g["noise_reason"]) for g in gold], [str(p.noise_reason) for p in predicted])
+    sentiment = ([g["sentiment"] for g in gold], [p.sentiment.label for p in predicted])
     return [
-        Row("itsm dev", "topic macro-F1", _macro_f1([g["topic"] for g in gold],
-                                                    [p.topic for p in predicted]), 0.85, n),
-        Row("itsm dev", "urgency accuracy", accuracy_score([g["urgency"] for g in gold],
-                                                           [p.urgency for p in predicted]), 0.80, n),
+        Row("itsm dev", "topic macro-F1", _macro_f1(*topic), 0.85, n, _detail(*topic)),
+        Row("itsm dev", "urgency accuracy", accuracy_score(*urgency), 0.80, n, _detail(*urgency)),
         Row("itsm dev", "noise F1", f1_score([g["noise"] for g in gold],
-                                             [p.noise for p in predicted]), 0.90, n),
-        Row("itsm dev", "sentiment macro-F1", _macro_f1([g["sentiment"] for g in gold],
-                                                        [p.sentiment.label for p in predicted]),
-            0.80, n),
+                                             [p.noise for p in predicted]), 0.90, n,
+            _detail(*noise)),
+        Row("itsm dev", "sentiment macro-F1", _macro_f1(*sentiment), 0.80, n,
+            _detail(*sentiment)),
     ]
+
+
+def _detail(gold: list[str], predicted: list[str]) -> str:
+    """Per-class precision/recall/F1 and the confusion matrix (rows gold, columns predicted)."""
+    labels = sorted(set(gold) | set(predicted))
+    matrix = confusion_matrix(gold, predicted, labels=labels)
+    width = max(8, *(len(label) for label in labels))
+    rows = [" " * width + "".join(f"{label[:width]:>{width + 1}}" for label in labels)]
+    rows += [f"{label:>{width}}" + "".join(f"{count:>{width + 1}}" for count in line)
+             for label, line in zip(labels, matrix)]
+    report = classification_report(gold, predicted, labels=labels, zero_division=0, digits=3)
+    return report + "\nconfusion (rows gold, columns predicted):\n" + "\n".join(rows)
 
 
 def eval_tweeteval(sentiment: Sentiment, data: Path) -> list[Row]:
@@ -86,7 +103,8 @@ def eval_tweeteval(sentiment: Sentiment, data: Path) -> list[Row]:
     gold = [names[x.strip()] for x in (data / "tweeteval/val_labels.txt").open()]
     predicted = sentiment.labels(texts)
     value = recall_score(gold, predicted, average="macro")
-    return [Row("tweeteval val", "sentiment macro recall", value, 0.62, len(gold))]
+    return [Row("tweeteval val", "sentiment macro recall", value, 0.62, len(gold),
+                _detail(gold, predicted))]
 
 
 def eval_vader(sentiment: Sentiment, data: Path) -> list[Row]:
@@ -130,8 +148,9 @@ def _macro_f1(gold: list[str], predicted: list[str]) -> float:
     return f1_score(gold, predicted, average="macro", labels=sorted(set(gold)), zero_division=0)
 
 
-def run_all(config: WebcareConfig, shared: Path | None = None) -> str:
-    """Measure every available set; returns the printed table."""
+def run_all(config: WebcareConfig, shared: Path | None = None, details: bool = False) -> str:
+    """Measure every available set; returns the printed table (plus per-class scores and
+    confusion matrices with ``details``)."""
     data = shared or default_shared_dir()
     sentiment = Sentiment(config)
     suites: list[tuple[str, Callable[[], list[Row]]]] = [
@@ -143,9 +162,14 @@ def run_all(config: WebcareConfig, shared: Path | None = None) -> str:
         ("eval_only/airline_tweets.csv", lambda: eval_airline(sentiment, data)),
     ]
     lines = [f"{'data set':22} {'metric':32} {'value':>6}  {'target':7} {'':5} size", "-" * 90]
+    rows: list[Row] = []
     for relative, suite in suites:
         if not (data / relative).is_file():
             lines.append(f"{relative:55} skipped: not found under {data}")
             continue
-        lines += [row.line() for row in suite()]
+        measured = suite()
+        rows += measured
+        lines += [row.line() for row in measured]
+    if details:
+        lines += [f"\n== {row.dataset}: {row.metric} ==\n{row.detail}" for row in rows if row.detail]
     return "\n".join(lines)

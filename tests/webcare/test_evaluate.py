@@ -1,0 +1,42 @@
+"""`webcare eval` on a miniature shared-data folder written by the test (formats as shipped)."""
+
+import json
+
+from webcare.config import load_config
+from webcare.evaluate import run_all
+
+
+def write_shared(root):
+    (root / "itsm").mkdir(parents=True)
+    rows = [("@LumenCare my internet is down since this morning, nothing loads", "outage",
+             "negative", "high"),
+            ("@LumenCare how do I change my wifi password?", "how_to", "neutral", "medium"),
+            ("@LumenCare thanks, the engineer fixed everything. great service!", "feedback",
+             "positive", "low")]
+    with (root / "itsm" / "dev.jsonl").open("w", encoding="utf-8") as handle:
+        for i, (text, topic, sentiment, urgency) in enumerate(rows):
+            handle.write(json.dumps({
+                "id": f"d{i}", "platform": "x", "lang": "en", "text": text,
+                "author": {"handle": f"@u{i}", "followers": 10, "verified": False},
+                "created_at": f"2026-10-01T0{i}:00:00Z",
+                "labels": {"topic": topic, "sentiment": sentiment, "urgency": urgency,
+                           "noise": False, "noise_reason": None}}) + "\n")
+    (root / "tweeteval").mkdir()
+    (root / "tweeteval" / "val_text.txt").write_text("I love it\nthis is awful\nit is Tuesday\n")
+    (root / "tweeteval" / "val_labels.txt").write_text("2\n0\n1\n")
+    (root / "vader").mkdir()
+    (root / "vader" / "tweets_GroundTruth.txt").write_text("1\t2.5\tso happy\n2\t-3.0\tterrible\n")
+    (root / "complaints").mkdir()
+    (root / "complaints" / "complaints_dev.csv").write_text(
+        "tweet_id,text,is_complaint,domain\n1,@acme my order never arrived and nobody answers,1,x\n"
+        "2,@acme do you ship to Finland?,0,x\n")
+
+
+def test_eval_prints_every_available_set_and_skips_the_rest(tmp_path):
+    write_shared(tmp_path)
+    output = run_all(load_config(), tmp_path, details=True)
+    for metric in ("topic macro-F1", "urgency accuracy", "noise F1", "sentiment macro-F1",
+                   "sentiment macro recall", "3-class macro-F1", "complaint F1"):
+        assert metric in output
+    assert "dutch/polarity_dev.csv" in output and "skipped: not found" in output
+    assert "confusion (rows gold, columns predicted)" in output
