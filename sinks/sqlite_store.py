@@ -18,7 +18,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
-from sinks import incident_rows, records
+from sinks import incident_rows, migrations, records
 
 SCHEMA_VERSION = 1
 
@@ -48,6 +48,13 @@ class SqliteStore:
             self.db.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?) "
                 "ON CONFLICT (version) DO NOTHING", (SCHEMA_VERSION, records.iso(_now())))
+        applied = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
+        for version, sql in migrations.pending(applied):  # later versions (issue 6: the app)
+            with self.db:
+                self.db.executescript(sql)
+                self.db.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?) "
+                    "ON CONFLICT (version) DO NOTHING", (version, records.iso(_now())))
 
     def write(self, decisions: Sequence[Decision], dead_letters: Sequence[DeadLetter]) -> None:
         """Store one batch atomically; raises (and stores nothing) on a database error."""

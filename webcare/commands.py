@@ -189,6 +189,11 @@ def run_demo(store_path: str) -> str:
         "", "Top of the webcare queue:", format_queue(queue), "",
         f"Inspect: .venv/bin/webcare queue --store {path}   "
         f"(or incidents --store {path}, add --json for JSON)",
+        "",
+        "Open the webcare app (queue, items, dashboard):",
+        f"  .venv/bin/webcare users add --name NAME --role agent --store {path}   "
+        "(roles: agent, lead, comms, admin)",
+        f"  .venv/bin/webcare serve --store {path}   then open http://127.0.0.1:8080/",
     ])
 
 

@@ -19,6 +19,7 @@ from classify.config import ClassifyConfig
 from ingest.registry import LIVE_CONFIGS, LIVE_SOURCES
 from ingest.replay import ReplayConfig, ReplaySource
 from route.incidents import IncidentConfig
+from webcare.app.config import AppConfig
 from route.rules import RouteConfig
 from sinks.postgres_store import PostgresStore, PostgresStoreConfig
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
@@ -53,6 +54,7 @@ class WebcareConfig(BaseModel):
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
     kafka: KafkaConfig = Field(default_factory=KafkaConfig)
     tickets: TicketList = Field(default_factory=list)  # ticket sinks via the outbox (issue 5)
+    app: AppConfig = Field(default_factory=AppConfig)  # webcare serve (issue 6)
 
     @model_validator(mode="after")
     def _share_brands(self) -> "WebcareConfig":

@@ -1,0 +1,163 @@
+"""JSON API (``/api/v1``, OpenAPI at ``/api/docs``): the page functions for integrations.
+
+Authenticated by ``Authorization: Bearer <token>`` (``webcare users token --name N``); cookies
+are ignored here, so no CSRF token is needed. Roles as on the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from webcare.app import queries, service
+from webcare.app.service import Conflict, NotFound, User
+from webcare.app.web import api_user, state
+
+router = APIRouter(prefix="/api/v1", tags=["webcare"])
+
+
+class ItemRef(BaseModel):
+    post_id: str = Field(max_length=512)
+
+
+class TextAction(ItemRef):
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class DismissAction(ItemRef):
+    reason: str = Field(default="noise", max_length=200)
+
+
+class RelabelAction(ItemRef):
+    topic: str
+    sentiment: Literal["negative", "neutral", "positive"]
+    urgency: Literal["critical", "high", "medium", "low"]
+
+
+def _row(row: dict) -> dict:
+    return {**row["item"].model_dump(mode="json"), "owner": row["owner"],
+            "claimed_at": row["claimed_at"], "sla": row["sla"]}
+
+
+def _run(request: Request, user: User, action, *args):
+    try:
+        return action(state(request).store(), user, *args)
+    except Conflict as error:
+        raise HTTPException(409, {"message": str(error), "owner": error.owner}) from error
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from error
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from error
+
+
+@router.get("/me")
+def me(user: User = Depends(api_user)) -> dict:
+    """The token's user and role."""
+    return {"name": user.name, "role": user.role}
+
+
+@router.get("/queue")
+def queue(request: Request, user: User = Depends(api_user), topic: str | None = None,
+          platform: str | None = None, lang: str | None = None, urgency: str | None = None,
+          mine: bool = False, status: str | None = None, limit: int = 100) -> list[dict]:
+    """Queue items by priority and waiting time, with SLA deadline and owner."""
+    service.require(user, "queue:read")
+    st = state(request)
+    app = st.store()
+    at, _ = queries.clock(app, st.app_config)
+    flt = queries.QueueFilter(topic, platform, lang, urgency, mine,
+                              status if status in queries.STATUSES else None)
+    rows = queries.queue(app, st.app_config, flt, user.name, at, max(1, min(limit, 1000)))
+    return [_row(row) for row in rows]
+
+
+@router.get("/items/{post_id:path}")
+def item(request: Request, post_id: str, user: User = Depends(api_user)) -> dict:
+    """One item: post, classification with reasons, thread, author's other items, notes."""
+    service.require(user, "queue:read")
+    st = state(request)
+    app = st.store()
+    at, _ = queries.clock(app, st.app_config)
+    view = queries.item(app, st.app_config, post_id, at)
+    if view is None:
+        raise HTTPException(404, "no such queue item")
+    return {**_row(view), "decision": view["decision"].model_dump(mode="json"),
+            "thread": [d.post.model_dump(mode="json") for d in view["thread"]],
+            "author_items": [_row(r) for r in view["author_posts"]],
+            "incident": view["incident"], "notes": app.notes(post_id),
+            "replies": app.replies(post_id), "relabels": app.relabels(post_id)}
+
+
+@router.post("/claim")
+def claim(body: ItemRef, request: Request, user: User = Depends(api_user)) -> dict:
+    """Claim an item; 409 with the owner when someone else has it."""
+    _run(request, user, service.claim, body.post_id)
+    return {"ok": True, "owner": user.name}
+
+
+@router.post("/release")
+def release(body: ItemRef, request: Request, user: User = Depends(api_user)) -> dict:
+    _run(request, user, service.release, body.post_id)
+    return {"ok": True}
+
+
+@router.post("/reply")
+def reply(body: TextAction, request: Request, user: User = Depends(api_user)) -> dict:
+    """Reply (recorded as ``dry-run`` until platform sending is configured)."""
+    cfg = state(request).app_config
+    mode = _run(request, user, lambda app, u, *a: service.reply(app, cfg, u, *a),
+                body.post_id, body.body)
+    return {"ok": True, "mode": mode}
+
+
+@router.post("/escalate")
+def escalate(body: ItemRef, request: Request, user: User = Depends(api_user)) -> dict:
+    """Link to the service-desk incident (a single incident is opened when none exists)."""
+    cfg = state(request).app_config
+    key = _run(request, user, lambda app, u, *a: service.escalate(app, cfg, u, *a),
+               body.post_id)
+    return {"ok": True, "incident_key": key}
+
+
+@router.post("/dismiss")
+def dismiss(body: DismissAction, request: Request, user: User = Depends(api_user)) -> dict:
+    _run(request, user, service.dismiss, body.post_id, body.reason)
+    return {"ok": True}
+
+
+@router.post("/relabel")
+def relabel(body: RelabelAction, request: Request, user: User = Depends(api_user)) -> dict:
+    """Correct topic/sentiment/urgency; stored as training data."""
+    st = state(request)
+    _run(request, user, lambda app, u, *a: service.relabel(app, st.app_config, u, *a),
+         body.post_id, body.topic, body.sentiment, body.urgency, st.topics)
+    return {"ok": True}
+
+
+@router.post("/notes")
+def note(body: TextAction, request: Request, user: User = Depends(api_user)) -> dict:
+    _run(request, user, service.note, body.post_id, body.body)
+    return {"ok": True}
+
+
+@router.get("/audit")
+def audit(request: Request, user: User = Depends(api_user), post_id: str | None = None,
+          limit: int = 200) -> list[dict]:
+    """Audit trail (leads and admins): who, what, when, before/after."""
+    service.require(user, "audit:read")
+    return state(request).store().audit_entries(post_id, max(1, min(limit, 5000)))
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, user: User = Depends(api_user), start: str | None = None,
+              end: str | None = None, by: str = "topic") -> dict:
+    """Dashboard figures (comms, leads, admins): series, incidents, themes, response times."""
+    service.require(user, "dashboard:read")
+    from webcare.app.dashboard import _figures
+
+    found = _figures(request, start, end, by)
+    found.pop("charts")
+    found["response"].pop("items")
+    return found

@@ -1,0 +1,79 @@
+"""Communications dashboard: volume and sentiment over time (by topic, platform or language)
+with incidents shaded on the timeline, top negative themes and response times. The same
+figures feed ``webcare report`` (:func:`figures`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+
+from sinks.app_store import AppStore
+from webcare.app import analytics, charts, queries, service
+from webcare.app.config import AppConfig
+from webcare.app.service import User
+from webcare.app.web import session_user, state
+
+router = APIRouter(include_in_schema=False)
+CHARTS = ("volume", "sentiment", "themes")
+
+
+def figures(app: AppStore, config: AppConfig, start: datetime | None, end: datetime | None,
+            by: str = "topic") -> dict[str, Any]:
+    lo, hi = analytics.window(app, start, end)
+    at, _ = queries.clock(app, config)
+    data = analytics.series(app, lo, hi, by)
+    found = analytics.incidents(app, lo, hi)
+    spans = [(i["first_seen"], i["last_seen"], i["incident_key"]) for i in found]
+    themes = analytics.negative_themes(app, lo, hi)
+    return {
+        "from": lo, "to": hi, "by": by, "series": data, "incidents": found, "themes": themes,
+        "response": analytics.response_times(app, config, lo, hi, at),
+        "charts": {
+            "volume": charts.lines(f"Posts per hour by {by} (incidents shaded)",
+                                   data["buckets"], data["volume"], spans),
+            "sentiment": charts.stacked("Sentiment per hour (incidents shaded)",
+                                        data["buckets"], data["sentiment"], spans),
+            "themes": charts.bars("Negative posts by topic", themes["topics"]),
+        }}
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise HTTPException(400, "from/to must be ISO dates, e.g. 2026-11-20T00:00Z") from error
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _figures(request: Request, start: str | None, end: str | None, by: str) -> dict:
+    if by not in analytics.DIMENSIONS:
+        by = "topic"
+    st = state(request)
+    return figures(st.store(), st.app_config, _when(start), _when(end), by)
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, user: User = Depends(session_user),
+                   start: str | None = None, end: str | None = None, by: str = "topic"):
+    service.require(user, "dashboard:read")
+    from webcare.app.pages import render
+
+    found = _figures(request, start, end, by)
+    found.pop("charts")
+    return render(request, "dashboard.html", {
+        "user": user, "f": found, "dims": analytics.DIMENSIONS, "start": start or "",
+        "end": end or "", "chart_names": CHARTS})
+
+
+@router.get("/dashboard/chart/{name}.svg")
+def dashboard_chart(request: Request, name: str, user: User = Depends(session_user),
+                    start: str | None = None, end: str | None = None, by: str = "topic"):
+    service.require(user, "dashboard:read")
+    if name not in CHARTS:
+        raise HTTPException(404, "no such chart")
+    svg = _figures(request, start, end, by)["charts"][name]
+    return Response(svg, media_type="image/svg+xml")

@@ -1,0 +1,172 @@
+"""The actions an agent takes on a queue item; the HTML pages and the JSON API both call these.
+
+Roles are checked here as well as in the routes (defence in depth). Acting on an item someone
+else has claimed is refused with :class:`Conflict` naming the owner; acting on an unclaimed item
+claims it first. Every action is audited by :class:`sinks.app_store.AppStore`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from schemas.results import URGENCY_LEVELS
+from sinks import records
+from sinks.app_db import iso, now
+from sinks.app_store import AppStore
+from webcare.app.config import AppConfig
+from webcare.app.queries import item as load_item
+
+PERMISSIONS = {
+    "queue:read": {"agent", "lead", "comms", "admin"},
+    "queue:act": {"agent", "lead", "admin"},
+    "claim:override": {"lead", "admin"},
+    "audit:read": {"lead", "admin"},
+    "dashboard:read": {"comms", "lead", "admin"},
+}
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+
+
+class Forbidden(PermissionError):
+    pass
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Conflict(RuntimeError):
+    def __init__(self, message: str, owner: str | None = None) -> None:
+        super().__init__(message)
+        self.owner = owner
+
+
+def allowed(user: User, permission: str) -> bool:
+    return user.role in PERMISSIONS[permission]
+
+
+def require(user: User, permission: str) -> None:
+    if not allowed(user, permission):
+        raise Forbidden(f"role {user.role!r} may not {permission}")
+
+
+def _own(app: AppStore, user: User, post_id: str) -> None:
+    if app.db.one("SELECT post_id FROM queue_items WHERE post_id = ?", (post_id,)) is None:
+        raise NotFound(f"no queue item {post_id!r}")
+    won, owner = app.claim(post_id, user.name)
+    if not won:
+        raise Conflict(f"claimed by {owner}", owner)
+
+
+def claim(app: AppStore, user: User, post_id: str) -> None:
+    require(user, "queue:act")
+    _own(app, user, post_id)
+
+
+def release(app: AppStore, user: User, post_id: str) -> None:
+    require(user, "queue:act")
+    owner = app.owner(post_id)
+    if owner is None:
+        return
+    if not app.release(post_id, user.name, force=allowed(user, "claim:override")):
+        raise Conflict(f"claimed by {owner}", owner)
+
+
+def render_canned(template: str, values: dict[str, str]) -> str:
+    """``{name}`` variables replaced by plain values; unknown ones stay as written."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def canned_for(config: AppConfig, app: AppStore, user: User, post_id: str,
+               name: str) -> str | None:
+    view = load_item(app, config, post_id, now())
+    if view is None:
+        return None
+    item = view["item"]
+    templates = config.canned.get(item.lang) or config.canned.get("en", {})
+    if name not in templates:
+        return None
+    return render_canned(templates[name], {
+        "author": item.author_handle, "topic": item.topic.replace("_", " "), "agent": user.name,
+        "brand": view["decision"].classification.brand or "", "incident":
+        item.incident_key or "incident"})
+
+
+def reply(app: AppStore, config: AppConfig, user: User, post_id: str, body: str) -> str:
+    """Record (and, later, send) a reply; returns the mode: ``dry-run`` for now."""
+    require(user, "queue:act")
+    body = body.strip()
+    if not body or len(body) > 5000:
+        raise ValueError("a reply needs 1 to 5000 characters")
+    _own(app, user, post_id)
+    mode = "dry-run"  # live sending through the platform clients is not wired yet
+    app.add_reply(post_id, user.name, body, mode, None)
+    return mode
+
+
+def escalate(app: AppStore, config: AppConfig, user: User, post_id: str) -> str:
+    """Link the item to its service-desk incident, opening a single one when none exists."""
+    require(user, "queue:act")
+    _own(app, user, post_id)
+    view = load_item(app, config, post_id, now())
+    decision = view["decision"]
+    key = view["item"].incident_key
+    if key is None or app.db.one("SELECT incident_key FROM incidents WHERE incident_key = ?",
+                                 (key,)) is None:
+        incident = records.single_incident(decision.model_copy(update={"incident_key": None}))
+        key = incident.key
+        with app.db.tx():
+            app.db.run("INSERT INTO incidents (incident_key, kind, status, urgency, first_seen, "
+                       "last_seen, post_count, incident_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (incident_key) DO NOTHING",
+                       (key, incident.kind, incident.status, incident.urgency,
+                        iso(incident.first_seen), iso(incident.last_seen), incident.post_count,
+                        incident.model_dump_json()))
+            app.db.run("INSERT INTO incident_posts (incident_key, post_id) VALUES (?, ?) "
+                       "ON CONFLICT DO NOTHING", (key, post_id))
+    app.set_status(post_id, user.name, "escalate", "escalated", incident_key=key)
+    return key
+
+
+def dismiss(app: AppStore, user: User, post_id: str, reason: str = "noise") -> None:
+    require(user, "queue:act")
+    _own(app, user, post_id)
+    app.set_status(post_id, user.name, "dismiss", "dismissed", {"reason": reason[:200]})
+
+
+def relabel(app: AppStore, config: AppConfig, user: User, post_id: str, topic: str,
+            sentiment: str, urgency: str, topics: tuple[str, ...]) -> None:
+    require(user, "queue:act")
+    if topic not in topics or sentiment not in SENTIMENTS or urgency not in URGENCY_LEVELS:
+        raise ValueError("unknown topic, sentiment or urgency")
+    view = load_item(app, config, post_id, now())
+    if view is None:
+        raise NotFound(f"no queue item {post_id!r}")
+    c = view["decision"].classification
+    before = {"topic": c.topic, "sentiment": c.sentiment.label, "urgency": c.urgency}
+    after = {"topic": topic, "sentiment": sentiment, "urgency": urgency}
+    app.add_relabel(post_id, user.name, view["decision"].post.text, c.lang, before, after)
+
+
+def note(app: AppStore, user: User, post_id: str, body: str) -> None:
+    require(user, "queue:act")
+    body = body.strip()
+    if not body or len(body) > 5000:
+        raise ValueError("a note needs 1 to 5000 characters")
+    if app.db.one("SELECT post_id FROM queue_items WHERE post_id = ?", (post_id,)) is None:
+        raise NotFound(f"no queue item {post_id!r}")
+    app.add_note(post_id, user.name, body)
+
+
+def relabel_lines(app: AppStore) -> list[dict]:
+    """Relabels as labelled JSONL rows (``webcare train --data``)."""
+    return [{"id": r["post_id"], "text": r["text"], "lang": r["lang"],
+             "labels": {"topic": r["topic"], "sentiment": r["sentiment"],
+                        "urgency": r["urgency"]}, "relabelled_by": r["actor"],
+             "relabelled_at": r["at"]} for r in app.relabels()]
