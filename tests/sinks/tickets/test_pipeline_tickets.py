@@ -87,7 +87,7 @@ def test_demo_replay_with_tickets_and_the_cli(hook, tmp_path):
     config_file = tmp_path / "c.yaml"
     config_file.write_text(
         f"store: {{type: sqlite, path: {path}}}\n"
-        f"tickets: [{{type: webhook, name: itsm-hook, url: '{hook.url}/x', timeout: 2}}]\n")
+        f"tickets: [{{type: webhook, name: itsm-hook, url: '{hook.url}/x', timeout: 15}}]\n")
     config = load_config(config_file)
     run_replay(config, str(demo_file()))
     store = open_store(config.store)
