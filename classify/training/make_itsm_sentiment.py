@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).parent / "data" / "itsm_sentiment.jsonl"
-COUNTS = {"en": 1700, "nl": 780, "fi": 620}
+COUNTS = {"en": 2600, "nl": 1150, "fi": 900}
 SHARES = {"negative": 0.46, "neutral": 0.36, "positive": 0.18}
 
 # ---------------------------------------------------------------- providers (all invented)
@@ -615,6 +615,257 @@ FI = {
               "uusi reititin tuli seuraavana päivänä"],
 }
 
+# ---------------------------------------------------------------- more template families
+# Written from how customers talk to IT providers in general: problem report + question,
+# "nice but ..." (negative), sarcasm after a problem, praise phrased with negations ("never
+# had an issue"), thanks after a fix, plain how-to / info questions, PSAs, spam and ads.
+EN["neg_symptom"] += [
+    "{s} has been cutting out", "{s} won't let me log in", "{s} is buffering non stop",
+    "{s} shows a blank page", "{s} is stuck on loading", "{s} keeps asking for my password",
+    "{s} randomly disconnects", "{s} has no connection at all", "{s} is crawling",
+]
+EN["neg"] += [
+    "{h} {s_sym} {since}. any update?", "why is {s} {s_sym_short} again {h}?",
+    "{h} when will {s} be fixed? {cons}.", "hey {h}, {s_sym} {since}. what's going on?",
+    "day {n} without {s}. {P} keeps saying an engineer is coming.",
+    "{h} how many times do I have to report the same fault? {s_sym} {since}.",
+    "paying full price for {s} that barely works. {angry}",
+    "{h} your {s} has been down {since} and nobody is telling us anything",
+    "can't {t}, the site keeps throwing {code}. tried {n} times.",
+    "{P} why does {s} drop every evening? {tried}.",
+    "{h} spent {n} hours on this today. {s_sym} and support can't help.",
+    "still no {s}. {n} days. {P} this is not ok.",
+    "{P} cancelled my order without telling me, found out from my bank.",
+    "my {s} was fine until {P} 'upgraded' it. now {s_sym}.",
+    "{P} please, {s_sym} {since} and the whole team is stuck",
+    "worst {P} experience yet. {s_sym} and the agent hung up on me.",
+    "{h} got a late fee because your payment page was down. I want it removed.",
+    "honestly thinking of leaving {P}. {s_sym} {since}.",
+    "{h} why has my bill doubled? nobody told me about a price change.",
+    "{P} support: 'have you tried restarting?' yes. {n} times.",
+    "{h} I was promised a call back within 24 hours. that was {n} days ago.",
+    "is anyone at {P} actually reading these? {s_sym} {since}",
+    "{h} {s_sym} during my {thing}. had to do it from my phone. not happy.",
+    "{P} the fix you pushed last night made {s} worse",
+    "{h} third time I'm asking: when do I get my money back?",
+    "{h} can someone please call me back? {s_sym} {since} and I {cons}.",
+    # nice but ... -> negative
+    "love the new {f} but {s_sym} {since}. {angry}",
+    "{st} was lovely on the phone but {s} still doesn't work.",
+    "support was friendly, I'll give them that, but {n} calls later {s_sym}.",
+    "thanks for the reply {h} but that didn't fix anything. {s_sym}.",
+    "appreciate the quick answer, but {s_sym} again {since}.",
+    "{P} is usually great but {s_sym} {since}. what happened?",
+    "good price, shame about the service. {s_sym} {since}.",
+    "{f} is a nice touch. would be nicer if {s} actually worked.",
+    "nice app {P}, pity I can't log in to it. {e}",
+]
+EN["sarc"] += [
+    "{S_sym} {since}. great job {P} 👏", "another day, another {P} outage. {sarc}",
+    "thanks {P}, I really wanted to spend my evening on hold {e}",
+    "oh look, {s} is down. what a surprise {e}",
+    "nice one {P}, {s_sym} {since}. really nice 🙃",
+    "so glad I pay {P} every month for {s} that doesn't work {e}",
+    "{P} never fails to disappoint. {s_sym} again.",
+    "can always count on {P} to break {s} right before a deadline. {sarc}",
+    "{n} hours to get through to a human at {P}. {sarc}",
+]
+EN["neu"] += [
+    "{h} is {s} included in my plan?", "{h} hi, I'd like to {t}. can you help?",
+    "{h} I'm moving to {city} next month, how do I take my contract with me?",
+    "does anyone know if {P} works with {proto}?",
+    "{h} I got an email about {f}, does that change anything for me?",
+    "which {P} plan would you pick for a family of {n}?",
+    "{h} do you have an outage map somewhere?",
+    "PSA: {P} {s} maintenance {day} {time}. plan around it.",
+    "heads up, {P} is changing the login page from {month}.",
+    "Update from {P}: {s} has been restored for all customers. Incident closed.",
+    "{h} can I get invoices with my company name on them?",
+    "step by step guide to {t} with {P} {url}",
+    "pro tip: {tip} before calling {P}, it's usually that.",
+    "{h} how do I check whether my {dev} needs a firmware update?",
+    "{P} {s}: what's the max number of devices per account?",
+    "our office is switching to {P} next week. anything we should set up first?",
+    "{h} I have a question about {f}. who should I contact?",
+    "reminder for students: {t} before the deadline on {day}.",
+    "{h} received a letter about a new {dev}. do I need to do anything?",
+    "anyone here using {P} for work? how's {s} for video calls?",
+]
+EN["neu_noise"] += [
+    "🔥 earn $500 a day from home, DM me 🔥 {url}", "win a free iPhone! click {url} #giveaway",
+    "best VPN deal of the year, 80% off today only {url}",
+    "crypto signals group, 10x guaranteed, join now {url}",
+    "check out my new video {url}", "selling my old {dev}, barely used, DM me",
+    "good morning everyone ☕", "who else is working late tonight?",
+    "#hiring IT support analyst in {city}, apply {url}",
+]
+EN["pos"] += [
+    "never had an issue with {P} {s}. {praise}", "zero buffering all weekend. {P} {s} is {great} {e}",
+    "not a single dropout since the new {dev}. {praise}",
+    "no complaints here, {P} {s} has been solid {good_for}.", "can't fault {P}, {s} just works.",
+    "no more {problem} since I switched to {P} {e}",
+    "didn't expect much but {st} {fixed}. {praise}",
+    "{P} hasn't let me down once in {n} years {e}",
+    "no hold music, no waiting, {st} {fixed}. {praise}",
+    "not bad at all {P}, setting up {s} took {n} minutes {e}",
+    "zero issues since the fix, thanks {h}!",
+    "{h} all working now, thank you for sorting it so fast {e}",
+    "update: {s} is back after {P} reset the line. thanks {st}!",
+    "{h} that did it, {s} works again. appreciate the help!",
+    "fixed! thanks {h} for the quick reply {e}", "{h} problem solved, thanks for your patience 🙏",
+    "cheers {h}, refund received. {praise}", "{h} the engineer came today and everything works. {praise}",
+    "had my doubts about {f} but it's {great}", "{P} {s} hasn't dropped once {good_for} {e}",
+    "shout out to {P} for the heads up before the maintenance. {praise}",
+    "five stars for {st} at {P}. {praise}",
+]
+NL["neg"] += [
+    "{h} {s_sym} {since}. Enig idee wanneer het opgelost is?", "Waarom is {s} alweer {mild_short} {h}?",
+    "Dag {n} zonder {s}. {P} blijft zeggen dat er een monteur komt.",
+    "{h} hoe vaak moet ik dezelfde storing nog melden? {s_sym} {since}.",
+    "Vol tarief betalen voor {s} die amper werkt. {angry}",
+    "{P} waarom valt {s} elke avond weg? {tried}.",
+    "Zit nu al {n} uur met dit gedoe. {s_sym} en de helpdesk weet het ook niet.",
+    "{h} mijn rekening is verdubbeld zonder dat iemand iets zei.",
+    "Ik zit serieus te denken om weg te gaan bij {P}. {s_sym} {since}.",
+    "{h} jullie zouden binnen 24 uur terugbellen. Dat is {n} dagen geleden.",
+    "Leest er iemand bij {P} mee? {s_sym} {since}",
+    # mooi maar ... -> negatief
+    "De nieuwe {f} is mooi, maar {s_sym} {since}. {angry}",
+    "{st} was heel vriendelijk, maar {s} doet het nog steeds niet.",
+    "Bedankt voor de reactie {h}, maar het is niet opgelost. {s_sym}.",
+    "{P} is meestal prima, maar {s_sym} {since}. Wat is er aan de hand?",
+    "Leuke app {P}, jammer dat ik niet kan inloggen. {e}",
+]
+NL["sarc"] += [
+    "{S_sym} {since}. Goed bezig {P} 👏", "Weer een dag, weer een storing bij {P}. {sarc}",
+    "Dank je {P}, precies hoe ik mijn avond wilde doorbrengen: in de wacht {e}",
+    "Kijk eens aan, {s} ligt eruit. Wat een verrassing {e}",
+    "Fijn dat ik elke maand betaal voor {s} die het niet doet {e}",
+]
+NL["neu"] += [
+    "{h} zit {s} bij mijn abonnement inbegrepen?", "{h} hoi, ik wil graag {t}. Kunnen jullie helpen?",
+    "{h} ik verhuis volgende maand naar {city}, hoe neem ik mijn contract mee?",
+    "Weet iemand of {P} werkt met {s} op een Mac?", "{h} hebben jullie ergens een storingskaart?",
+    "Let op: {P} heeft {day_nl} tussen 01:00 en 05:00 onderhoud aan {s}.",
+    "Update van {P}: {s} werkt weer voor alle klanten. Storing afgesloten.",
+    "{h} kan ik facturen op bedrijfsnaam krijgen?", "Handleiding: zo kun je bij {P} {t} {url}",
+    "Tip: {tip} voordat je {P} belt, meestal is dat het.",
+    "{h} ik heb een vraag over {f}. Bij wie moet ik zijn?",
+    "Ons kantoor stapt volgende week over op {P}. Moeten we vooraf iets instellen?",
+]
+NL["neu_noise"] += [
+    "🔥 Verdien €500 per dag vanuit huis, stuur me een DM 🔥 {url}",
+    "Win een gratis iPhone! Klik op {url} #winactie", "Bekijk mijn nieuwe video {url}",
+    "Goedemorgen allemaal ☕", "Te koop: mijn oude {dev_nl}, zo goed als nieuw",
+    "#vacature servicedeskmedewerker in {city}, solliciteer via {url}",
+]
+NL["pos"] += [
+    "Nog nooit problemen gehad met {s} van {P}. {praise}",
+    "Het hele weekend geen enkele hapering. {P} {s} is {great} {e}",
+    "Geen klachten hier, {s} van {P} werkt {good_for} perfect.",
+    "Geen storingen meer sinds ik bij {P} zit {e}",
+    "Had niet veel verwachtingen, maar {st} {fixed}. {praise}",
+    "Geen wachtrij, geen gedoe, {st} {fixed}. {praise}",
+    "{h} alles werkt weer, bedankt voor de snelle hulp {e}",
+    "{h} dat was het, {s} doet het weer. Dank je!", "Opgelost! Bedankt {h} voor de snelle reactie {e}",
+    "{h} geld is teruggestort. {praise}", "{h} de monteur is geweest en alles werkt. {praise}",
+    "Fijn dat {P} vooraf liet weten dat er onderhoud was. {praise}",
+]
+FI["neg"] += [
+    "{h} {s_sym} {since}. Milloin korjaantuu?", "Miksi {s} on taas {mild_short} {h}?",
+    "Päivä {n} ilman toimivaa yhteyttä. {P} lupaa aina että asentaja tulee.",
+    "{h} montako kertaa saman vian voi ilmoittaa? {s_sym} {since}.",
+    "Täysi hinta palvelusta joka toimii välillä. {angry}",
+    "{h} lasku tuplaantui eikä kukaan kertonut mitään.",
+    "Mietin jo {Pg} vaihtamista. {S_sym} {since}.",
+    "{h} piti soittaa takaisin vuorokauden sisällä. Siitä on {n} päivää.",
+    # kiva mutta ... -> negatiivinen
+    "Uusi {f} on ihan kiva, mutta {s_sym} {since}. {angry}",
+    "{st} oli tosi ystävällinen, mutta {s} ei vieläkään toimi.",
+    "Kiitos vastauksesta {h}, mutta ei auttanut. {S_sym}.",
+    "{P} on yleensä ok, mutta {s_sym} {since}. Mitä tapahtui?",
+]
+FI["sarc"] += [
+    "{S_sym} {since}. Hyvää työtä {P} 👏", "Taas uusi päivä ja uusi {Pg} katko. {sarc}",
+    "Kiva maksaa joka kuukausi palvelusta joka ei toimi {e}",
+    "Kas, {s} on nurin. Mikä yllätys {e}",
+]
+FI["neu"] += [
+    "{h} kuuluuko {s} liittymään?", "{h} moi, haluaisin {t}. Voitteko auttaa?",
+    "{h} muutan ensi kuussa {city}iin, miten sopimus siirtyy?",
+    "{h} onko teillä häiriökarttaa?", "Huomio: {Pg} {s} huoltokatko {day_fi} yöllä.",
+    "Tiedote {Pg} puolelta: {s} toimii taas kaikilla asiakkailla.",
+    "{h} saako laskun yrityksen nimellä?", "Ohje: näin voit {t} {url}",
+    "Vinkki: {tip} ennen kuin soitat asiakaspalveluun, yleensä se auttaa.",
+    "{h} kysymys laskusta. Keneen voin olla yhteydessä?",
+]
+FI["neu_noise"] += [
+    "🔥 Tienaa 500 € päivässä kotoa, laita DM 🔥 {url}", "Voita ilmainen iPhone! Klikkaa {url} #arvonta",
+    "Katso uusi videoni {url}", "Huomenta kaikille ☕",
+]
+FI["pos"] += [
+    "Ei ole koskaan ollut ongelmia {Pg} kanssa. {praise}",
+    "Koko viikonloppuna ei yhtään pätkimistä. {P} {s} on {great} {e}",
+    "Ei valittamista, {Pg} {s} on toiminut {good_for} moitteetta.",
+    "Ei jonoa, ei säätöä, {st}: {fixed}. {praise}",
+    "{h} kaikki toimii taas, kiitos nopeasta avusta {e}",
+    "{h} se auttoi, {s} toimii taas. Kiitos!", "Korjattu! Kiitos {h} nopeasta vastauksesta {e}",
+    "{h} rahat tuli takaisin. {praise}", "{h} asentaja kävi ja kaikki toimii. {praise}",
+]
+# flat problem reports (no emotion words) are still negative; provider notices, plain
+# questions about an error message and feature ideas stay neutral
+EN["neg"] += [
+    "{h} I can't {t}, it just says {code}.", "{h} my card was declined at the till twice today, money is in the account.",
+    "{h} the app shows a zero balance {since}.", "{h} I think someone got into my account, there are logins I don't recognise.",
+    "{h} my order still hasn't arrived, it's been {n} weeks.", "{h} paid my bill but the app says it's overdue.",
+    "tried to {t} and it failed halfway, now the account is in a weird state {h}",
+    "{h} {s} at our office has been down since 9. {N} people can't work.",
+    "{h} my number was ported without my permission. please call me.",
+    "still getting {code} on {s}. ticket {N}, no reply.",
+    "{P} engineer was meant to come between 8 and 12. it's 3pm.",
+    "{h} the direct debit went out twice.", "{h} my new SIM hasn't been activated after {n} days.",
+]
+EN["pos"] += [
+    "finally on {P} fibre and it's {great} {e}", "{s} setup was painless, took {n} minutes. {praise}",
+    "{h} quick and friendly as always, thanks {e}", "really happy with {P} so far {e}",
+    "{P} refunded me without me even asking. {praise}", "{f} is exactly what I needed. {praise}",
+]
+EN["neu"] += [
+    "Known issue: some {P} customers can't use {s}. Engineers are working on a fix. Updates at {P_url}/status",
+    "{h} what does error {code} mean?", "{h} what's the phone number for business support?",
+    "how long does a number transfer to {P} usually take?", "{h} is there a student discount on {s}?",
+    "{h} does the new {dev} support wifi 6?", "we are moving offices on {day}, how do we move the {P} line?",
+    "[Resolved] {P} {s} incident: service has been restored. Root cause under review.",
+]
+NL["neg"] += [
+    "{h} ik kan niet {t}, ik krijg steeds {code}.", "{h} mijn pas werd vandaag twee keer geweigerd, er staat gewoon geld op.",
+    "{h} ik denk dat iemand in mijn account zit, er staan inlogpogingen die ik niet ken.",
+    "{h} mijn bestelling is na {n} weken nog steeds niet binnen.", "{h} de incasso is twee keer afgeschreven.",
+    "{h} de monteur zou tussen 8 en 12 komen, het is nu 3 uur.",
+]
+NL["pos"] += [
+    "Eindelijk glasvezel van {P} en het is {great} {e}", "{h} snel en vriendelijk zoals altijd, dank je {e}",
+    "Echt blij met {P} tot nu toe {e}", "{P} heeft zonder gedoe terugbetaald. {praise}",
+]
+NL["neu"] += [
+    "Bekend probleem: een deel van de klanten van {P} kan {s} niet gebruiken. We werken aan een oplossing.",
+    "{h} wat betekent foutmelding {code}?", "{h} wat is het nummer van de zakelijke klantenservice?",
+    "{h} ondersteunt het nieuwe {dev_nl} wifi 6?",
+]
+FI["neg"] += [
+    "{h} en pysty {t}, tulee vain virhe {code}.", "{h} kortti hylättiin kaupassa kahdesti, tilillä on rahaa.",
+    "{h} joku on kirjautunut tililleni, en tunnista kirjautumisia.", "{h} tilaus ei ole vieläkään tullut, {n} viikkoa.",
+    "{h} asentajan piti tulla klo 8–12, nyt on kello 15.",
+]
+FI["pos"] += [
+    "Vihdoin {Pg} kuitu ja se on {great} {e}", "{h} nopeaa ja ystävällistä palvelua kuten aina, kiitos {e}",
+    "Tosi tyytyväinen palveluun tähän asti {e}",
+]
+FI["neu"] += [
+    "Tiedossa oleva vika: osa {Pg} asiakkaista ei pysty käyttämään palvelua. Korjaus työn alla.",
+    "{h} mitä virhe {code} tarkoittaa?", "{h} mikä on yritysasiakkaiden puhelinnumero?",
+]
+
 T = {"en": EN, "nl": NL, "fi": FI}
 EXTRA = {  # misc slot values shared across templates
     "en": {"month": ["January", "March", "June", "September", "November"],
@@ -627,17 +878,21 @@ EXTRA = {  # misc slot values shared across templates
            "proto": ["CalDAV", "IPv6", "eSIM on a smartwatch", "SAML SSO", "Apple Pay"],
            "inc": ["EU roaming", "a static IP", "unlimited calls", "a spare SIM"],
            "dev": ["router", "modem", "TV box", "hub"],
-           "ord": ["third", "fourth", "fifth"], "q": ["1", "2", "3", "4"]},
+           "ord": ["third", "fourth", "fifth"], "q": ["1", "2", "3", "4"],
+           "good_for": ["all week", "for months", "since I switched", "all year", "lately"],
+           "problem": ["dropouts", "buffering", "random disconnects", "dead spots", "lag"]},
     "nl": {"month_nl": ["januari", "maart", "juni", "september"], "day_nl": ["zondag", "zaterdag", "dinsdag"],
            "city": ["Utrecht", "Zwolle", "Deventer", "Haarlem", "Tilburg", "Groningen"],
            "country_nl": ["Spanje", "België", "Finland", "Portugal"],
            "thing_nl": ["tentamen", "sollicitatiegesprek", "presentatie", "klantmeeting"],
-           "dev_nl": ["modem", "tv-kastje", "wifi-punt"], "ord_nl": ["derde", "vierde", "vijfde"]},
+           "dev_nl": ["modem", "tv-kastje", "wifi-punt"], "ord_nl": ["derde", "vierde", "vijfde"],
+           "good_for": ["al maanden", "de hele week", "sinds ik ben overgestapt", "al het hele jaar"]},
     "fi": {"month_fi": ["tammikuusta", "maaliskuusta", "kesäkuusta", "syyskuusta"],
            "day_fi": ["sunnuntaina", "lauantaina", "tiistaina"],
            "city": ["Tampere", "Oulu", "Turku", "Jyväskylä", "Kuopio"],
            "country_fi": ["Viroon", "Ruotsiin", "Espanjaan", "Norjaan"],
-           "ord_fi": ["kolmas", "neljäs", "viides"]},
+           "ord_fi": ["kolmas", "neljäs", "viides"],
+           "good_for": ["kuukausia", "koko viikon", "vaihdon jälkeen", "koko vuoden"]},
 }
 
 

@@ -9,8 +9,10 @@ counts and (en) VADER word valences:
    calibrated on a 10 % held-out split;
 2. one multilingual *ITSM domain* model trained on the project's invented webcare posts
    (:mod:`classify.training.make_itsm_sentiment`), whose inputs include the general model's
-   calibrated logits (per language) next to its own word features; regularisation chosen by
-   cross-validation grouped by template, temperature fitted on the out-of-fold logits.
+   calibrated logits (per language) next to its own word features, plus the general rows
+   held out in stage 1 (total weight ``anchor_weight`` x the domain rows); regularisation
+   chosen by cross-validation grouped by template, temperature fitted on the out-of-fold
+   logits of held-out templates and held-out general rows.
 
 Every part is linear, so each language's stack folds into one weight per feature (general
 weights mapped through the domain model's coefficients on the general logits, plus the domain
@@ -50,7 +52,8 @@ GENERAL = {  # per language: regularisation, minimum document frequency, VADER v
     "nl": {"C": 0.5, "min_df": 2, "use_vader": False},
     "fi": {"C": 0.5, "min_df": 2, "use_vader": False},
 }
-DOMAIN = {"C_grid": (0.03, 0.1, 0.3, 1.0), "min_df": 2, "folds": 5, "anchor_weight": 1.0}
+DOMAIN = {"C_grid": (0.03, 0.1, 0.3, 1.0), "min_df": 2, "folds": 5, "anchor_weight": 0.5,
+          "stack_scale": 1.0}
 PRUNE = 0.01  # merged features whose largest absolute weight is below this are dropped
 N_FOLD = 4  # lexicon +, lexicon -, VADER +, VADER -
 
@@ -115,12 +118,14 @@ def _counts(docs, index: dict[str, int]) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), len(index)))
 
 
-def _temperature(logits: np.ndarray, y: np.ndarray) -> float:
+def _temperature(logits: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """The temperature (0.3..3, step 0.05) minimising the (weighted) log loss."""
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
     best, best_nll = 1.0, float("inf")
     for t in np.arange(0.3, 3.01, 0.05):
         z = logits / t
         z = z - z.max(1, keepdims=True)
-        nll = -(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean()
+        nll = -((z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))) * w).sum() / w.sum()
         if nll < best_nll:
             best, best_nll = float(t), nll
     return round(best, 2)
@@ -180,7 +185,7 @@ def fit_general(texts: list[str], labels: list[int], lang: str, *, seed: int = 0
 
 
 def _domain_design(texts, langs, general: dict[str, Linear], tables: dict, index=None,
-                   min_df: int = 2):
+                   min_df: int = 2, stack_scale: float = 1.0):
     docs, dense = [], np.zeros((len(texts), N_DENSE + N_FOLD))
     for lang in LANGS:
         rows = [i for i, g in enumerate(langs) if g == lang]
@@ -199,7 +204,8 @@ def _domain_design(texts, langs, general: dict[str, Linear], tables: dict, index
     for j, lang in enumerate(LANGS):
         rows = [i for i, g in enumerate(langs) if g == lang]
         if rows:
-            stacked[rows, 2 * j:2 * j + 2] = general[lang].logits([texts[i] for i in rows])
+            stacked[rows, 2 * j:2 * j + 2] = stack_scale * general[lang].logits(
+                [texts[i] for i in rows])
             stacked[rows, 2 * len(LANGS) + j] = 1.0
     x = sparse.hstack([_counts(merged, index), sparse.csr_matrix(dense),
                        sparse.csr_matrix(stacked)], format="csr")
@@ -223,7 +229,10 @@ def fit_domain(texts, labels, langs, groups, general: dict[str, Linear], *, seed
         sw = np.concatenate([sw, np.full(len(anchor[0]), p["anchor_weight"] * n_dom
                                          / len(anchor[0]))])
     y = np.asarray(labels)
-    x, index = _domain_design(texts, langs, general, tables, min_df=p["min_df"])
+    # the general logits enter scaled by stack_scale: their coefficients are penalised less,
+    # so the domain words only need to carry what the general model gets wrong
+    x, index = _domain_design(texts, langs, general, tables, min_df=p["min_df"],
+                              stack_scale=p["stack_scale"])
     # grouped CV: whole templates are held out, so C is chosen for unseen phrasings
     uniq = sorted(set(groups))
     perm = np.random.default_rng(seed).permutation(len(uniq))
@@ -242,7 +251,11 @@ def fit_domain(texts, labels, langs, groups, general: dict[str, Linear], *, seed
         if best is None or score > best[0]:
             best = (score, c, oof)
     _, c, oof = best
-    temperature = _temperature(oof[:n_dom], y[:n_dom])
+    # temperature on the out-of-fold logits of held-out templates AND held-out general rows
+    # (weighted as in training): templated posts alone are easier than real ones, so a
+    # temperature fitted on them alone made the probabilities overconfident
+    temperature = _temperature(oof, y, sw)
+    temperature_templates = _temperature(oof[:n_dom], y[:n_dom])
     clf = _lr(c, seed).fit(x, y, sample_weight=sw)
     coef = clf.coef_.T  # (features, 3)
     n = len(index)
@@ -254,7 +267,7 @@ def fit_domain(texts, labels, langs, groups, general: dict[str, Linear], *, seed
     models = {}
     for j, lang in enumerate(LANGS):
         g = general[lang]
-        m = _rel(stack[2 * j:2 * j + 2])  # (general logit j, output r)
+        m = _rel(stack[2 * j:2 * j + 2]) * p["stack_scale"]  # (general logit j, output r)
         weights = {k: w @ m for k, w in g.weights.items()}
         for k, i in index.items():
             weights[k] = weights.get(k, 0.0) + w_words[i]
@@ -267,7 +280,7 @@ def fit_domain(texts, labels, langs, groups, general: dict[str, Linear], *, seed
             (g.bias @ m + bias + lang_bias) / temperature,
         )
     info = {"rows": n_dom, "anchor_rows": len(y) - n_dom, "C": c, "cv_macro_f1_by_C": cv, "temperature": temperature,
-            "domain_vocab": n, "general_weight": {lang: _rel(stack[2 * j:2 * j + 2]).round(3).tolist()
+            "temperature_templates_only": temperature_templates, "domain_vocab": n, "general_weight": {lang: (_rel(stack[2 * j:2 * j + 2]) * p["stack_scale"]).round(3).tolist()
                                for j, lang in enumerate(LANGS)}}
     return models, info
 
@@ -344,7 +357,9 @@ def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0,
     metrics = evaluate(data, out_dir)
     metrics["train_rows"] = {lang: len(general_sets[lang][1]) for lang in LANGS}
     metrics["itsm_rows"] = info["domain"]["rows"]
-    metrics["domain"] = {k: info["domain"][k] for k in ("C", "cv_macro_f1_by_C", "temperature")}
+    metrics["domain"] = {k: info["domain"][k] for k in ("C", "cv_macro_f1_by_C", "temperature",
+                                                        "temperature_templates_only")}
+    metrics["domain"]["anchor_weight"] = DOMAIN["anchor_weight"]
     metrics["sizes"] = {lang: (out_dir / f"sentiment_{lang}.npz").stat().st_size for lang in LANGS}
     write_card(out_dir / "sentiment_MODEL_CARD.md", metrics, seed)
     return metrics

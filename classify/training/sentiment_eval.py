@@ -101,9 +101,12 @@ prefixes of longer words and dense features ('?', '!', @mention, URL, hand-lexic
 word valences for en): (1) a general model per language, fitted on 90 % of its data and
 temperature-calibrated on the other 10 %; (2) one multilingual ITSM domain model on the
 project's invented webcare posts ({metrics.get('itsm_rows', '?')} rows) plus those held-out general rows (so general
-tweets keep working), whose inputs include the general model's calibrated logits; C chosen by
-5-fold CV grouped by template ({metrics.get('domain', {})}), temperature fitted on the
-out-of-fold logits. All parts are linear, so each language's artifact is one folded weight per
+tweets keep working; total weight {metrics.get('domain', {}).get('anchor_weight', '?')} x the
+invented rows), whose inputs include the general model's calibrated logits; C chosen by 5-fold
+CV grouped by template, i.e. macro-F1 on whole templates never seen in training
+({metrics.get('domain', {})}); temperature fitted on the out-of-fold logits of the held-out
+templates and held-out general rows together (weighted as in training), because the invented
+posts alone are easier than real ones and gave overconfident probabilities. All parts are linear, so each language's artifact is one folded weight per
 feature (float16). `lexicon_boost` (default 0) can add an extra logit per lexicon word.
 Unknown languages use the en model. Artifact sizes (bytes): {metrics.get('sizes', {})}.
 

@@ -66,6 +66,25 @@ def test_obvious_examples(scorer, text, lang, label):
     assert result.label == label, result.reason
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "label"),
+    [  # harder shapes (written for these tests): negated praise, "nice but", thanks after a
+        # fix, a flat problem report, a provider notice and spam
+        ("Two years on this fibre line and never had a single issue. Cheers!", "en", "positive"),
+        ("Zero buffering all weekend, really happy with the new plan", "en", "positive"),
+        ("The new app looks slick but I still can't log in after three tries", "en", "negative"),
+        ("@Fjordtel all sorted now, thank you for the quick reply", "en", "positive"),
+        ("@Fjordtel my direct debit went out twice this month", "en", "negative"),
+        ("Scheduled maintenance on the mail servers Sunday 01:00-03:00.", "en", "neutral"),
+        ("Get 90% off designer watches today only, order now http://t.co/abc", "en", "neutral"),
+    ],
+)
+def test_harder_shapes(scorer, text, lang, label):
+    result = scorer.score(text, lang)
+    _valid(result)
+    assert result.label == label, result.reason
+
+
 def test_compound_sign_follows_label(scorer):
     assert scorer.score("This outage is awful, worst provider ever", "en").compound < 0
     assert scorer.score("Brilliant support, thank you so much!", "en").compound > 0
@@ -166,10 +185,11 @@ def test_dev_set_targets():
 
     metrics = evaluate(data, repeats=1)["dev"]
     assert metrics["tweeteval_val (macro recall)"]["ours"] >= 0.62
-    # regression floor: shipped 0.726 (target 0.80 not reached yet), minus 0.03
-    assert metrics["itsm_dev (macro F1)"]["ours"] >= 0.69
+    # regression floors: shipped 0.750 overall (target 0.80 not reached yet; per language en
+    # 0.739, nl 0.732, fi 0.830), minus 0.03
+    assert metrics["itsm_dev (macro F1)"]["ours"] >= 0.72
     for name, m in metrics.items():
         if name.startswith("itsm_dev "):
-            assert m["ours"] >= 0.66, name
+            assert m["ours"] >= 0.70, name
         elif name != "vader_groundtruth (macro F1)":  # VADER's own set; ours trails it
             assert m["ours"] >= m["vader"] - 0.1, name
