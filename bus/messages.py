@@ -7,8 +7,10 @@
 * ``<prefix>.dlq``: :class:`schemas.DeadLetter`, headers say stage, error type, reason,
   attempt and where the message came from (topic, partition, offset).
 
-Keys are the conversation id, else the author handle, else the post id, so related posts stay
-ordered in one partition through every stage.
+Keys of raw and classified posts are the conversation id, else the author handle, else the post
+id, so related posts stay ordered in one partition through classify and route. Decisions are
+keyed by brand (:func:`decision_key`): the sink stage correlates incidents per brand, so all
+of a brand's decisions go to the one sink replica owning that partition.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ class UnsupportedVersion(ValueError):
 def key_for(post: Post) -> bytes:
     """Partition key of a parsed post."""
     return (post.conversation_id or post.author.handle or post.id).encode("utf-8")
+
+
+def decision_key(decision) -> bytes:
+    """Partition key of a decision: its brand (``-`` for none), so one sink replica sees every
+    decision of a brand and its incident correlator opens one incident per outage."""
+    return (decision.classification.brand or "-").encode("utf-8")
 
 
 def raw_key(payload: str) -> bytes | None:

@@ -2,8 +2,9 @@
 
 ``run_stage`` is ``webcare worker --stage S``; ``run_all`` is ``webcare run --bus kafka``
 (every stage as a worker thread in one process, for a one-command distributed demo). The
-stage objects are the ones the in-process runner uses (``Classifier``, ``Router``,
-``StoreSink`` over the configured store). A broker that stays unreachable ends the start with
+stage objects are the ones the in-process runner uses (``Classifier``, ``Router``, and
+:func:`webcare.commands.build_sink`: the store sink with the incident correlator and the
+ticket outbox as configured). A broker that stays unreachable ends the start with
 :class:`bus.client.BrokerUnavailable`.
 """
 
@@ -19,7 +20,6 @@ from bus.ingest import Ingestor
 from bus.stages import ClassifyHandler, Handler, RouteHandler, SinkHandler
 from bus.worker import Worker
 from ingest.replay import ReplayConfig, ReplaySource
-from sinks.store_sink import StoreSink
 
 log = logging.getLogger("webcare.run")
 
@@ -35,9 +35,10 @@ def build_handler(stage: str, config, classify: Callable | None = None) -> Handl
 
         return RouteHandler(config.kafka, Router(config.route))
     if stage == "sink":
-        from webcare.config import STORE_TYPES
+        from webcare.commands import build_sink
 
-        return SinkHandler(config.kafka, StoreSink(STORE_TYPES[config.store.type](config.store)))
+        sink, correlator = build_sink(config)  # store + incidents + ticket outbox, as in-process
+        return SinkHandler(config.kafka, sink, correlator)
     raise ValueError(f"unknown consuming stage {stage!r} (classify, route, sink)")
 
 

@@ -81,7 +81,9 @@ def classify_file(config: WebcareConfig, input_path: str, output_path: str) -> d
     return counts
 
 
-def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
+def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | None]:
+    """The store sink with incidents and tickets as configured, and the incident correlator
+    (None when incidents are off); shared by the in-process runner and the Kafka sink worker."""
     sink = StoreSink(open_store(config))
     correlator = IncidentCorrelator(config.incidents) if config.incidents.enabled else None
     if correlator is not None:  # burst detection → one incident per outage (issue 5)
@@ -93,6 +95,11 @@ def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
             sink = IncidentSink(sink, IncidentCorrelator(
                 config.incidents.model_copy(update={"enabled": False})))
         sink = attach(sink, config)
+    return sink, correlator
+
+
+def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
+    sink, correlator = build_sink(config)
     pipeline = Pipeline(Classifier(config.classify), Router(config.route), sink,
                         config.pipeline.batch_size, incidents=correlator)
     return pipeline, sink

@@ -1,7 +1,10 @@
 """Helpers for the Kafka tests: config per test, worker threads, posts, waiting, reading topics.
 
-``fake_classify`` stands in for the classify black box (deterministic and fast, so the tests
-measure the bus, not the models); the worker code around it is the production code.
+The main end-to-end tests run the real ``Classifier`` with the shipped default config
+(``make_config(..., real=True)`` and ``start(stage, config, classify=None)``) on realistic posts
+from the demo day (:func:`real_lines`, :func:`burst_lines`). ``fake_classify`` (a keyword
+stand-in) is kept only where a test needs a deterministic poison post (``EXPLODE``) or exact
+expected counts from synthetic lines (:func:`post_line`, :func:`expected`).
 """
 
 from __future__ import annotations
@@ -59,14 +62,76 @@ def expected(n: int) -> dict:
     return {"posts": n, "queue_open": kinds.count(0) + kinds.count(2), "incidents": kinds.count(2)}
 
 
-def make_config(broker: str, store_path: str, partitions: int = 4, **kafka) -> WebcareConfig:
+def make_config(broker: str, store_path: str, partitions: int = 4, real: bool = False,
+                **kafka) -> WebcareConfig:
+    """A per-test config: ``real`` = the shipped default config (brands, classify, route
+    rules, incidents on); otherwise the keyword route rules of the stand-in, incidents off.
+
+    The session timeout is generous (10 s): on a loaded 2-core CI machine a worker thread can
+    be starved long enough to miss a 3 s session, and every needless rebalance redelivers a
+    batch and re-runs it; see test_ten_thousand_posts_exactly_once."""
     settings = dict(bootstrap_servers=[broker], topic_prefix=f"t{uuid.uuid4().hex[:10]}",
-                    topics=TopicSettings(partitions=partitions), session_timeout_ms=3000,
+                    topics=TopicSettings(partitions=partitions), session_timeout_ms=10_000,
                     poll_timeout_ms=100, max_poll_records=200, linger_ms=2,
                     backoff_initial_s=0.1, backoff_max_s=1.0, connect_attempts=3)
     settings.update(kafka)
-    return WebcareConfig(kafka=KafkaConfig(**settings), route=ROUTE,
-                         store=SqliteStoreConfig(path=store_path))
+    store = SqliteStoreConfig(path=store_path)
+    if real:
+        from webcare.config import load_config
+
+        return load_config().model_copy(update={"kafka": KafkaConfig(**settings),
+                                                "store": store})
+    return WebcareConfig(kafka=KafkaConfig(**settings), route=ROUTE, store=store,
+                         incidents={"enabled": False})
+
+
+def real_lines(n: int, start: int = 0, step_s: float = 2.0) -> list[str]:
+    """``n`` realistic posts: the demo day's posts cycled, each with a unique id, author and
+    event time (``step_s`` apart, in order) and a distinct trailing tag on its text."""
+    from webcare.commands import demo_file
+
+    base = [orjson.loads(line) for line in demo_file().read_text("utf-8").splitlines()]
+    out = []
+    for i in range(start, start + n):
+        data = dict(base[i % len(base)])
+        data.update(id=f"r-{i}", platform_id=None, url=None,
+                    text=f"{data['text']} [{i // len(base)}]",
+                    created_at=(T0 + timedelta(seconds=i * step_s)).isoformat(),
+                    author={**data["author"], "id": None, "handle": f"@{_handle(i)}"})
+        out.append(orjson.dumps({k: v for k, v in data.items() if v is not None}).decode())
+    return out
+
+
+def _handle(i: int) -> str:
+    return "u" + uuid.UUID(int=i * 2654435761 % (1 << 64)).hex[:12]
+
+
+OPENERS = ["@LumenCare", "Lumen", "hey @LumenCare", "is Lumen down?", "@LumenCare help,",
+           "Lumen again...", "seriously Lumen", "@LumenCare urgent:"]
+PROBLEMS = ["my internet is down", "no wifi at all", "fibre is offline", "router shows a red light",
+            "no connection whatsoever", "cannot get online", "internet keeps dropping",
+            "modem blinking orange", "the whole network is gone", "broadband outage"]
+PLACES = ["Amsterdam", "Utrecht", "Rotterdam", "Leiden", "Delft", "Haarlem", "Zwolle", "Breda",
+          "Arnhem", "Tilburg", "Almere", "Groningen", "Eindhoven"]
+EXTRAS = ["working from home today", "kids cannot do homework", "meeting starts in ten minutes",
+          "third time this month", "support line is busy", "restarted everything twice",
+          "neighbours have the same", "paying for nothing", "any update please",
+          "status page says all fine", "need this fixed asap", "lost my online game"]
+
+
+def burst_lines(n: int, start_at: datetime, minutes: float = 15.0) -> list[str]:
+    """An outage burst: ``n`` posts by distinct authors about Lumen internet being down,
+    spread evenly over ``minutes`` of event time."""
+    out = []
+    for i in range(n):
+        at = start_at + timedelta(seconds=i * minutes * 60 / n)
+        out.append(orjson.dumps({
+            "id": f"burst-{i}", "platform": "x", "lang": "en",
+            "text": f"{OPENERS[i % 8]} {PROBLEMS[i * 7 % 10]} in {PLACES[i * 5 % 13]} since "
+                    f"{at.strftime('%H:%M')}, {EXTRAS[i * 11 % 12]}",
+            "created_at": at.isoformat(),
+            "author": {"handle": f"@victim{i}", "followers": 50 + i}}).decode())
+    return out
 
 
 class ListSource:
@@ -98,7 +163,8 @@ def produce(config: WebcareConfig, lines: list[str]) -> int:
 
 
 def start(stage: str, config: WebcareConfig, classify=fake_classify):
-    """A worker in a daemon thread; returns it (``.stop.set()`` then join ``.thread``)."""
+    """A worker in a daemon thread; returns it (``.stop.set()`` then join ``.thread``).
+    ``classify=None``: the real ``Classifier(config.classify)``."""
     return start_thread(stage, config, classify)
 
 
