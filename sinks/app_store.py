@@ -180,13 +180,15 @@ class AppStore:
             "WHERE x.post_id = r.post_id) ORDER BY r.at, r.post_id")
 
     def add_reply(self, post_id: str, user: str, body: str, mode: str,
-                  platform_ref: str | None, status_after: str = "replied") -> None:
+                  platform_ref: str | None, status_after: str = "replied",
+                  detail: dict[str, Any] | None = None) -> None:
         with self.db.tx():
             self.db.run("INSERT INTO replies (reply_id, post_id, actor, at, body, mode, "
                         "platform_ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (new_id(), post_id, user, iso(now()), body, mode, platform_ref))
             self.set_status(post_id, user, "reply", status_after,
-                            {"mode": mode, "body": body, "platform_ref": platform_ref})
+                            {"mode": mode, "body": body, "platform_ref": platform_ref,
+                             **(detail or {})})
 
     def replies(self, post_id: str) -> list[dict]:
         return self.db.rows("SELECT actor, at, body, mode, platform_ref FROM replies "

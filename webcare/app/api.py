@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from webcare.app import queries, service
+from webcare.app.replies.send import ReplyFailed
 from webcare.app.service import Conflict, NotFound, User
 from webcare.app.web import api_user, state
 
@@ -46,6 +47,10 @@ def _run(request: Request, user: User, action, *args):
         return action(state(request).store(), user, *args)
     except Conflict as error:
         raise HTTPException(409, {"message": str(error), "owner": error.owner}) from error
+    except ReplyFailed as error:
+        raise HTTPException(502, {"message": str(error), "platform": error.error.platform,
+                                  "status": error.error.status,
+                                  "retry_after": error.error.retry_after}) from error
     except NotFound as error:
         raise HTTPException(404, str(error)) from error
     except ValueError as error:
@@ -104,12 +109,16 @@ def release(body: ItemRef, request: Request, user: User = Depends(api_user)) -> 
 
 
 @router.post("/reply")
-def reply(body: TextAction, request: Request, user: User = Depends(api_user)) -> dict:
-    """Reply (recorded as ``dry-run`` until platform sending is configured)."""
+def reply(body: TextAction, request: Request, user: User = Depends(api_user),
+          idempotency_key: str | None = Header(None, max_length=200)) -> dict:
+    """Reply through the post's platform (``mode: sent`` with ``platform_ref``), or recorded
+    as ``dry-run`` without credentials. Send an ``Idempotency-Key`` header: a retried request
+    with the same key sends nothing again. 502 when the platform refused (nothing marked)."""
     cfg = state(request).app_config
-    mode = _run(request, user, lambda app, u, *a: service.reply(app, cfg, u, *a),
-                body.post_id, body.body)
-    return {"ok": True, "mode": mode}
+    out = _run(request, user, lambda app, u, *a: service.reply_outcome(app, cfg, u, *a),
+               body.post_id, body.body, idempotency_key)
+    return {"ok": True, "mode": out.mode, **({"platform_ref": out.platform_ref}
+                                             if out.platform_ref else {})}
 
 
 @router.post("/escalate")

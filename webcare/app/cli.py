@@ -179,3 +179,29 @@ def register(main: click.Group, config_option, store_option) -> None:
         output_path.parent.mkdir(parents=True, exist_ok=True)
         output_path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
         click.echo(f"{len(lines)} relabelled post(s) written to {output_path}")
+
+    @main.command()
+    @click.option("--author", "handle", required=True, help="handle as posted (@ann, u/ann, ann)")
+    @click.option("--platform", default=None, help="only this platform (default: all)")
+    @click.option("--actor", default="cli", show_default=True, help="who asked (audit)")
+    @click.option("--json", "as_json", is_flag=True, help="counts as JSON")
+    @config_option
+    @store_option
+    def erase(handle: str, platform, actor: str, as_json: bool, config_path, store_path) -> None:
+        """GDPR: remove an author's posts and personal data from the store (trends are kept)."""
+        from webcare.app.erase import erase_author
+
+        app = _app(_config(config_path, store_path))
+        try:
+            counts = erase_author(app, handle, platform, actor)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+        finally:
+            app.store.close()
+        if as_json:
+            click.echo(orjson.dumps({"author": handle, "removed": counts}).decode())
+            return
+        click.echo(f"erased {handle}: " + ", ".join(f"{n} {k.replace('_', ' ')}"
+                                                      for k, n in counts.items()))
+        click.echo("kept: hourly trend counts (no personal data); audit entry gdpr.erase "
+                   "(digest of the handle and these counts)")

@@ -3,7 +3,7 @@
 Read by ``webcare serve`` (issue 6). Canned responses are templates per language with
 ``{author}``, ``{brand}``, ``{topic}``, ``{agent}`` and ``{incident}`` variables; unknown
 variables stay as written. Replies are recorded as dry-runs unless ``reply.dry_run`` is off and
-the platform has credentials (live sending is not wired yet: see the README).
+the platform has credentials (``reply.platforms``, see :mod:`webcare.app.replies`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from webcare.app.replies.config import ReplyPlatforms
 
 DEFAULT_CANNED = {
     "en": {
@@ -45,6 +47,9 @@ class ReplyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dry_run: bool = Field(default=True, description="record replies without sending them")
+    platforms: ReplyPlatforms = Field(
+        default_factory=ReplyPlatforms, description="where each platform's reply credentials "
+        "are (env/secret files); a platform without them replies in dry-run")
 
 
 class AppConfig(BaseModel):

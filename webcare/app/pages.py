@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from sinks.app_db import iso, now
+from sinks.app_db import iso, new_id, now
 from webcare.app import queries, security, service
+from webcare.app.replies.send import ReplyFailed, reply_live
 from webcare.app.service import Conflict, NotFound, User
 from webcare.app.web import (LOGIN_COOKIE, SESSION_COOKIE, check_csrf, error_page,
                              secure_cookies, session_user, state)
@@ -110,6 +111,8 @@ def item_page(request: Request, id: str, user: User = Depends(session_user),
         "user": user, "v": view, "clock": iso(at), "replayed": replayed, "error": error,
         "notes": app.notes(id), "replies": app.replies(id), "relabels": app.relabels(id),
         "audit": app.audit_entries(id), "canned": sorted(templates), "draft": draft or "",
+        "reply_key": new_id(), "reply_live": reply_live(st.app_config.reply,
+                                                        view["decision"].post.platform),
         "topics": st.topics, "sentiments": service.SENTIMENTS,
         "urgencies": ("critical", "high", "medium", "low")}, status)
 
@@ -118,6 +121,7 @@ def item_page(request: Request, id: str, user: User = Depends(session_user),
 def item_action(request: Request, action: str, id: str = Form(..., max_length=512),
                 csrf: str = Form(""), body: str = Form("", max_length=5000),
                 topic: str = Form(""), sentiment: str = Form(""), urgency: str = Form(""),
+                idempotency_key: str = Form("", max_length=200),
                 user: User = Depends(session_user)):
     check_csrf(request, csrf)
     if action not in ACTIONS:
@@ -130,7 +134,7 @@ def item_action(request: Request, action: str, id: str = Form(..., max_length=51
         elif action == "release":
             service.release(app, user, id)
         elif action == "reply":
-            service.reply(app, cfg, user, id, body)
+            service.reply(app, cfg, user, id, body, idempotency_key or None)
         elif action == "escalate":
             service.escalate(app, cfg, user, id)
         elif action == "dismiss":
@@ -142,6 +146,8 @@ def item_action(request: Request, action: str, id: str = Form(..., max_length=51
     except Conflict as error:
         return item_page(request, id, user, error=f"Not done: this item is {error}.",
                          status=409)
+    except ReplyFailed as error:
+        return item_page(request, id, user, error=str(error), status=502)
     except NotFound:
         return error_page(request, 404, "No such queue item.")
     except ValueError as error:

@@ -98,16 +98,29 @@ def canned_for(config: AppConfig, app: AppStore, user: User, post_id: str,
         item.incident_key or "incident"})
 
 
-def reply(app: AppStore, config: AppConfig, user: User, post_id: str, body: str) -> str:
-    """Record (and, later, send) a reply; returns the mode: ``dry-run`` for now."""
+def reply(app: AppStore, config: AppConfig, user: User, post_id: str, body: str,
+          idempotency_key: str | None = None) -> str:
+    """Send a reply through the post's platform (or record it as a dry-run); returns the mode
+    (``sent`` or ``dry-run``). See :func:`reply_outcome`."""
+    return reply_outcome(app, config, user, post_id, body, idempotency_key).mode
+
+
+def reply_outcome(app: AppStore, config: AppConfig, user: User, post_id: str, body: str,
+                  idempotency_key: str | None = None):
+    """Send once per idempotency key (:mod:`webcare.app.replies.send`); a platform refusal
+    raises :class:`webcare.app.replies.ReplyFailed` (audited, item not marked replied)."""
+    from webcare.app.replies.send import send_reply
+
     require(user, "queue:act")
     body = body.strip()
     if not body or len(body) > 5000:
         raise ValueError("a reply needs 1 to 5000 characters")
     _own(app, user, post_id)
-    mode = "dry-run"  # live sending through the platform clients is not wired yet
-    app.add_reply(post_id, user.name, body, mode, None)
-    return mode
+    from schemas import Decision
+
+    row = app.db.one("SELECT decision_json FROM posts WHERE post_id = ?", (post_id,))
+    post = Decision.model_validate_json(row["decision_json"]).post
+    return send_reply(app, config.reply, user.name, post, body, idempotency_key)
 
 
 def escalate(app: AppStore, config: AppConfig, user: User, post_id: str) -> str:
