@@ -12,6 +12,7 @@ a failure never raises out of a handler: it becomes a dead letter :class:`Output
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ def _ingested(record: ConsumerRecord) -> list[tuple[str, bytes]]:
     return [(INGESTED, str(record.timestamp).encode())]
 
 
-class Handler:
+class Handler(ABC):
     """Base: turns a failure into a DLQ output (stage, reason, source position in headers)."""
 
     stage = "?"
@@ -62,8 +63,9 @@ class Handler:
     def topics(self) -> list[str]:
         return [self.config.topic(name) for name in self.inputs]
 
+    @abstractmethod
     def handle(self, record: ConsumerRecord) -> list[Output]:
-        raise NotImplementedError
+        """The outputs (next-topic messages, DLQ entries, sink writes) of one record."""
 
     def handle_batch(self, records: Sequence[ConsumerRecord]) -> list[Output]:
         """The outputs of a polled batch, in record order (default: record by record)."""

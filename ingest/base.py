@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections import OrderedDict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ def keyword_filter(keywords: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(map(re.escape, keywords)), re.IGNORECASE)
 
 
-class LiveSource:
+class LiveSource(ABC):
     """Base class; subclasses set ``platform`` and implement ``cycle()`` and ``probe()``."""
 
     platform = "other"
@@ -90,13 +91,13 @@ class LiveSource:
         """What the source listens to, for its default name."""
         return "default"
 
+    @abstractmethod
     def cycle(self) -> Iterator[Item]:
         """One connection or poll; return when the server closes. Raise to signal errors."""
-        raise NotImplementedError
 
+    @abstractmethod
     def probe(self) -> str:
         """``webcare sources test``: check credentials and reachability; raise on failure."""
-        raise NotImplementedError
 
     # -- the loop -----------------------------------------------------------------------
     def records(self) -> Iterator[RawRecord]:

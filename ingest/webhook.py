@@ -15,6 +15,7 @@ import hmac
 import json
 import queue
 import threading
+from abc import abstractmethod
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -119,11 +120,14 @@ class ReceiverSource(LiveSource):
             self.queue.put(item)
         return 200, f"accepted {len(items)}"
 
+    @abstractmethod
     def authenticate(self, headers: dict[str, str], body: bytes) -> tuple[int, str] | None:
-        raise NotImplementedError
+        """Called per delivery before anything is recorded: ``None`` to accept, else the
+        (status, message) refusal sent back (nothing of a refused delivery is kept)."""
 
+    @abstractmethod
     def accept(self, body: bytes) -> list[Item]:
-        raise NotImplementedError
+        """The items of an authenticated delivery (bad entries become dead-letter items)."""
 
     def probe(self) -> str:
         return f"listening on {self.start()}{self.config.path}"

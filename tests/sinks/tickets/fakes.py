@@ -48,7 +48,8 @@ class FakeTool:
         return True
 
     def route(self, method: str, path: str, data) -> tuple[int, dict, str]:
-        raise NotImplementedError
+        """Each fake tool answers its own API: (status, headers, body)."""
+        return 404, {}, "no such endpoint"
 
 
 def basic(user: str, password: str) -> str:
