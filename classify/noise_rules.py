@@ -48,7 +48,7 @@ SPAM_RULES = _Rules(
     (1, "#", r"#(?:ad|sponsored|crypto|airdrop|loans|fastcash|deals?|winactie|giveaway|followback|recovery|vpn|seo)\b", "promo hashtag"),
 )
 BOT_RULES = _Rules(
-    (2, "report|melding|ilmoitu", r"\d[\d,.]*\s*(?:user[- ]?)?(?:reports?|meldingen|ilmoitusta)\b.{0,30}(?:in the last|in (?:de )?(?:afgelopen|laatste)|viimeisen|in \d+ (?:min|minuten|minutes|minuutissa|uur))", "automated alert"),
+    (2, "report|melding|ilmoitu", r"\d[\d,.]*\s*(?:user[- ]?)?(?:reports?|meldingen|ilmoitusta)\b.{0,30}(?:in the last|in (?:de |het )?(?:afgelopen|laatste)|viimeisen|in \d+ (?:min|minuten|minutes|minuutissa|uur))", "automated alert"),
     (2, "%", r"\b(?:problems?|reports?|issues?|meldingen) (?:up|gestegen) \d+\s?%", "automated alert"),
     (1, "reported|gemeld|raportoitu", r"\b(?:most reported|meest gemeld|eniten raportoitu)\b", "alert breakdown"),
     (1, "p5|p7|p9|baseline|uptime", r"\bp(?:50|75|90|95|99)\b|\bbaseline\b|\buptime\b", "monitoring metric"),

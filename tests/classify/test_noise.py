@@ -47,6 +47,7 @@ def nf() -> NoiseFilter:
     ("Tienaa 2000€ viikossa! Lue lisää linkistä", "@raha_heti", "spam"),
     ("Kettle Mail: 312 user reports in the last hour. Most reported: login", "@outage_radar", "bot"),
     ("Storing bij Kabelwijk: 95 meldingen in 10 minuten #storing", "@storingsbot_nl", "bot"),
+    ("Storing bij Kabelwijk? 212 meldingen in het afgelopen uur.", "@StoringRadarNL", "bot"),
     ("New job: Support Engineer at Kettle. Apply: jobs.example/1", "@jobs_feed_bot", "bot"),
     ("my kettle boiled dry again, need new tea", "@home_cook", "off_topic"),
     ("Tuuli yltyy myrskyksi illalla", "@saa_fi", "off_topic"),
