@@ -38,7 +38,7 @@ class TicketDelivery:
             self.thread.stop(timeout)
         try:
             if self.thread is None or not self.thread.alive:  # never two senders at once
-                self.deliverer.drain(max_passes=3)
+                self.deliverer.drain()  # until nothing due is left (retries wait for later)
         finally:
             self.outbox.close()
 
