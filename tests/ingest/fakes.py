@@ -141,12 +141,14 @@ class FakeJetstream:
         socket.close()
 
 
-def drain(source) -> list:  # noqa: ANN001 - any ingest source
-    """Read a source to its end, checkpointing each record as the runner would after a flush."""
+def drain(source, checkpoint: bool = True) -> list:  # noqa: ANN001 - any ingest source
+    """Read a source to its end, checkpointing each record as the runner would after a flush
+    (``checkpoint=False``: as if the run crashed before any flush)."""
     records = []
     for record in source.records():
         records.append(record)
-        source.checkpoint(record.position)
+        if checkpoint:
+            source.checkpoint(record.position)
     return records
 
 

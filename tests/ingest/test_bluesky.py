@@ -7,7 +7,7 @@ from ingest.bluesky import BlueskyConfig, BlueskySource, jetstream_post
 from ingest.state import StateStore
 from schemas import DeadLetter, Post
 from tests.conftest import shared_path
-from tests.ingest.fakes import FakeJetstream
+from tests.ingest.fakes import FakeJetstream, drain
 from webcare.runner import parse_post
 
 
@@ -30,15 +30,6 @@ def source(tmp_path, url, **keys) -> BlueskySource:
     config = BlueskyConfig(endpoint=url, state_path=str(tmp_path / "state.sqlite"),
                            backoff_initial=0, **keys)
     return BlueskySource(config)
-
-
-def drain(src, checkpoint=True):
-    out = []
-    for record in src.records():
-        out.append(record)
-        if checkpoint:
-            src.checkpoint(record.position)
-    return out
 
 
 def test_posts_are_normalised_and_other_collections_skipped(tmp_path):

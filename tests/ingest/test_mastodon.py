@@ -11,7 +11,7 @@ from ingest.mastodon import MastodonConfig, MastodonSource
 from ingest.mastodon_normalise import notification_post, status_post
 from schemas import DeadLetter, Post
 from tests.conftest import shared_path
-from tests.ingest.fakes import Chunks, FakeHTTP
+from tests.ingest.fakes import Chunks, FakeHTTP, drain
 from webcare.runner import parse_post
 
 ACCOUNT = {"id": "1", "username": "lumencare", "acct": "lumencare", "display_name": "Lumen",
@@ -74,15 +74,6 @@ def make(tmp_path, fake, **keys) -> MastodonSource:
     keys = {"api_base_url": fake.url, "hashtags": ["lumen"], "notifications": False,
             "state_path": str(tmp_path / "s.sqlite"), "backoff_initial": 0, **keys}
     return MastodonSource(MastodonConfig(**keys))
-
-
-def drain(src, checkpoint=True):
-    out = []
-    for record in src.records():
-        out.append(record)
-        if checkpoint:
-            src.checkpoint(record.position)
-    return out
 
 
 def ids(records):
