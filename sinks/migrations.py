@@ -12,7 +12,8 @@ from __future__ import annotations
 from importlib import resources
 
 # (version, file in the sinks package); append new versions, never edit applied ones.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, "schema.sql"), (2, "app_schema.sql"))
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, "schema.sql"), (2, "app_schema.sql"),
+                                           (3, "outbound_schema.sql"))
 
 
 def latest_version() -> int:

@@ -4,6 +4,7 @@
 ``com.atproto.repo.createRecord`` of an ``app.bsky.feed.post`` whose ``reply`` names the root
 and the parent (uri + cid). The parent's cid and the thread root come from the stored
 Jetstream frame; when missing they are read with ``com.atproto.repo.getRecord``.
+:meth:`BlueskyReplier.publish` creates a top-level post (outbound incident updates).
 """
 
 from __future__ import annotations
@@ -78,10 +79,18 @@ class BlueskyReplier:
 
     def send(self, target: ReplyTarget, text: str, key: str) -> str:
         root, parent = self._ref(target)
+        return self._create(text, {"reply": {"root": root, "parent": parent}})
+
+    def publish(self, text: str, key: str) -> tuple[str, str]:
+        """A top-level post; returns (its at:// URI, its bsky.app URL)."""
+        uri = self._create(text, {})
+        did, _, rkey = uri.removeprefix("at://").partition(f"/{POST}/")
+        return uri, f"https://bsky.app/profile/{did}/post/{rkey}"
+
+    def _create(self, text: str, extra: dict[str, Any]) -> str:
         session = self._login()
         record = {"$type": POST, "text": text,
-                  "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-                  "reply": {"root": root, "parent": parent}}
+                  "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"), **extra}
         created = self._call("POST", "com.atproto.repo.createRecord",
                              json={"repo": session["did"], "collection": POST, "record": record})
         return str(created["uri"])

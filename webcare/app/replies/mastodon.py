@@ -3,7 +3,8 @@
 A stored Mastodon post is known by its ActivityPub URI (posts come from any instance); the
 reply instance's local id is found with ``search_v2(uri, resolve=True)``, falling back to the
 id in the stored payload. The idempotency key is sent as Mastodon's ``Idempotency-Key``, so a
-retried request cannot make a second status either.
+retried request cannot make a second status either. :meth:`MastodonReplier.publish` posts a
+top-level status with the same client (outbound incident updates).
 """
 
 from __future__ import annotations
@@ -49,10 +50,19 @@ class MastodonReplier:
         handle = target.author_handle
         if self.config.mention_author and handle.startswith("@") and handle not in text:
             text = f"{handle} {text}"
+        return str(self._status(text, key, target)["id"])
+
+    def publish(self, text: str, key: str) -> tuple[str, str]:
+        """A top-level status; returns (its id, its URL). Raises :class:`ReplyError`."""
+        status = self._status(text, key, None)
+        return str(status["id"]), str(status.get("url") or status.get("uri") or "")
+
+    def _status(self, text: str, key: str, target: ReplyTarget | None) -> dict:
         try:
-            status = self.client.status_post(text, in_reply_to_id=self._local_id(target),
-                                             visibility=self.config.visibility,
-                                             idempotency_key=key)
+            in_reply_to = self._local_id(target) if target is not None else None
+            return self.client.status_post(text, in_reply_to_id=in_reply_to,
+                                           visibility=self.config.visibility,
+                                           idempotency_key=key)
         except MastodonRatelimitError as error:
             raise ReplyError("mastodon", str(error), 429) from error
         except MastodonAPIError as error:
@@ -64,4 +74,3 @@ class MastodonReplier:
             raise ReplyError("mastodon", f"network: {error}") from error
         except MastodonError as error:
             raise ReplyError("mastodon", str(error)) from error
-        return str(status["id"])

@@ -1,4 +1,5 @@
-"""X replies via tweepy: ``Client.create_tweet(text, in_reply_to_tweet_id=...)``.
+"""X replies via tweepy: ``Client.create_tweet(text, in_reply_to_tweet_id=...)``; the same
+client publishes top-level status posts (:meth:`XReplier.publish`, outbound incident updates).
 
 User context is required (an app-only bearer token cannot post): OAuth 1.0a keys of the brand
 account, or an OAuth 2.0 user access token. ``api_base_url`` reroutes tweepy's fixed
@@ -42,9 +43,16 @@ class XReplier:
         self.timeout = c.timeout
 
     def send(self, target: ReplyTarget, text: str, key: str) -> str:
+        return self._tweet(text, target.platform_id)
+
+    def publish(self, text: str, key: str) -> tuple[str, str]:
+        """A top-level tweet; returns (tweet id, its URL). Raises :class:`ReplyError`."""
+        tweet_id = self._tweet(text, None)
+        return tweet_id, f"https://x.com/i/status/{tweet_id}"
+
+    def _tweet(self, text: str, in_reply_to: str | None) -> str:
         try:
-            response = self.client.create_tweet(text=text,
-                                                in_reply_to_tweet_id=target.platform_id,
+            response = self.client.create_tweet(text=text, in_reply_to_tweet_id=in_reply_to,
                                                 user_auth=self.user_auth)
         except tweepy.TooManyRequests as error:
             reset = error.response.headers.get("x-rate-limit-reset")
