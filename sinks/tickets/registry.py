@@ -16,12 +16,13 @@ from sinks.tickets.delivery import Policy
 from sinks.tickets.jira import JiraConfig, JiraSink
 from sinks.tickets.rt import RtConfig, RtSink
 from sinks.tickets.servicenow import ServiceNowConfig, ServiceNowSink
+from sinks.tickets.templated import RestTicketConfig, RestTicketSink
 from sinks.tickets.webhook import WebhookTicketConfig, WebhookTicketSink
 
 TICKET_SINKS = {"servicenow": ServiceNowSink, "jira": JiraSink, "rt": RtSink,
-                "webhook": WebhookTicketSink}
-TicketConfig = Annotated[Union[ServiceNowConfig, JiraConfig, RtConfig, WebhookTicketConfig],
-                         Field(discriminator="type")]
+                "webhook": WebhookTicketSink, "rest": RestTicketSink}
+TicketConfig = Annotated[Union[ServiceNowConfig, JiraConfig, RtConfig, WebhookTicketConfig,
+                               RestTicketConfig], Field(discriminator="type")]
 
 
 def _unique(configs: list) -> list:
