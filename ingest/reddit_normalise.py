@@ -48,11 +48,16 @@ def thing_post(data: dict[str, Any], author_details: dict[str, Any] | None = Non
         author=_author(data, details), url=_url(data, fullname),
         reply_to_id=None if is_submission else _str(data.get("parent_id")),
         conversation_id=fullname if is_submission else _conversation(data),
-        engagement=Engagement(likes=max(0, int(data.get("score") or 0)),
-                              replies=max(0, int(data.get("num_comments") or 0))
-                              if is_submission else 0),
+        engagement=_engagement(data, is_submission),
         raw=_compact(data, details),
     )
+
+
+def _engagement(data: dict[str, Any], is_submission: bool) -> Engagement:
+    """Score as likes; a submission's comments as replies and its crossposts as shares."""
+    count = lambda key: max(0, int(data.get(key) or 0)) if is_submission else 0  # noqa: E731
+    return Engagement(likes=max(0, int(data.get("score") or 0)), replies=count("num_comments"),
+                      shares=count("num_crossposts"))
 
 
 def _fullname(data: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ import psycopg
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
-from sinks import incident_rows, migrations, records
+from sinks import incident_rows, migrations, post_facts, records
 
 
 class StoreUnavailable(RuntimeError):
@@ -73,6 +73,9 @@ class PostgresStore:
             applied = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
             for version, sql in migrations.pending(applied):
                 self.db.execute(sql)
+                if version == post_facts.MIGRATION:
+                    with self.db.cursor() as cursor:
+                        post_facts.backfill(cursor)
                 self.db.execute("INSERT INTO schema_migrations VALUES (%s, %s) ON CONFLICT "
                                 "DO NOTHING", (version, records.iso(_now())))
 
@@ -85,6 +88,7 @@ class PostgresStore:
         with self.db.transaction(), self.db.cursor() as cursor:
             new = self._insert_posts(cursor, ordered, _now())
             self._apply_effects(cursor, [d for d in ordered if d.post.id in new])
+            post_facts.insert(cursor, [d for d in ordered if d.post.id in new])  # issue 8
             incident_rows.attach_decisions(cursor, ordered)  # burst incidents (issue 5)
             self._insert_dead_letters(cursor, dead_letters)
 

@@ -18,7 +18,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
-from sinks import incident_rows, migrations, records
+from sinks import incident_rows, migrations, post_facts, records
 
 SCHEMA_VERSION = 1
 
@@ -52,6 +52,8 @@ class SqliteStore:
         for version, sql in migrations.pending(applied):  # later versions (issue 6: the app)
             with self.db:
                 self.db.executescript(sql)
+                if version == post_facts.MIGRATION:
+                    post_facts.backfill(self.db)
                 self.db.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?) "
                     "ON CONFLICT (version) DO NOTHING", (version, records.iso(_now())))
@@ -60,9 +62,10 @@ class SqliteStore:
         """Store one batch atomically; raises (and stores nothing) on a database error."""
         now = _now()
         with self.db:
-            for decision in decisions:
-                if self._insert_post(decision, now):
-                    self._apply_effects(decision)
+            new = [d for d in decisions if self._insert_post(d, now)]
+            for decision in new:
+                self._apply_effects(decision)
+            post_facts.insert(self.db, new)  # engagement and threads (issue 8)
             incident_rows.attach_decisions(self.db, decisions)  # burst incidents (issue 5)
             for letter in dead_letters:
                 self._insert_dead_letter(letter)

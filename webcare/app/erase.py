@@ -88,7 +88,8 @@ def erase_author(app: AppStore, handle: str, platform: str | None = None,
     if not variants:
         raise ValueError("an author handle is needed")
     counts = dict.fromkeys(("posts", "queue_items", "claims", "notes", "relabels", "replies",
-                            "reply_sends", "incident_links", "dead_letters",
+                            "reply_sends", "incident_links", "engagement", "threads",
+                            "dead_letters",
                             "audit_entries_scrubbed"), 0)
     with db.tx():
         sql = f"SELECT post_id FROM posts WHERE LOWER(author_handle) IN {_in(variants)}"
@@ -106,7 +107,8 @@ def erase_author(app: AppStore, handle: str, platform: str | None = None,
                 chunk)]
             steps = [("claims", "claims"), ("notes", "notes"), ("relabels", "relabels"),
                      ("replies", "replies"), ("incident_links", "incident_posts"),
-                     ("queue_items", "queue_items")]
+                     ("queue_items", "queue_items"), ("engagement", "post_engagement"),
+                     ("threads", "post_threads")]
             if _table_exists(db, "reply_sends"):
                 steps.insert(4, ("reply_sends", "reply_sends"))
             for label, table in steps:
