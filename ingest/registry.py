@@ -7,6 +7,7 @@ union; adding a platform means adding its config and class here (and nowhere els
 from __future__ import annotations
 
 from ingest.bluesky import BlueskyConfig, BlueskySource
+from ingest.engage import EngageConfig, EngageSource
 from ingest.facebook import FacebookConfig, FacebookSource
 from ingest.feeds import FeedConfig, FeedSource
 from ingest.mastodon import MastodonConfig, MastodonSource
@@ -22,6 +23,7 @@ LIVE_SOURCES = {
     "webhook": WebhookSource,
     "reddit": RedditSource,
     "feed": FeedSource,
+    "engage": EngageSource,
 }
 LIVE_CONFIGS = (BlueskyConfig, MastodonConfig, XConfig, FacebookConfig, WebhookConfig,
-                RedditConfig, FeedConfig)
+                RedditConfig, FeedConfig, EngageConfig)
