@@ -88,13 +88,17 @@ def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | N
     correlator = IncidentCorrelator(config.incidents) if config.incidents.enabled else None
     if correlator is not None:  # burst detection → one incident per outage (issue 5)
         sink = IncidentSink(sink, correlator)
+    if correlator is None and (config.tickets or config.outbound.channels):
+        sink = IncidentSink(sink, IncidentCorrelator(  # single incidents still get tickets
+            config.incidents.model_copy(update={"enabled": False})))
     if config.tickets:  # outbox + ticket delivery after the store flush (issue 5)
         from sinks.tickets.wiring import attach
 
-        if correlator is None:  # single incidents still get tickets
-            sink = IncidentSink(sink, IncidentCorrelator(
-                config.incidents.model_copy(update={"enabled": False})))
         sink = attach(sink, config)
+    if config.outbound.channels:  # status posts and personal replies after the flush (issue 8)
+        from webcare.outbound.wiring import attach as attach_outbound
+
+        sink = attach_outbound(sink, config)
     return sink, correlator
 
 

@@ -20,6 +20,7 @@ from ingest.registry import LIVE_CONFIGS, LIVE_SOURCES
 from ingest.replay import ReplayConfig, ReplaySource
 from route.incidents import IncidentConfig
 from webcare.app.config import AppConfig
+from webcare.outbound.config import OutboundConfig
 from route.rules import RouteConfig
 from sinks.postgres_store import PostgresStore, PostgresStoreConfig
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
@@ -55,6 +56,7 @@ class WebcareConfig(BaseModel):
     kafka: KafkaConfig = Field(default_factory=KafkaConfig)
     tickets: TicketList = Field(default_factory=list)  # ticket sinks via the outbox (issue 5)
     app: AppConfig = Field(default_factory=AppConfig)  # webcare serve (issue 6)
+    outbound: OutboundConfig = Field(default_factory=OutboundConfig)  # status posts (issue 8)
 
     @model_validator(mode="after")
     def _share_brands(self) -> "WebcareConfig":

@@ -1,0 +1,74 @@
+"""Incident events → one status-post draft per channel (and language), after each store flush.
+
+:class:`Drafter` is called by the pipeline's incident listener (:mod:`webcare.outbound.wiring`)
+with the events the store just applied, on the pipeline's own store connection. For each
+configured channel it renders the event's template (``opened`` / ``updated`` / ``resolved``) in
+the incident's main language (``language: main``) or in each language of the affected posters
+(``language: posters``). Updates are bounded: no update draft while the channel's last status
+draft of the incident is younger than ``update_interval_minutes`` (event time). Incidents
+whose urgency is in ``auto_publish`` are approved by ``auto`` (audited), the others wait for a
+lead. Drafting is idempotent per (channel, event, language): a replay adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from route.incidents import IncidentEvent
+from sinks.app_db import iso, parse_iso
+from sinks.app_store import AppStore
+from sinks.tickets.outbox import event_id
+from webcare.outbound import replies, templates
+from webcare.outbound.config import OutboundConfig
+from webcare.outbound.store import PostStore
+
+AUTO = "auto"
+
+
+class Drafter:
+    def __init__(self, app: AppStore, config: OutboundConfig) -> None:
+        self.app, self.config, self.posts = app, config, PostStore(app)
+
+    def __call__(self, events: list[IncidentEvent], now: datetime) -> int:
+        """Draft posts for ``events`` (oldest first); returns how many were added."""
+        added = 0
+        for event in events:
+            added += self.draft(event, now)
+            if event.kind != "resolved":  # later posters of an announced incident
+                replies.plan_status(self.app, self.config, event.incident.key, now)
+        return added
+
+    def draft(self, event: IncidentEvent, now: datetime) -> int:
+        incident, added = event.incident, 0
+        link = templates.status_link(self.config.status_link, incident)
+        approved_by = AUTO if incident.urgency in self.config.auto_publish else None
+        for channel in self.config.channels:
+            name = channel.channel_name
+            if event.kind == "updated" and self._too_soon(incident.key, name, event.at):
+                continue
+            for lang in self.languages(incident):
+                text = getattr(self.config.templates[lang], event.kind)
+                body = templates.shorten(templates.render(text, templates.values(incident, link)),
+                                         channel.max_chars)
+                added += self.posts.add({
+                    "incident_key": incident.key, "event_id": event_id(event.kind, incident,
+                                                                       event.at),
+                    "kind": event.kind, "channel": name, "channel_type": channel.type,
+                    "lang": lang, "body": body, "event_at": iso(event.at)}, approved_by, now)
+        return added
+
+    def _too_soon(self, key: str, channel: str, at: datetime) -> bool:
+        last = self.posts.last_status_event(key, channel)
+        gap = timedelta(minutes=self.config.update_interval_minutes)
+        return last is not None and at - parse_iso(last) < gap
+
+    def languages(self, incident) -> list[str]:
+        """Languages to draft in: the main one, or every poster language that has templates."""
+        known = [lang for lang in incident.languages if lang in self.config.templates]
+        if self.config.language == "posters":
+            rows = self.app.db.rows("SELECT DISTINCT p.lang FROM incident_posts ip JOIN posts p "
+                                    "ON p.post_id = ip.post_id WHERE ip.incident_key = ? "
+                                    "ORDER BY p.lang", (incident.key,))
+            found = [r["lang"] for r in rows if r["lang"] in self.config.templates]
+            return found or known[:1] or [self.config.default_language]
+        return known[:1] or [self.config.default_language]
