@@ -7,6 +7,7 @@ union; adding a platform means adding its config and class here (and nowhere els
 from __future__ import annotations
 
 from ingest.bluesky import BlueskyConfig, BlueskySource
+from ingest.chat import ChatConfig, ChatSource
 from ingest.engage import EngageConfig, EngageSource
 from ingest.facebook import FacebookConfig, FacebookSource
 from ingest.feeds import FeedConfig, FeedSource
@@ -24,6 +25,7 @@ LIVE_SOURCES = {
     "reddit": RedditSource,
     "feed": FeedSource,
     "engage": EngageSource,
+    "chat": ChatSource,
 }
 LIVE_CONFIGS = (BlueskyConfig, MastodonConfig, XConfig, FacebookConfig, WebhookConfig,
-                RedditConfig, FeedConfig, EngageConfig)
+                RedditConfig, FeedConfig, EngageConfig, ChatConfig)

@@ -51,15 +51,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            return self._answer(413, "too large")
+        if length > MAX_BODY:  # refused unread
+            return self._answer(*self.server.source.too_large(length))
         body = self.rfile.read(length)
         self._answer(*self.server.source.on_post(self.path, dict(self.headers), body))
 
     def _answer(self, status: int, text: str) -> None:
         data = text.encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Type", self.server.source.content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -72,6 +72,8 @@ class _Server(ThreadingHTTPServer):
 
 class ReceiverSource(LiveSource):
     """Base for push sources; subclasses implement ``on_get`` / ``accept``."""
+
+    content_type = "text/plain; charset=utf-8"  # of every answer this receiver sends
 
     def __init__(self, config: ReceiverConfig, state=None) -> None:
         super().__init__(config, state)
@@ -107,6 +109,10 @@ class ReceiverSource(LiveSource):
 
     def on_get(self, path: str) -> tuple[int, str]:
         return 405, "method not allowed"
+
+    def too_large(self, length: int) -> tuple[int, str]:
+        """The answer to a body over ``MAX_BODY`` bytes, which is refused without reading."""
+        return 413, f"too large: {length} bytes, at most {MAX_BODY}"
 
     def on_post(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
         """Route, authenticate, then queue the request's items (each post or dead letter)."""
