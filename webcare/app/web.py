@@ -132,6 +132,10 @@ def create_app(config: WebcareConfig) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(dashboard.router)
     app.include_router(api.router)
+    from webcare.outbound import web as outbound  # issue 8
+
+    app.include_router(outbound.pages)
+    app.include_router(outbound.api)
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
