@@ -31,7 +31,7 @@ def test_an_opened_incident_gets_one_draft_per_channel_waiting_for_a_lead(store,
         ["x", "mastodon", "bluesky", "facebook_page", "engage_community", "statuspage_webhook"])
     assert {r["state"] for r in drafts} == {"draft"} and {r["lang"] for r in drafts} == {"en"}
     body = drafts[0]["body"]
-    assert body.startswith("Lumen Telecom: we are aware of a outage problem since 12:00 UTC")
+    assert body.startswith("Lumen Telecom: we are aware of a disruption (outage) since 12:00 UTC")
     assert body.endswith("https://status.lumen.example/burst%3ALumen%20Telecom%3Aoutage%3A"
                          "20261120T1200Z")
     assert apply(store, config, [event()], clock) == 0  # a replayed event adds nothing
@@ -56,8 +56,8 @@ def test_critical_incidents_publish_directly_and_everything_is_recorded(store, c
     assert sorted(r["reply"]["in_reply_to_tweet_id"] for r in replies) == ["x-1", "x-2", "x-3"]
     assert sorted(r["text"].split(",")[0] for r in replies) == ["Hi @user0", "Hi @user1",
                                                                 "Hi @user2"]
-    assert replies[0]["text"].endswith(", we know about the outage problem and are working on "
-                                       "it. Updates: " + x_post["body"].rsplit(" ", 1)[1])
+    assert replies[0]["text"].endswith(", we know about the disruption (outage) and are working "
+                                       "on it. Updates: " + x_post["body"].rsplit(" ", 1)[1])
     (update,) = channel_fakes["status"].updates
     assert update["incident_key"] == KEY and update["kind"] == "opened"
     assert _posts(store, channel="statuspage_webhook")[0]["platform_url"] == \
@@ -174,7 +174,7 @@ def test_resolution_sends_one_follow_up_to_each_poster(store, channel_fakes, clo
     apply(store, config, [event("resolved", minutes=60, urgency="critical")], clock)
     worker.drain(app)
     texts = [s["text"] for s in channel_fakes["x"].sent]
-    assert texts[3].startswith("Lumen Telecom: the outage problem since 12:00 UTC is resolved")
+    assert texts[3].startswith("Lumen Telecom: the disruption (outage) since 12:00 UTC is resolved")
     follow_ups = [t for t in texts if "is resolved. Thanks for letting us know" in t]
     assert sorted(t.split(",")[0] for t in follow_ups) == ["Hi @user0", "Hi @user1"]
     assert len(ReplyStore(app).of(KEY, "resolved")) == 2
@@ -190,7 +190,7 @@ def test_update_drafts_are_bounded_and_supersede_waiting_drafts(store, channel_f
     rows = {r["kind"]: r for r in _posts(store)}
     assert rows["opened"]["state"] == "skipped"
     assert rows["opened"]["reason"] == "superseded by the updated draft"
-    assert rows["updated"]["state"] == "draft" and "(40 reports)" in rows["updated"]["body"]
+    assert rows["updated"]["state"] == "draft" and ", 40 reports)" in rows["updated"]["body"]
 
 
 def test_languages_of_the_posters_or_the_main_one(store, channel_fakes, clock):

@@ -23,16 +23,16 @@ _ENV = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
-        "opened": "{{ brand }}: we are aware of a {{ topic }} problem since {{ since }} and are "
-                  "working on it. Updates: {{ link }}",
-        "updated": "{{ brand }} update: the {{ topic }} problem is still being worked on "
-                   "({{ count }} reports). Updates: {{ link }}",
-        "resolved": "{{ brand }}: the {{ topic }} problem since {{ since }} is resolved. Thank "
-                    "you for your patience. {{ link }}",
-        "reply": "Hi {{ author }}, we know about the {{ topic }} problem and are working on it. "
-                 "Updates: {{ link }}",
-        "reply_resolved": "Hi {{ author }}, the {{ topic }} problem is resolved. Thanks for "
-                          "letting us know! {{ link }}",
+        "opened": "{{ brand }}: we are aware of a disruption ({{ topic }}) since {{ since }} "
+                  "and are working on it. Updates: {{ link }}",
+        "updated": "{{ brand }} update: we are still working on the disruption ({{ topic }}, "
+                   "{{ count }} reports). Updates: {{ link }}",
+        "resolved": "{{ brand }}: the disruption ({{ topic }}) since {{ since }} is resolved. "
+                    "Thank you for your patience. {{ link }}",
+        "reply": "Hi {{ author }}, we know about the disruption ({{ topic }}) and are working "
+                 "on it. Updates: {{ link }}",
+        "reply_resolved": "Hi {{ author }}, the disruption ({{ topic }}) is resolved. Thanks "
+                          "for letting us know! {{ link }}",
     },
     "nl": {
         "opened": "{{ brand }}: we weten van een storing ({{ topic }}) sinds {{ since }} en "
