@@ -8,7 +8,7 @@ sends ``newer_than=<newest id seen>`` (its cursor: ``group:<id>`` / ``mentions``
 back with ``older_than`` while the page is full of new messages, then yields them oldest
 first, so the cursor only moves forward and a restart resumes without duplicates (the dedup
 window absorbs a message seen in a group *and* in the mentions feed). The very first poll of
-a feed reads ``backfill_pages`` pages only. Without ``threaded`` every message (thread starters
+a feed reads ``backfill_pages`` pages only (0: it only notes the newest id). Without ``threaded`` every message (thread starters
 and all replies) is returned; ``threaded: extended`` returns starters plus their two latest
 replies (``threaded_extended``), which can miss replies in busy threads.
 
@@ -55,7 +55,8 @@ class EngageConfig(LiveConfig):
     token_file: str | None = None
     threaded: Literal["extended"] | None = None
     page_limit: int = Field(default=20, ge=1, le=50, description="messages per request")
-    backfill_pages: int = Field(default=1, ge=0, description="pages read on the first poll")
+    backfill_pages: int = Field(default=1, ge=0, description="pages read on the first poll "
+                                "(0: only note the newest id, start with new messages)")
     max_pages: int = Field(default=100, ge=1, description="pages per feed and poll, at most")
     request_timeout: float = Field(default=30.0, gt=0)
     rate_limit_wait: float = Field(default=30.0, ge=0, description="429 without Retry-After")
@@ -97,12 +98,14 @@ class EngageSource(LiveSource):
         """Every message newer than the feed's cursor, oldest first (see module doc)."""
         since = int(self.cursor[key]) if self.cursor.get(key) else None
         messages, index = self._fetch_new(path, since)
+        skip_existing = since is None and self.config.backfill_pages == 0
         for message in _oldest_first(messages):
-            yield self._item(key, message, index)
+            item = self._item(key, message, index)
+            yield Item(cursor=item.cursor) if skip_existing else item
 
     def _fetch_new(self, path: str, since: int | None) -> tuple[list[Any], PageIndex]:
         index, messages, older_than = PageIndex(), [], None
-        pages = self.config.max_pages if since is not None else self.config.backfill_pages
+        pages = self.config.max_pages if since is not None else max(1, self.config.backfill_pages)
         for _ in range(pages):
             params = {"limit": self.config.page_limit, "newer_than": since,
                       "older_than": older_than, "threaded": self.config.threaded}

@@ -191,6 +191,15 @@ def test_crash_before_flush_replays_and_dedup_keeps_checkpointed_state(tmp_path,
         assert drain(make(tmp_path, fake, monkeypatch)) == []
 
 
+def test_backfill_zero_starts_with_new_messages_only(tmp_path, monkeypatch):
+    with FakeYammer() as fake:
+        src = make(tmp_path, fake, monkeypatch, backfill_pages=0, max_cycles=2)
+        new = reply(7, "1842170699777", A, "Still dropping for me")
+        monkeypatch.setattr(src._stop, "wait", lambda seconds: fake.add(new))  # between polls
+        records = drain(src)
+    assert [p.text for p in posts(records)] == ["Still dropping for me"]
+
+
 def test_mentions_of_the_it_account_from_received_feed(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         records = drain(make(tmp_path, fake, monkeypatch, mentions_user_id=IT))
