@@ -41,6 +41,7 @@ class FakeYammer(FakeHTTP):
         self.references = {(r["type"], str(r["id"])): r
                            for r in group["references"] + received["references"]}
         self.meta, self.token, self.limit_cap, self.throttle = group["meta"], token, limit_cap, 0
+        self.private: set[str] = set()  # groups the token's user may not read (403)
 
     def add(self, message: dict, group: str = GROUP) -> None:
         self.groups[group].insert(0, message)
@@ -60,6 +61,9 @@ class FakeYammer(FakeHTTP):
             ref = self.references.get(("group", match[1]))
             return (200, {}, ref) if ref else (404, {}, {"response": {"stat": "fail"}})
         if match := re.fullmatch(r"/api/v1/messages/in_group/(\d+)\.json", path):
+            if match[1] in self.private:
+                return 403, {}, {"response": {"message": "Not a member of this private group",
+                                              "stat": "fail"}}
             if match[1] not in self.groups:
                 return 404, {}, {"response": {"message": "Group not found", "stat": "fail"}}
             return self.feed(handler, self.groups[match[1]])
@@ -255,6 +259,15 @@ def test_rejected_token_stops_loudly(tmp_path, monkeypatch):
             drain(src)
     assert src.health.state == "auth_failed" and "good" not in src.health.detail
     assert len(fake.requests) == 1  # no retry of a refused token
+
+
+def test_forbidden_community_stops_loudly(tmp_path, monkeypatch):
+    with FakeYammer() as fake:
+        fake.private.add(GROUP)
+        src = make(tmp_path, fake, monkeypatch, max_cycles=None)
+        with pytest.raises(AuthFailed, match="HTTP 403"):
+            drain(src)
+    assert src.health.state == "auth_failed"
 
 
 def test_missing_token_names_the_variable(tmp_path, monkeypatch):
