@@ -18,14 +18,23 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from schemas import Incident
 from sinks.tickets import http
 from sinks.tickets.base import LEVEL, Entry, describe, short, tag, update_note
 
+
+
+def to_json(value: Any) -> str:
+    """The ``tojson`` filter: an undefined name fails with its own message, not json's."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    return json.dumps(value, ensure_ascii=False)
+
+
 ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-ENV.filters["tojson"] = lambda value: json.dumps(value, ensure_ascii=False)
+ENV.filters["tojson"] = to_json
 ENV.filters["short"] = lambda value, limit: short(str(value), int(limit))
 
 SAMPLE_TEXT = 'Sample "quoted" \\ text\nwith a second line, ünïcödé and a tab\t'
