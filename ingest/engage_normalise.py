@@ -130,7 +130,7 @@ def message_post(message: dict[str, Any], index: PageIndex, *, asker_id: str | N
               "sender_id": sender, "mentions_it": mentioned}
     return Post(
         id=f"engage:{message_id}", platform="engage", platform_id=message_id,
-        text=str(message["body"]["plain"]), created_at=message_time(message["created_at"]),
+        text=str(message["body"]["plain"] or ""), created_at=message_time(message["created_at"]),
         author=_author(sender, index.users.get(sender)), lang=message.get("language") or None,
         url=message.get("web_url"), conversation_id=f"engage:{thread_id}",
         reply_to_id=f"engage:{int(replied_to)}" if replied_to is not None else None,
