@@ -18,7 +18,9 @@ Roles (starter / official / peer answer) are set by :mod:`ingest.engage_normalis
 
 Failures: 401/403 → :class:`AuthFailed` (stop loudly); 429 → :class:`RateLimited` for
 ``Retry-After`` (else ``rate_limit_wait``); a message that does not normalise → dead letter,
-the stream goes on; other HTTP errors → ``degraded``, backoff, retry from the cursor.
+the stream goes on; other HTTP errors → ``degraded``, backoff, retry from the cursor. More
+than ``max_pages`` full pages of new messages in one poll: a ``degraded`` warning is logged and
+the older ones are skipped.
 """
 
 from __future__ import annotations
@@ -120,6 +122,10 @@ class EngageSource(LiveSource):
                     or (older_than is not None and min(ids) >= older_than):
                 break  # caught up, nothing older, or a server that does not page back
             older_than = min(ids)
+        else:
+            if since is not None:  # the cursor jumps past what was not read: say so
+                self.health.set("degraded", f"{path}: more than {pages} pages of new messages "
+                                "in one poll; older ones skipped (raise max_pages)")
         return messages, index
 
     def _item(self, key: str, message: Any, index: PageIndex) -> Item:

@@ -187,6 +187,16 @@ def test_paging_with_older_than_and_resume_without_duplicates(tmp_path, monkeypa
     assert "older_than=" not in polls[0] and "older_than=" in polls[1]
 
 
+def test_more_new_messages_than_max_pages_is_a_warning(tmp_path, monkeypatch, caplog):
+    with FakeYammer(limit_cap=2) as fake:
+        drain(make(tmp_path, fake, monkeypatch))
+        for n in range(3):
+            fake.add(reply(n, "1842170699777", A, f"new {n}"))
+        records = drain(make(tmp_path, fake, monkeypatch, page_limit=2, max_pages=1))
+    assert [p.text for p in posts(records)] == ["new 1", "new 2"]
+    assert "older ones skipped" in caplog.text
+
+
 def test_crash_before_flush_replays_and_dedup_keeps_checkpointed_state(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         assert len(drain(make(tmp_path, fake, monkeypatch), checkpoint=False)) == 5
