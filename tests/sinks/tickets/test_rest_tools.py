@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
+from route.incidents import IncidentCorrelator
+from sinks.incident_sink import IncidentSink
+from sinks.store_sink import StoreSink
 from sinks.tickets.templated import RestTicketConfig, RestTicketSink
-from sinks.tickets.wiring import TicketDelivery, status
+from sinks.tickets.wiring import TicketDelivery, TicketingSink, status
+from tests.route.burst_helpers import MONDAY, decision, spread
 from tests.sinks.conftest import open_store
 from tests.sinks.tickets.conftest import KEY, SimClock, deliverer, lifecycle
 from tests.sinks.tickets.fakes import Server
 from tests.sinks.tickets.fakes_itsm import AR, EFECTE, FakeEfecte, FakeHelix
 from tests.sinks.tickets.fakes_rest import Clock
+from tests.sinks.tickets.test_pipeline_tickets import KEY as BURST_KEY
 from webcare.config import WebcareConfig, load_config
 
+OUTAGE = MONDAY + timedelta(hours=19)
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy" / "tickets"
 
 
@@ -32,6 +39,15 @@ def edited(name: str, url: str, edit) -> RestTicketConfig:
     [entry] = yaml.safe_load((DEPLOY / f"{name}.yaml").read_text("utf-8"))["tickets"]
     edit(entry)
     return RestTicketConfig.model_validate({**entry, "url": url})
+
+
+def pipeline_config(ticket: RestTicketConfig, store_config) -> WebcareConfig:
+    """A whole config with this ticket sink and the test's store (SQLite or PostgreSQL)."""
+    store = store_config.model_dump(mode="json")
+    if store_config.type == "postgres":
+        store["dsn"] = store_config.dsn.get_secret_value()
+    return WebcareConfig.model_validate({"tickets": [ticket.model_dump(mode="json")],
+                                         "store": store})
 
 
 @pytest.fixture
@@ -169,11 +185,7 @@ def test_efecte_wrong_password_is_a_dead_letter(efecte, outbox, monkeypatch):
 
 def test_efecte_through_the_ticket_delivery_wiring(efecte, store_config):
     """The pipeline's TicketDelivery (outbox in the store, sinks from the registry)."""
-    config = WebcareConfig.model_validate({
-        "tickets": [worked("efecte", efecte.url).model_dump(mode="json")],
-        "store": store_config.model_dump(mode="json") | (
-            {"dsn": store_config.dsn.get_secret_value()} if store_config.type == "postgres"
-            else {})})
+    config = pipeline_config(worked("efecte", efecte.url), store_config)
     store = open_store(config.store)  # the pipeline's store makes the schema the outbox uses
     delivery = TicketDelivery(config.tickets, config.store, background=False)
     delivery(lifecycle(updates=1))
@@ -183,3 +195,26 @@ def test_efecte_through_the_ticket_delivery_wiring(efecte, store_config):
     store.close()
     [card] = efecte.tool.cards.values()
     assert card["status"] == ["05 - Solved"] and len(card["worklog"]) == 2
+
+
+def test_a_burst_of_600_posts_is_one_helix_incident_with_its_work_log(helix, store_config):
+    config = pipeline_config(worked("bmc-helix", helix.url), store_config)
+    store, correlator = open_store(config.store), IncidentCorrelator()
+    delivery = TicketDelivery(config.tickets, config.store, SimClock(), background=False)
+    sink = TicketingSink(IncidentSink(StoreSink(store), correlator), delivery)
+    stream = spread(OUTAGE, 600, 30) + [  # the later post ends the burst
+        decision(9000, OUTAGE + timedelta(hours=3), topic="security", action="incident")]
+    for start in range(0, len(stream), 150):  # batches: the updates reach Helix in between
+        for item in stream[start:start + 150]:
+            sink.add(correlator(item))
+        sink.flush()
+        delivery.deliverer.drain()
+    sink.inner.close()
+    delivery.deliverer.drain()
+    counts = delivery.outbox.counts()
+    number = delivery.outbox.ticket_id("bmc-helix", BURST_KEY)
+    delivery.outbox.close()
+    burst, single = helix.tool.incidents.values()  # the later post is an incident of its own
+    assert burst["Incident Number"] == number and burst["Status"] == "Resolved"
+    assert "600 reports" in burst["work_log"][-1] and single["Status"] == "Assigned"
+    assert counts == {"bmc-helix": {"sent": len(burst["work_log"]) + 1 + 1}}
