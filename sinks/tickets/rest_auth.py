@@ -111,12 +111,10 @@ class TokenAuth:
         self.fetch, self.scheme, self.clock = fetch, scheme, clock
         self._token: str | None = None
         self._expires = 0.0
-        self.fetches = 0
 
     def headers(self) -> dict[str, str]:
         if self._token is None or self.clock() >= self._expires:
             token, lifetime = self.fetch()
-            self.fetches += 1
             self._token, self._expires = token, self.clock() + lifetime
         return {"Authorization": f"{self.scheme} {self._token}"}
 
