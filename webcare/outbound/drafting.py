@@ -5,7 +5,8 @@ with the events the store just applied, on the pipeline's own store connection. 
 configured channel it renders the event's template (``opened`` / ``updated`` / ``resolved``) in
 the incident's main language (``language: main``) or in each language of the affected posters
 (``language: posters``). Updates are bounded: no update draft while the channel's last status
-draft of the incident is younger than ``update_interval_minutes`` (event time). Incidents
+draft of the incident is younger than ``update_interval_minutes`` (event time), unless the
+incident has just become one that publishes automatically while that draft waits. Incidents
 whose urgency is in ``auto_publish`` are approved by ``auto`` (audited), the others wait for a
 lead. Drafting is idempotent per (channel, event, language): a replay adds nothing.
 """
@@ -44,7 +45,8 @@ class Drafter:
         approved_by = AUTO if incident.urgency in self.config.auto_publish else None
         for channel in self.config.channels:
             name = channel.channel_name
-            if event.kind == "updated" and self._too_soon(incident.key, name, event.at):
+            if event.kind == "updated" and self._too_soon(incident.key, name, event.at,
+                                                          approved_by is not None):
                 continue
             for lang in self.languages(incident):
                 text = getattr(self.config.templates[lang], event.kind)
@@ -57,10 +59,14 @@ class Drafter:
                     "lang": lang, "body": body, "event_at": iso(event.at)}, approved_by, now)
         return added
 
-    def _too_soon(self, key: str, channel: str, at: datetime) -> bool:
-        last = self.posts.last_status_event(key, channel)
+    def _too_soon(self, key: str, channel: str, at: datetime, automatic: bool) -> bool:
+        """Within the update interval — unless the incident now publishes automatically while
+        the last post still waits for approval (a burst that turned strong goes out now)."""
+        last = self.posts.last_status(key, channel)
+        if last is None or (automatic and last["state"] == "draft"):
+            return False
         gap = timedelta(minutes=self.config.update_interval_minutes)
-        return last is not None and at - parse_iso(last) < gap
+        return at - parse_iso(last["event_at"]) < gap
 
     def languages(self, incident) -> list[str]:
         """Languages to draft in: the main one, or every poster language that has templates."""

@@ -59,12 +59,12 @@ class PostStore:
                             {"state": "approved", "body": row["body"]})
         return True
 
-    def last_status_event(self, incident_key: str, channel: str) -> str | None:
-        """Event time of the latest opened/updated post drafted for this incident and channel."""
-        row = self.db.one("SELECT MAX(event_at) AS at FROM outbound_posts WHERE incident_key = ? "
-                          "AND channel = ? AND kind IN ('opened', 'updated')",
-                          (incident_key, channel))
-        return row["at"] if row else None
+    def last_status(self, incident_key: str, channel: str) -> dict[str, Any] | None:
+        """``event_at`` and ``state`` of the latest opened/updated post of this incident and
+        channel (None before the first)."""
+        return self.db.one("SELECT event_at, state FROM outbound_posts WHERE incident_key = ? "
+                           "AND channel = ? AND kind IN ('opened', 'updated') ORDER BY event_at "
+                           "DESC, created_at DESC LIMIT 1", (incident_key, channel))
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, outbound_id: str) -> dict[str, Any] | None:
