@@ -20,7 +20,8 @@ Accepted shapes:
 2. **LiveChat (text.com) Agent Chat API** chat objects — as ``get_chat`` returns them (and as
    ``incoming_chat`` webhooks carry them in ``payload.chat``): ``{"id", "users": [{"id",
    "type", "name", "email"}], "thread": {"id", "events": [{"type": "message", "author_id",
-   "created_at", "text"}]}}``; ``threads: [...]`` instead of ``thread``, or a ``list_archives`` response ``{"chats": [...]}``.
+   "created_at", "text"}]}}``; ``threads: [...]`` instead of ``thread``; or a
+   ``list_archives`` response ``{"chats": [...]}``.
    One Post per thread (a LiveChat thread is one conversation): conversation id
    ``<chat id>:<thread id>``. Users of type ``customer`` are customers, ``bot`` bots, every other
    type an agent; events other than ``message`` (system messages, files, forms) are skipped.

@@ -8,9 +8,10 @@ sends ``newer_than=<newest id seen>`` (its cursor: ``group:<id>`` / ``mentions``
 back with ``older_than`` while the page is full of new messages, then yields them oldest
 first, so the cursor only moves forward and a restart resumes without duplicates (the dedup
 window absorbs a message seen in a group *and* in the mentions feed). The very first poll of
-a feed reads ``backfill_pages`` pages only (0: it only notes the newest id). Without ``threaded`` every message (thread starters
-and all replies) is returned; ``threaded: extended`` returns starters plus their two latest
-replies (``threaded_extended``), which can miss replies in busy threads.
+a feed reads ``backfill_pages`` pages only (0: it only notes the newest id). Without
+``threaded`` every message (thread starters and all replies) is returned; ``threaded:
+extended`` returns starters plus their two latest replies (``threaded_extended``), which can
+miss replies in busy threads.
 
 Authors come from the page's ``references``; the asker of a reply (the thread starter's
 sender) from the page, its references, a bounded cache or one ``GET /api/v1/messages/{id}.json``.

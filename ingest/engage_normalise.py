@@ -82,7 +82,8 @@ def mentions(message: dict[str, Any], user_id: str) -> bool:
     """Does the message @mention ``user_id`` (``notified_user_ids`` or ``[[user:ID]]``)?"""
     notified = {str(uid) for uid in message.get("notified_user_ids") or []}
     parsed = str((message.get("body") or {}).get("parsed") or "")
-    return user_id in notified or re.search(rf"\[\[user:{re.escape(user_id)}\]\]", parsed) is not None
+    tag = rf"\[\[user:{re.escape(user_id)}\]\]"
+    return user_id in notified or re.search(tag, parsed) is not None
 
 
 def answer_role(message: dict[str, Any], asker_id: str | None, it_accounts: set[str]) -> str:
