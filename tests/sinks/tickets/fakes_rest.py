@@ -77,6 +77,7 @@ class FakeTicketApi(FormTool):
         super().__init__(clock, ttl)
         self.auth = auth
         self.tickets: dict[str, dict] = {}
+        self.scopes: list[str | None] = []  # the scope of each token request
 
     def form(self, path, headers, form):
         client = (form.get("client_id"), form.get("client_secret"))
@@ -87,6 +88,7 @@ class FakeTicketApi(FormTool):
             return ok(400, {"error": "unsupported_grant_type"})
         if client != ("webcare", "client-secret"):
             return ok(401, {"error": "invalid_client"})
+        self.scopes.append(form.get("scope"))
         return ok(200, {"access_token": self.issue(), "token_type": "Bearer",
                         "expires_in": int(self.ttl)})
 

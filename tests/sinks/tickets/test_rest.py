@@ -72,7 +72,8 @@ def test_oauth2_token_is_cached_renewed_at_expiry_and_refreshed_once_on_401(
     monkeypatch.setenv("WEBCARE_REST_CLIENT_SECRET", "client-secret")
     clock = Clock()
     with Server(FakeTicketApi("oauth2", clock, ttl=600)) as server:
-        sink = RestTicketSink(rest_config(server, oauth2(client_auth=client_auth)), clock)
+        auth = oauth2(client_auth=client_auth, scope="tickets.write")
+        sink = RestTicketSink(rest_config(server, auth), clock)
         sim = SimClock()
         loop = deliverer(outbox, {"rest": sink}, sim)
         outbox.enqueue(lifecycle(updates=1), ["rest"], sim())
@@ -87,6 +88,7 @@ def test_oauth2_token_is_cached_renewed_at_expiry_and_refreshed_once_on_401(
         outbox.enqueue(lifecycle("burst:Lumen Telecom:outage:20261120T1300Z", 0), ["rest"], sim())
         assert loop.drain()["sent"] == 2 and server.tool.issued == 3
         assert outbox.counts() == {"rest": {"sent": 5}}
+        assert server.tool.scopes == ["tickets.write"] * 3
 
 
 def test_oauth2_wrong_client_secret_is_a_dead_letter_without_the_secret(monkeypatch, outbox):
