@@ -222,3 +222,16 @@ def test_platform_errors_retry_with_backoff_or_fail_with_the_body(store, channel
     clock.advance(3600)
     assert worker.drain(app)["post_published"] == 1
     assert _posts(store, channel="x")[0]["state"] == "published"
+
+
+def test_gdpr_erase_removes_the_authors_personal_replies(store, channel_fakes, clock):
+    from webcare.app.erase import erase_author
+
+    seed(store, 3)
+    config = outbound(channel_fakes["urls"], "x")
+    apply(store, config, [event(urgency="critical")], clock)
+    app = AppStore(store)
+    deliverer(config, clock).drain(app)
+    counts = erase_author(app, "@user1")
+    assert counts["outbound_replies"] == 1
+    assert sorted(r["author_handle"] for r in ReplyStore(app).of(KEY)) == ["@user0", "@user2"]

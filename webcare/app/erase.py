@@ -4,7 +4,8 @@ Removes, in one transaction, every post of the author (``posts``; the handle as 
 without ``@`` / ``u/``, case-insensitive; optionally one platform) and what hangs off it:
 queue items, claims, notes, relabels (training data), replies and their send records, incident
 evidence links (the incident's aggregates are recomputed from the posts that are left; a title
-or sample list naming the author is rewritten), dead letters of those posts or carrying the
+or sample list naming the author is rewritten), planned or sent outbound personal replies
+(``outbound_replies``), dead letters of those posts or carrying the
 handle, and the incident copies waiting in the ticket outbox. Earlier audit entries of the
 erased posts keep who did what and when, but their text (``body``/``text``) is replaced by
 ``[erased]`` and the post id by a digest. Hourly trend counts (``trends``) are aggregates
@@ -89,7 +90,7 @@ def erase_author(app: AppStore, handle: str, platform: str | None = None,
         raise ValueError("an author handle is needed")
     counts = dict.fromkeys(("posts", "queue_items", "claims", "notes", "relabels", "replies",
                             "reply_sends", "incident_links", "engagement", "threads",
-                            "dead_letters",
+                            "outbound_replies", "dead_letters",
                             "audit_entries_scrubbed"), 0)
     with db.tx():
         sql = f"SELECT post_id FROM posts WHERE LOWER(author_handle) IN {_in(variants)}"
@@ -108,7 +109,7 @@ def erase_author(app: AppStore, handle: str, platform: str | None = None,
             steps = [("claims", "claims"), ("notes", "notes"), ("relabels", "relabels"),
                      ("replies", "replies"), ("incident_links", "incident_posts"),
                      ("queue_items", "queue_items"), ("engagement", "post_engagement"),
-                     ("threads", "post_threads")]
+                     ("threads", "post_threads"), ("outbound_replies", "outbound_replies")]
             if _table_exists(db, "reply_sends"):
                 steps.insert(4, ("reply_sends", "reply_sends"))
             for label, table in steps:
