@@ -43,6 +43,8 @@ def test_an_agent_sees_drafts_but_cannot_approve(served, channel_fakes):
     refused = client.post("/outbound/approve", data={"outbound_id": draft["outbound_id"],
                                                      "csrf": csrf_of(page.text)})
     assert refused.status_code == 403 and channel_fakes["x"].sent == []
+    item = client.get("/item", params={"id": "t-1"}).text  # the incident links to its record
+    assert 'href="/outbound?incident=burst%3ALumen%20Telecom%3Aoutage%3A20261120T1200Z"' in item
 
 
 def test_a_lead_edits_and_approves_and_the_channel_gets_that_text(served, channel_fakes):
