@@ -40,7 +40,8 @@ class Classifier:
         self.noise = NoiseFilter(config.noise, config.brands)
         self.topic = TopicClassifier(config.topic)
         self.sentiment = SentimentScorer(config.sentiment)
-        self.urgency = UrgencyScorer(config.urgency)
+        self.urgency = UrgencyScorer(config.urgency,
+                                     complaint_head=config.sentiment.cascade.enabled)
 
     def __call__(self, post: Post) -> Classification:
         """Classify one post; raises :class:`StageFailure` when a stage fails on it."""
@@ -72,8 +73,10 @@ class Classifier:
         batch.run("noise", lambda i, p: self.noise.check(p, brands[i], langs[i], texts[i]))
         batch.run("topic", lambda i, p: self.topic.classify(p.text, langs[i].lang,
                                                             texts[i].words))
-        batch.run("sentiment", lambda i, p: self.sentiment.score(p.text, langs[i].lang,
-                                                                 texts[i].low))
+        batch.run_together("sentiment", lambda alive: self.sentiment.score_batch(
+            [posts[i].text for i in alive], [langs[i].lang for i in alive],
+            [texts[i].low for i in alive]),
+            lambda i, p: self.sentiment.score_many([p.text], [langs[i].lang])[0])
         batch.run("urgency", lambda i, p: self.urgency.assess(
             p, *(batch.get(stage, i) for stage in ("language", "brands", "noise", "topic",
                                                     "sentiment")), lowers=texts[i].words))
@@ -113,6 +116,20 @@ class _Batch:
             except Exception as error:  # noqa: BLE001 - one bad post must not stop the batch
                 self.failures[i] = StageFailure(stage, error)
 
+    def run_together(self, stage: str, step_many, step_one) -> None:  # noqa: ANN001
+        """``step_many(alive indices)`` once for the whole batch (a model that batches, such
+        as the sentiment cascade); when it raises, ``step_one`` per post, so only the posts
+        it fails on fail."""
+        alive = [i for i in range(len(self.posts)) if i not in self.failures]
+        try:
+            values = step_many(alive)
+        except Exception:  # noqa: BLE001 - find the bad post(s) one at a time
+            self.run(stage, step_one)
+            return
+        out = self.results[stage]
+        for i, value in zip(alive, values, strict=True):
+            out[i] = value
+
     def get(self, stage: str, i: int):  # noqa: ANN201
         return self.results[stage][i]
 
@@ -147,5 +164,5 @@ def _assemble(post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseR
         sentiment=SentimentScore(label=sentiment.label, compound=sentiment.compound,
                                  probabilities=sentiment.probabilities, model=sentiment.model),
         urgency=urgency.urgency, actionable=urgency.actionable, priority=urgency.priority,
-        reasons=reasons,
+        complaint=urgency.complaint, reasons=reasons,
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from classify.cascade import Cascade, CascadeConfig
 from classify.types import SentimentResult
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
@@ -79,6 +80,7 @@ class SentimentConfig(BaseModel):
     # extra logit per hand-lexicon word (the models already weigh the lexicon; 0 = as trained)
     lexicon_boost: float = Field(default=0.0, ge=0.0, le=5.0)
     max_chars: int = Field(default=1000, ge=10)  # longer posts are cut before scoring
+    cascade: CascadeConfig = Field(default_factory=CascadeConfig)  # MiniLM when unsure
 
 
 class _Model:
@@ -156,6 +158,7 @@ class SentimentScorer:
             if not path.is_file():
                 raise SentimentModelError(f"sentiment model file missing: {path}")
             self.models[lang] = _Model(path, config.lexicon_boost)
+        self.cascade = Cascade(config.cascade) if config.cascade.enabled else None
 
     def probabilities(self, text: str, lang: str,
                       low: str | None = None) -> tuple[float, float, float]:
@@ -186,5 +189,22 @@ class SentimentScorer:
         )
 
     def score_many(self, texts: list[str], langs: list[str]) -> list[SentimentResult]:
-        """Score several posts (same results as calling :meth:`score` on each)."""
-        return [self.score(t, lang) for t, lang in zip(texts, langs, strict=True)]
+        """Score several posts: :meth:`score` on each, then the cascade (when enabled) over
+        the unsure ones in one MiniLM batch."""
+        return self.score_batch(texts, langs, [None] * len(texts))
+
+    def score_batch(self, texts: list[str], langs: list[str],
+                    lows: list[str | None]) -> list[SentimentResult]:
+        """:meth:`score_many` with each text's lowercase form when the caller has it."""
+        results = [self.score(t, lang, low) for t, lang, low in zip(texts, langs, lows,
+                                                                      strict=True)]
+        if self.cascade is None:
+            return results
+        unsure = [i for i, (r, lang) in enumerate(zip(results, langs))
+                  if self.cascade.wants(r, lang)]
+        if unsure:
+            refined = self.cascade.refine([texts[i][: self.config.max_chars] for i in unsure],
+                                          [results[i] for i in unsure])
+            for i, result in zip(unsure, refined):
+                results[i] = result
+        return results

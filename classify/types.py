@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class SentimentResult:
     probabilities: dict[str, float]
     model: str
     reason: str
+    # the MiniLM embedding (numpy, 384) when the cascade re-scored the post
+    embedding: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +60,4 @@ class UrgencyResult:
     priority: int  # 0..100
     actionable: bool
     reasons: tuple[str, ...]
+    complaint: float | None = None  # calibrated complaint probability (None: no model for the language)

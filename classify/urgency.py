@@ -18,6 +18,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from classify.cascade import LABELS
+from classify.complaint import ComplaintConfig, ComplaintScorer
 from classify.patterns import PatternIndex, words
 from classify.types import (
     BrandMatch,
@@ -53,6 +55,7 @@ class UrgencyConfig(BaseModel):
     level_priority: list[int] = Field(default=[10, 40, 62, 82], min_length=4, max_length=4)
     reach_priority: float = Field(default=2.0, ge=0, description="priority per decade followers")
     negative_priority: float = Field(default=6.0, ge=0)
+    complaint: ComplaintConfig = Field(default_factory=ComplaintConfig)
 
 
 class _Cues:
@@ -105,12 +108,15 @@ class UrgencyScorer:
     """Scores urgency, priority and actionability. Construction fails (``ValueError``) on a
     missing or invalid cue file; ``assess`` never raises on valid stage results."""
 
-    def __init__(self, config: UrgencyConfig | None = None) -> None:
+    def __init__(self, config: UrgencyConfig | None = None,
+                 complaint_head: bool = False) -> None:
         self.config = config or UrgencyConfig()
         self.cues = _Cues(self.config.cues or DEFAULT_CUES)
         window = timedelta(hours=self.config.repeat_window_hours)
         keep = max(self.config.repeat_min_posts, 1) + 1
         self.repeats = _RepeatMemory(self.config.repeat_max_authors, window, keep)
+        self.complaint = (ComplaintScorer(self.config.complaint, complaint_head)
+                          if self.config.complaint.enabled else None)
 
     def assess(self, post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseResult,
                topic: TopicResult, sentiment: SentimentResult,
@@ -121,7 +127,10 @@ class UrgencyScorer:
             return UrgencyResult("low", 0, False, (f"noise ({noise.reason}): not actionable",))
         cues = self.cues.found(post.text, lowers)
         level, reasons = self._level(topic.topic, cues, sentiment)
-        actionable = _actionable(topic.topic, cues, sentiment, brand, "@" in post.text)
+        complaint, complains = self._complaint(post.text, lang.lang, cues, topic.topic,
+                                               sentiment)
+        actionable = complains or _actionable(topic.topic, cues, sentiment, brand,
+                                              "@" in post.text)
         if actionable and level >= 1 and self._reach(post):
             level = min(3, level + 1)
             reasons.append(f"reach: {post.author.followers} followers"
@@ -131,10 +140,27 @@ class UrgencyScorer:
             if earlier >= self.config.repeat_min_posts and level < 2:
                 level += 1
                 reasons.append(f"repeat: {earlier} earlier posts by this author in the window")
+        if complaint is not None:
+            reasons.append(f"complaint {complaint:.2f}" + (" (complains)" if complains else ""))
         reasons.append("actionable: needs a webcare reply" if actionable
                        else "not actionable: no problem, question or complaint")
         priority = self._priority(level, post, sentiment, actionable)
-        return UrgencyResult(URGENCY_LEVELS[level], priority, actionable, tuple(reasons))
+        return UrgencyResult(URGENCY_LEVELS[level], priority, actionable, tuple(reasons),
+                             complaint)
+
+    def _complaint(self, text: str, lang: str, cues: dict[str, str], topic: str,
+                   sentiment: SentimentResult) -> tuple[float | None, bool]:
+        """(probability, decision) of the complaint model; the MiniLM head refines the
+        probability of posts the sentiment cascade sent through MiniLM."""
+        if self.complaint is None:
+            return None, False
+        p = self.complaint.probability(text, lang, cues, topic, sentiment.probabilities)
+        refined = (p is not None and sentiment.embedding is not None
+                   and self.complaint.head is not None)
+        if refined:
+            p = self.complaint.refine(p, sentiment.embedding,
+                                      [sentiment.probabilities[k] for k in LABELS])
+        return p, self.complaint.is_complaint(p, refined)
 
     def _reach(self, post: Post) -> bool:
         followers = post.author.followers

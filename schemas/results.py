@@ -53,6 +53,8 @@ class Classification(_Message):
     urgency: Urgency
     actionable: bool
     priority: int = Field(ge=0, le=100)
+    complaint: float | None = Field(default=None, ge=0.0, le=1.0,
+                                    description="calibrated complaint probability (en only)")
     reasons: list[str] = Field(default_factory=list)
 
 

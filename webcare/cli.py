@@ -132,11 +132,12 @@ def evaluate(shared_dir: Path | None, details: bool, config_path: Path | None) -
 
 @main.command()
 @click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None)
-@click.option("--task", type=click.Choice(["sentiment", "topic", "all"]), default="all")
+@click.option("--task", default="all",
+              type=click.Choice(["sentiment", "transformer", "complaint", "topic", "all"]))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="where to write artifacts (default: the shipped classify/models)")
 @click.option("--data", "extra_data", multiple=True, type=click.Path(path_type=Path),
-              help="extra labelled JSONL for the topic model (repeatable)")
+              help="extra labelled JSONL/CSV for the topic or complaint model (repeatable)")
 def train(shared_dir: Path | None, task: str, out_dir: Path | None,
           extra_data: tuple[Path, ...]) -> None:
     """Train the classifier models reproducibly from labelled data."""

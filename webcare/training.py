@@ -2,6 +2,10 @@
 
 * sentiment — the shipped per-language models (``classify/models``) from ``../shared/data``
   (see ``classify/models/sentiment_MODEL_CARD.md``);
+* complaint — the complaint models (``classify/models/complaint_*.npz``) from the labelled
+  complaint tweets (plus ``--data`` CSV/JSONL with complaint labels); run after sentiment,
+  whose probabilities are inputs; the MiniLM head only when the transformer model exists;
+* transformer — the fine-tuned MiniLM sentiment model (int8 ONNX; needs the ``train`` extra);
 * topic — the optional textcat from labelled JSONL (``--data``; default the ITSM dev set),
   written to ``var/models/topic`` with a cross-validated comparison against the rules alone;
   switch it on with ``classify.topic.model: <dir>`` when it helps.
@@ -9,6 +13,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import tempfile
 from pathlib import Path
@@ -29,9 +34,51 @@ def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]
         target = out_dir or SHIPPED_MODELS
         metrics = train_sentiment(shared, target)
         lines += [f"sentiment models written to {target}", json.dumps(metrics, indent=2)]
+    if task == "all" and importlib.util.find_spec("torch") is None:
+        lines.append("transformer skipped: install the train extra (pip install -e '.[train]')")
+    elif task in ("transformer", "all"):
+        from classify.training.transformer import train_transformer
+
+        target = out_dir or SHIPPED_MODELS
+        meta = train_transformer(shared, target)
+        lines += [f"transformer sentiment model written to {target}", json.dumps(meta, indent=2)]
+    if task in ("complaint", "all"):
+        lines += _train_complaint(shared, out_dir or SHIPPED_MODELS,
+                                  [p for p in data if task == "complaint"])
     if task in ("topic", "all"):
         lines += _train_topic(shared, out_dir, data)
     return "\n".join(lines)
+
+
+def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]:
+    import numpy as np
+
+    from classify.pipeline import Classifier
+    from classify.training.complaint import featurize, read_complaints, train_fast, train_head
+    from classify.transformer import MiniLM
+    from webcare.config import load_config
+
+    paths = [shared / "complaints" / "complaints_dev.csv", *extra]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise ValueError(f"labelled complaint data not found: {', '.join(missing)}")
+    texts, labels = read_complaints(paths)
+    config = load_config().classify
+    sentiment = config.sentiment.model_copy(update={"model_dir": target})
+    urgency = config.urgency.model_copy(update={"complaint": config.urgency.complaint.model_copy(
+        update={"enabled": False})})
+    classifier = Classifier(config.model_copy(update={"brands": [], "sentiment": sentiment,
+                                                       "urgency": urgency}))
+    y = np.asarray(labels)
+    fast = train_fast(featurize(texts, classifier), y, target, ", ".join(p.name for p in paths))
+    lines = [f"complaint model written to {target / 'complaint_en.npz'} ({len(y)} rows): "
+             f"5-fold CV F1 {fast['cv_f1']:.3f} at threshold {fast['threshold']}, "
+             f"Brier {fast['cv_brier']:.3f}, ECE {fast['cv_ece']:.3f}"]
+    if (target / "sentiment_minilm.onnx").is_file():
+        head = train_head(texts, y, fast["oof"], target, MiniLM(target, threads=2))
+        lines.append(f"MiniLM complaint head written: 5-fold CV F1 {head['cv_f1']:.3f} at "
+                     f"threshold {head['threshold']}, Brier {head['cv_brier']:.3f}")
+    return lines
 
 
 def _train_topic(shared: Path, out_dir: Path | None, data: list[Path]) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -81,18 +80,9 @@ def test_any_text_gives_valid_result(text: str, hint: str | None) -> None:
 
 
 @pytest.mark.shared
-def test_dev_accuracy_and_speed() -> None:
+def test_dev_accuracy() -> None:
+    """Speed is measured by benchmarks/classify_throughput.py, never asserted here."""
     rows = [json.loads(line) for line in shared_path("data/itsm/dev.jsonl").open()]
     det = LanguageDetector()
     correct = sum(det.detect(r["text"], None).lang == r["lang"] for r in rows)
     assert correct / len(rows) >= 0.97
-    texts = [r["text"] for r in rows]
-    best = min(_pass_seconds(det, texts) for _ in range(5)) / len(texts)
-    assert best < 400e-6  # budget ~40 µs; generous bound so a busy CI machine does not flake
-
-
-def _pass_seconds(det: LanguageDetector, texts: list[str]) -> float:
-    start = time.perf_counter()
-    for text in texts:
-        det.detect(text, None)
-    return time.perf_counter() - start

@@ -1,0 +1,65 @@
+"""The sentiment cascade: the fast linear model decides when it is confident, MiniLM otherwise.
+
+Built by :class:`classify.sentiment.SentimentScorer` when ``classify.sentiment.cascade.enabled``
+(loading the int8 ONNX model; failure: :class:`classify.transformer.TransformerModelError`)
+and called once per batch by ``SentimentScorer.score_batch``: the posts of the cascade
+languages whose fast top probability is below ``confidence`` are re-scored by MiniLM in one
+onnxruntime call. ``confidence: 0`` sends nothing, ``confidence: 1.01`` every such post (the
+accurate path). Re-scored results carry the MiniLM embedding, which the complaint stage's
+MiniLM head reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from classify.transformer import MiniLM
+from classify.types import SentimentResult
+
+LABELS = ("negative", "neutral", "positive")
+
+
+class CascadeConfig(BaseModel):
+    """``classify.sentiment.cascade`` in the config file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    model_dir: Path | None = None  # None: the model shipped in classify/models/
+    confidence: float = Field(default=0.8, ge=0.0, le=1.01, description=(
+        "fast top probability at or above which the fast model decides; 1.01 = MiniLM always"))
+    langs: list[str] = Field(default_factory=lambda: ["en"], min_length=1,
+                             description="languages MiniLM knows (it is English-trained)")
+    threads: int = Field(default=1, ge=1, le=64, description="onnxruntime threads")
+    batch_size: int = Field(default=32, ge=1, le=1024)
+
+
+class Cascade:
+    """MiniLM behind a confidence gate."""
+
+    def __init__(self, config: CascadeConfig) -> None:
+        self.config = config
+        self.model = MiniLM(config.model_dir, config.threads, config.batch_size)
+        self.langs = frozenset(config.langs)
+
+    def wants(self, fast: SentimentResult, lang: str) -> bool:
+        """True when MiniLM should decide this post."""
+        return lang in self.langs and max(fast.probabilities.values()) < self.config.confidence
+
+    def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:
+        """MiniLM results for ``texts`` (whose fast results are ``fast``), in order."""
+        probabilities, pooled = self.model.run(texts)
+        labels = self.model.labels(probabilities)
+        out = []
+        for p, label_id, embedding, before in zip(probabilities, labels, pooled, fast):
+            label = LABELS[int(label_id)]
+            probs = dict(zip(LABELS, (float(x) for x in p)))
+            out.append(SentimentResult(
+                label=label, compound=max(-1.0, min(1.0, probs["positive"] - probs["negative"])),
+                probabilities=probs, model=self.model.name,
+                reason=(f"sentiment {label} {probs[label]:.2f} (model {self.model.name}; fast "
+                        f"model unsure: {max(before.probabilities.values()):.2f})"),
+                embedding=embedding))
+        return out

@@ -1,0 +1,124 @@
+"""Complaint probability of a post: does the author complain to (or about) a brand?
+
+:class:`ComplaintScorer` is built once by :class:`classify.urgency.UrgencyScorer` (loading
+``classify/models/complaint_en.npz``) and called once per post, after topic and sentiment, by
+``UrgencyScorer.assess``. The model is a logistic regression over the sentiment model's word
+features (unigrams, bigrams, prefixes), the urgency cue categories found in the post, the
+topic and the calibrated sentiment probabilities, trained on labelled complaint tweets
+(:mod:`classify.training.complaint`). The probability is calibrated (checked out-of-fold at
+training); ``threshold`` (default: the F1-optimal one from training) turns it into a decision.
+Languages without a complaint model get ``None`` and the urgency rules decide alone.
+
+When the transformer cascade is on, :meth:`ComplaintScorer.refine` re-scores English posts
+that went through MiniLM with a second head over the MiniLM embedding stacked on the fast
+logit (``complaint_minilm.npz``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from classify.sentiment import MODELS_DIR, feature_keys, tokenize
+
+COMPLAINT_LANGS = ("en",)
+
+
+class ComplaintModelError(RuntimeError):
+    """A complaint model file is missing or unreadable (raised at construction)."""
+
+
+class ComplaintConfig(BaseModel):
+    """``classify.urgency.complaint`` in the config file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    model_dir: Path | None = None  # None: the models shipped in classify/models/
+    threshold: float | None = Field(default=None, gt=0.0, lt=1.0,
+                                    description="None: the F1-optimal threshold from training")
+
+
+def complaint_features(text: str, cues: dict[str, str], topic: str,
+                       sentiment: dict[str, float]) -> dict[str, float]:
+    """Feature name -> value of one post (shared by training and scoring)."""
+    features = dict.fromkeys(["w:" + k for k in feature_keys(tokenize(text))], 1.0)
+    for name in cues:
+        features["cue:" + name] = 1.0
+    features["topic:" + topic] = 1.0
+    for label, p in sentiment.items():
+        features["sent:" + label] = p
+    features["question"] = float("?" in text)
+    features["mention"] = float("@" in text)
+    return features
+
+
+def load_arrays(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """(meta, arrays) of a complaint artifact; raises :class:`ComplaintModelError`."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {name: z[name] for name in z.files}
+        meta = json.loads(bytes(arrays.pop("meta")).decode())
+        return meta, arrays
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise ComplaintModelError(f"cannot load complaint model {path}: {exc!r}") from exc
+
+
+class ComplaintScorer:
+    """The fast complaint model (and, when loaded, the MiniLM head)."""
+
+    def __init__(self, config: ComplaintConfig, with_embedding_head: bool = False) -> None:
+        model_dir = Path(config.model_dir or MODELS_DIR)
+        meta, arrays = load_arrays(model_dir / "complaint_en.npz")
+        try:
+            keys = bytes(arrays["vocab"]).decode().split("\n")
+            weights = arrays["weights"].astype(np.float64).tolist()
+            self.bias = float(arrays["bias"][0])
+            self.threshold = config.threshold or float(meta["threshold"])
+        except (KeyError, IndexError, UnicodeDecodeError, TypeError) as exc:
+            raise ComplaintModelError(f"complaint model {model_dir} is incomplete: {exc!r}")
+        if len(keys) != len(weights):
+            raise ComplaintModelError(f"complaint model {model_dir} has inconsistent arrays")
+        self.weights = dict(zip(keys, weights))
+        self.name = str(meta.get("name", "complaint-en"))
+        self.head = None
+        if with_embedding_head:
+            head_meta, head = load_arrays(model_dir / "complaint_minilm.npz")
+            self.head = (head["coef"].astype(np.float64), float(head["bias"][0]),
+                         config.threshold or float(head_meta["threshold"]))
+
+    def logit(self, text: str, cues: dict[str, str], topic: str,
+              sentiment: dict[str, float]) -> float:
+        get = self.weights.get
+        return self.bias + sum(get(k, 0.0) * v
+                               for k, v in complaint_features(text, cues, topic, sentiment).items())
+
+    def probability(self, text: str, lang: str, cues: dict[str, str], topic: str,
+                    sentiment: dict[str, float]) -> float | None:
+        """Calibrated complaint probability, or None for a language without a model."""
+        if lang not in COMPLAINT_LANGS:
+            return None
+        return _sigmoid(self.logit(text, cues, topic, sentiment))
+
+    def refine(self, fast_probability: float, embedding: np.ndarray,
+               sentiment: np.ndarray) -> float:
+        """The MiniLM head's probability from the fast probability, the 384-d embedding and
+        the MiniLM sentiment probabilities (needs ``with_embedding_head``)."""
+        coef, bias, _ = self.head  # type: ignore[misc]
+        p = min(max(fast_probability, 1e-6), 1 - 1e-6)
+        x = np.concatenate([[math.log(p / (1 - p))], embedding, sentiment])
+        return _sigmoid(float(x @ coef) + bias)
+
+    def is_complaint(self, probability: float | None, refined: bool = False) -> bool:
+        if probability is None:
+            return False
+        return probability >= (self.head[2] if refined and self.head else self.threshold)
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))

@@ -1,0 +1,132 @@
+"""Trains the complaint models (``classify/models/complaint_en.npz`` and ``complaint_minilm.npz``).
+
+Run offline by ``webcare train --task complaint`` (after the sentiment models, whose
+probabilities are inputs), never by the pipeline. Data: labelled complaint tweets (the ACL 2019
+complaints set under ``shared/data/complaints``; plus any ``--data`` CSV/JSONL rows with a
+``text`` and ``is_complaint`` / ``labels.complaint``). Both models are logistic regressions
+without class weights, so their probabilities stay calibrated; C and the decision threshold
+are chosen on 5-fold out-of-fold predictions, whose F1, Brier score and calibration error go
+into the artifact and the model card. The MiniLM head stacks the out-of-fold fast logit with
+the MiniLM embedding and sentiment probabilities. Failure (missing data) raises.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from classify.complaint import complaint_features
+from classify.training.transformer_calibration import expected_calibration_error
+
+C_GRID = (0.1, 0.3, 1.0, 3.0)
+HEAD_C_GRID = (0.03, 0.1, 0.3, 1.0)
+THRESHOLDS = np.round(np.arange(0.2, 0.71, 0.02), 2)
+FOLDS = 5
+
+
+def read_complaints(paths: list[Path]) -> tuple[list[str], list[int]]:
+    """Texts and 0/1 labels from complaint CSVs (``text``, ``is_complaint``) and JSONL rows
+    (``text`` + ``labels.complaint``); raises ``ValueError`` naming a bad row."""
+    texts, labels = [], []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            rows = (csv.DictReader(handle) if path.suffix == ".csv"
+                    else (json.loads(line) for line in handle if line.strip()))
+            for n, row in enumerate(rows, 1):
+                value = row.get("is_complaint", (row.get("labels") or {}).get("complaint"))
+                if str(value) not in ("0", "1", "True", "False", "true", "false"):
+                    raise ValueError(f"{path}: row {n}: no 0/1 complaint label")
+                texts.append(str(row["text"]))
+                labels.append(int(str(value) in ("1", "True", "true")))
+    return texts, labels
+
+
+def featurize(texts: list[str], classifier) -> list[dict[str, float]]:  # noqa: ANN001
+    """The model's input features through the project's own topic, cue and sentiment stages
+    (``classifier``: a :class:`classify.pipeline.Classifier` without the complaint model)."""
+    from webcare.evaluate import _text_post
+
+    results = classifier.classify_many([_text_post(i, t) for i, t in enumerate(texts)])
+    return [complaint_features(t, classifier.urgency.cues.found(t), r.topic,
+                               r.sentiment.probabilities) for t, r in zip(texts, results)]
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    scores = [(f1_score(y, p >= t), float(t)) for t in THRESHOLDS]
+    score, threshold = max(scores)
+    return threshold, float(score)
+
+
+def _oof(make_x, y: np.ndarray, c: float, seed: int) -> np.ndarray:
+    """Out-of-fold probabilities; ``make_x(train_idx, test_idx)`` builds both matrices."""
+    out = np.zeros(len(y))
+    for tr, te in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(y, y):
+        x_tr, x_te = make_x(tr, te)
+        model = LogisticRegression(C=c, max_iter=5000, random_state=seed).fit(x_tr, y[tr])
+        out[te] = model.predict_proba(x_te)[:, 1]
+    return out
+
+
+def _choose(make_x, y: np.ndarray, grid, seed: int) -> dict:
+    """C, threshold and the out-of-fold figures of the best C."""
+    best = None
+    for c in grid:
+        p = _oof(make_x, y, c, seed)
+        threshold, score = _best_threshold(y, p)
+        if best is None or score > best["cv_f1"]:
+            best = {"C": c, "threshold": threshold, "cv_f1": round(score, 4),
+                    "cv_f1_at_0.5": round(float(f1_score(y, p >= 0.5)), 4),
+                    "cv_brier": round(float(brier_score_loss(y, p)), 4),
+                    "cv_ece": round(expected_calibration_error(
+                        np.stack([1 - p, p], axis=1), y), 4), "oof": p}
+    return best
+
+
+def _save(path: Path, meta: dict, **arrays: np.ndarray) -> None:
+    encoded = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez_compressed(path, meta=encoded, **arrays)
+
+
+def train_fast(features: list[dict], y: np.ndarray, out_dir: Path, sources: str,
+               seed: int = 0) -> dict:
+    """Fit, cross-validate and write ``complaint_en.npz``; returns the figures + OOF probs."""
+    def make_x(tr, te):
+        vec = DictVectorizer()
+        return vec.fit_transform([features[i] for i in tr]), vec.transform([features[i] for i in te])
+
+    chosen = _choose(make_x, y, C_GRID, seed)
+    vec = DictVectorizer()
+    x = vec.fit_transform(features)
+    model = LogisticRegression(C=chosen["C"], max_iter=5000, random_state=seed).fit(x, y)
+    keep = np.abs(model.coef_[0]) >= 1e-3
+    names = np.asarray(vec.get_feature_names_out())[keep]
+    meta = {"name": "complaint-en-linear", "trained": date.today().isoformat(), "rows": len(y),
+            "data": sources, **{k: v for k, v in chosen.items() if k != "oof"}}
+    _save(out_dir / "complaint_en.npz", meta,
+          vocab=np.frombuffer("\n".join(names).encode(), dtype=np.uint8),
+          weights=model.coef_[0][keep].astype(np.float32),
+          bias=np.array([model.intercept_[0]], dtype=np.float32))
+    return {**meta, "oof": chosen["oof"]}
+
+
+def train_head(texts: list[str], y: np.ndarray, fast_oof: np.ndarray, out_dir: Path,
+               minilm, seed: int = 0) -> dict:  # noqa: ANN001
+    """Fit the MiniLM head on the out-of-fold fast probabilities; writes ``complaint_minilm.npz``."""
+    probs, pooled = minilm.run(texts)
+    p = np.clip(fast_oof, 1e-6, 1 - 1e-6)
+    x = np.hstack([np.log(p / (1 - p))[:, None], pooled, probs])
+    chosen = _choose(lambda tr, te: (x[tr], x[te]), y, HEAD_C_GRID, seed)
+    model = LogisticRegression(C=chosen["C"], max_iter=5000, random_state=seed).fit(x, y)
+    meta = {"name": "complaint-en-minilm-head", "trained": date.today().isoformat(),
+            "rows": len(y), **{k: v for k, v in chosen.items() if k != "oof"}}
+    _save(out_dir / "complaint_minilm.npz", meta, coef=model.coef_[0].astype(np.float32),
+          bias=np.array([model.intercept_[0]], dtype=np.float32))
+    return meta
