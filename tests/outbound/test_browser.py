@@ -8,8 +8,9 @@ import pytest
 
 from sinks.app_store import AppStore
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
-from tests.app.browser import ARTIFACTS, CHROMIUM_ARGS, Server, chromium_path
+from tests.app.browser import ARTIFACTS, Server
 from tests.app.conftest import PASSWORD
+from tests.app.test_browser import browser, login  # noqa: F401 - the shared chromium
 from tests.outbound.conftest import apply, event, outbound, seed
 from webcare.app.security import hash_password
 from webcare.config import WebcareConfig
@@ -36,35 +37,14 @@ def served(tmp_path, channel_fakes, clock):
     server.stop()
 
 
-@pytest.fixture
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _login(browser, served, name):
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
-    page.goto(served.url + "/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    return page
-
-
 def test_a_lead_edits_and_approves_a_draft_and_exactly_that_text_is_published(
         browser, served, channel_fakes):
-    agent = _login(browser, served, "alice")
+    agent = login(browser, served, "alice")
     agent.click("nav >> text=Outbound")
     assert agent.locator("section.draft").count() == 2
     assert agent.locator("button.approve").count() == 0  # agents only look
 
-    lead = _login(browser, served, "lena")
+    lead = login(browser, served, "lena")
     lead.click("nav >> text=Outbound")
     draft = lead.locator("section.draft[data-channel=x]")
     assert "we are aware of a disruption (outage)" in draft.locator("textarea").input_value()

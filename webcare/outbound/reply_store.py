@@ -15,6 +15,7 @@ from typing import Any
 
 from sinks.app_db import iso, new_id
 from sinks.app_store import AppStore
+from webcare.outbound.store import counts_by_channel
 
 WINDOW_SECONDS = 60.0
 _COLUMNS = ("reply_id, incident_key, kind, author_platform, author_handle, post_id, post_at, "
@@ -61,11 +62,7 @@ class ReplyStore:
                            (reply_id,))
 
     def counts(self) -> dict[str, dict[str, int]]:
-        found: dict[str, dict[str, int]] = {}
-        for row in self.db.rows("SELECT COALESCE(channel, '-') AS channel, state, COUNT(*) AS n "
-                                "FROM outbound_replies GROUP BY channel, state ORDER BY 1, 2"):
-            found.setdefault(row["channel"], {})[row["state"]] = row["n"]
-        return found
+        return counts_by_channel(self.db, "outbound_replies")
 
     def due(self, now_ts: float, limit: int = 200) -> list[dict[str, Any]]:
         return self.db.rows(

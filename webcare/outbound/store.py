@@ -21,6 +21,15 @@ _COLUMNS = ("outbound_id, incident_key, event_id, kind, channel, channel_type, l
             "platform_post_id, platform_url, published_at, http_status, error, response_body")
 
 
+def counts_by_channel(db, table: str) -> dict[str, dict[str, int]]:
+    """Rows per channel and state of ``outbound_posts`` or ``outbound_replies``."""
+    found: dict[str, dict[str, int]] = {}
+    for row in db.rows(f"SELECT COALESCE(channel, '-') AS channel, state, COUNT(*) AS n "
+                       f"FROM {table} GROUP BY channel, state ORDER BY 1, 2"):
+        found.setdefault(row["channel"], {})[row["state"]] = row["n"]
+    return found
+
+
 class Conflict(ValueError):
     """The post is no longer in the state the action needs (someone else acted first)."""
 
@@ -87,11 +96,7 @@ class PostStore:
                             (*params, limit))
 
     def counts(self) -> dict[str, dict[str, int]]:
-        found: dict[str, dict[str, int]] = {}
-        for row in self.db.rows("SELECT channel, state, COUNT(*) AS n FROM outbound_posts "
-                                "GROUP BY channel, state ORDER BY channel, state"):
-            found.setdefault(row["channel"], {})[row["state"]] = row["n"]
-        return found
+        return counts_by_channel(self.db, "outbound_posts")
 
     # -- decisions (audited in the same transaction) -------------------------------------------
     def decide(self, outbound_id: str, actor: str, action: str, now, body: str | None = None,
