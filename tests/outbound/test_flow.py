@@ -235,3 +235,17 @@ def test_gdpr_erase_removes_the_authors_personal_replies(store, channel_fakes, c
     counts = erase_author(app, "@user1")
     assert counts["outbound_replies"] == 1
     assert sorted(r["author_handle"] for r in ReplyStore(app).of(KEY)) == ["@user0", "@user2"]
+
+
+def test_a_send_lease_that_runs_out_makes_the_post_due_again(store, channel_fakes, clock):
+    seed(store, 1)
+    config = outbound(channel_fakes["urls"], "x")
+    apply(store, config, [event(urgency="critical")], clock)
+    posts = PostStore(AppStore(store))
+    (row,) = _posts(store)
+    assert posts.claim(row["outbound_id"], clock().timestamp(), 300)  # a worker that then dies
+    worker = deliverer(config, clock)
+    assert worker.drain(AppStore(store)) == {}  # leased: nobody else sends it
+    clock.advance(301)
+    assert worker.drain(AppStore(store))["post_published"] == 1
+    assert len([s for s in channel_fakes["x"].sent if "reply" not in s]) == 1

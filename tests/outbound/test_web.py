@@ -94,3 +94,14 @@ def test_api_reject_approve_and_the_incident_record(served, channel_fakes):
     record = client.get(f"/api/v1/outbound/incidents/{KEY}", headers=agent).json()
     assert {p["state"] for p in record["posts"]} == {"published", "rejected"}
     assert len(record["replies"]) == 3 and {r["state"] for r in record["replies"]} == {"pending"}
+
+
+def test_a_refused_publish_is_shown_and_left_for_the_retry_loop(served, channel_fakes):
+    client, app = served
+    login(client, "lena")
+    channel_fakes["x"].fail = (503, {}, {"title": "Service Unavailable", "status": 503})
+    form = {"outbound_id": _draft(app)["outbound_id"], "csrf": csrf_of(client.get("/outbound").text)}
+    page = client.post("/outbound/approve", data=form).text
+    row = PostStore(app).get(form["outbound_id"])
+    assert (row["state"], row["http_status"], row["decided_by"]) == ("approved", 503, "lena")
+    assert "HTTP 503" in page and "platform unavailable" in page

@@ -63,8 +63,9 @@ def plan_status(app: AppStore, config: OutboundConfig, incident_key: str, now: d
         return 0
     incident = _incident(app, incident_key)
     store, added = ReplyStore(app), 0
-    for poster in affected_posters(app, incident_key):
-        added += store.plan(_row(app, config, incident, poster, "status", now), now)
+    with app.db.tx():  # one transaction for the whole burst of posters
+        for poster in affected_posters(app, incident_key):
+            added += store.plan(_row(app, config, incident, poster, "status", now), now)
     return added
 
 
@@ -77,11 +78,12 @@ def plan_resolved(app: AppStore, config: OutboundConfig, incident_key: str, now:
     if not config.replies.enabled or not config.replies.resolved_follow_up:
         return 0
     incident, added = _incident(app, incident_key), 0
-    for reply in store.of(incident_key, "status", ("published",)) + waiting:
-        poster = {"post_id": reply["post_id"], "platform": reply["author_platform"],
-                  "author_handle": reply["author_handle"], "lang": reply["lang"],
-                  "created_at": reply["post_at"]}
-        added += store.plan(_row(app, config, incident, poster, "resolved", now), now)
+    with app.db.tx():
+        for reply in store.of(incident_key, "status", ("published",)) + waiting:
+            poster = {"post_id": reply["post_id"], "platform": reply["author_platform"],
+                      "author_handle": reply["author_handle"], "lang": reply["lang"],
+                      "created_at": reply["post_at"]}
+            added += store.plan(_row(app, config, incident, poster, "resolved", now), now)
     return added
 
 
