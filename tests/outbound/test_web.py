@@ -100,7 +100,8 @@ def test_a_refused_publish_is_shown_and_left_for_the_retry_loop(served, channel_
     client, app = served
     login(client, "lena")
     channel_fakes["x"].fail = (503, {}, {"title": "Service Unavailable", "status": 503})
-    form = {"outbound_id": _draft(app)["outbound_id"], "csrf": csrf_of(client.get("/outbound").text)}
+    form = {"outbound_id": _draft(app)["outbound_id"],
+            "csrf": csrf_of(client.get("/outbound").text)}
     page = client.post("/outbound/approve", data=form).text
     row = PostStore(app).get(form["outbound_id"])
     assert (row["state"], row["http_status"], row["decided_by"]) == ("approved", 503, "lena")
