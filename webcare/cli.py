@@ -12,6 +12,7 @@ import orjson
 from webcare import commands, kafka_cli
 from webcare.app import cli as app_cli
 from webcare.outbound import cli as outbound_cli
+from webcare.knowledge import cli as knowledge_cli
 from sinks.sqlite_store import SqliteStoreConfig
 from ingest.health import AuthFailed
 from webcare.config import ConfigError, WebcareConfig, load_config
@@ -156,6 +157,7 @@ def demo(store_path: str) -> None:
 kafka_cli.register(main, CONFIG_OPTION)
 app_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare serve, users, relabels (issue 6)
 outbound_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare outbound (issue 8)
+knowledge_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare knowledge (issue 8)
 
 
 @main.group()

@@ -21,6 +21,7 @@ from ingest.replay import ReplayConfig, ReplaySource
 from route.incidents import IncidentConfig
 from webcare.app.config import AppConfig
 from webcare.outbound.config import OutboundConfig
+from webcare.knowledge.config import KnowledgeConfig
 from route.rules import RouteConfig
 from sinks.postgres_store import PostgresStore, PostgresStoreConfig
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
@@ -57,6 +58,7 @@ class WebcareConfig(BaseModel):
     tickets: TicketList = Field(default_factory=list)  # ticket sinks via the outbox (issue 5)
     app: AppConfig = Field(default_factory=AppConfig)  # webcare serve (issue 6)
     outbound: OutboundConfig = Field(default_factory=OutboundConfig)  # status posts (issue 8)
+    knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # FAQs (issue 8)
 
     @model_validator(mode="after")
     def _share_brands(self) -> "WebcareConfig":

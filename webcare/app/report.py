@@ -56,11 +56,11 @@ def _csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows([_cell(v) for v in row] for row in rows)
+        writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
     return path
 
 
-def _cell(value):
+def spreadsheet_safe(value):
     """Spreadsheet-safe: text starting with = + - @ is prefixed so it is not a formula."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value

@@ -23,6 +23,7 @@ PERMISSIONS = {
     "claim:override": {"lead", "admin"},
     "audit:read": {"lead", "admin"},
     "dashboard:read": {"comms", "lead", "admin"},
+    "knowledge:read": {"agent", "lead", "comms", "admin"},
     "outbound:read": {"agent", "lead", "comms", "admin"},  # outbound incident updates (issue 8)
     "outbound:decide": {"lead", "admin"},
 }

@@ -117,7 +117,7 @@ class ApiAuthFailed(Exception):
 
 
 def create_app(config: WebcareConfig) -> FastAPI:
-    from webcare.app import api, dashboard, pages
+    from webcare.app import api, dashboard, knowledge, pages
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -131,6 +131,7 @@ def create_app(config: WebcareConfig) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(dashboard.router)
+    app.include_router(knowledge.router)
     app.include_router(api.router)
     from webcare.outbound import web as outbound  # issue 8
 

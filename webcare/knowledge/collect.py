@@ -1,0 +1,98 @@
+"""Answered questions from the store (SQLite or PostgreSQL), for the FAQ grouping.
+
+Called by ``webcare knowledge export`` and the ``/knowledge`` page. A question is a stored post
+that is not noise and is a question (a topic in ``knowledge.question_topics`` or
+:func:`webcare.knowledge.questions.is_question`) with at least one answer:
+
+* a **webcare** reply sent through the app (``replies``, modes in ``knowledge.reply_modes``);
+* an **official** answer: a reply post by an own account (noise reason ``own_post``) or one a
+  source marked ``official_answer`` (Viva Engage, ``raw.engage.role``);
+* a **peer** answer: a reply post by anyone else except the asker, not spam/bot/empty.
+
+Replies are found through ``post_threads`` (migration 4): an answer's ``reply_to_key`` is the
+question's ``thread_key``. A database error propagates to the caller.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from schemas import Decision
+from sinks.app_db import AppDb, iso, parse_iso
+from webcare.knowledge.config import KnowledgeConfig
+from webcare.knowledge.grouping import Answer, Question
+from webcare.knowledge.questions import is_question
+
+CHUNK = 500
+SKIPPED_NOISE = ("spam", "bot", "empty")
+_ANSWERED = (
+    "SELECT p.decision_json FROM posts p WHERE p.noise = 0 AND p.created_at >= ? AND "
+    "p.created_at <= ? AND (EXISTS (SELECT 1 FROM replies r WHERE r.post_id = p.post_id) OR "
+    "EXISTS (SELECT 1 FROM post_threads q JOIN post_threads a ON a.reply_to_key = q.thread_key "
+    "WHERE q.post_id = p.post_id AND a.post_id <> p.post_id)) ORDER BY p.created_at DESC, "
+    "p.post_id LIMIT ?")
+
+
+def answered_questions(db: AppDb, config: KnowledgeConfig, start: str = "",
+                       end: str = "9999") -> list[Question]:
+    """The most recent ``max_questions`` answered questions between ISO ``start`` and ``end``."""
+    decisions = [Decision.model_validate_json(row["decision_json"]) for row in db.rows(
+        _ANSWERED, (start, end, config.max_questions))]
+    asked = [d for d in decisions if d.classification.topic in config.question_topics
+             or is_question(d.post.text, d.classification.lang)]
+    answers: dict[str, list[Answer]] = defaultdict(list)
+    for start_at in range(0, len(asked), CHUNK):
+        chunk = asked[start_at:start_at + CHUNK]
+        _webcare_answers(db, config, [d.post.id for d in chunk], answers)
+        _thread_answers(db, chunk, answers)
+    return [Question(post_id=d.post.id, text=d.post.text, lang=d.classification.lang,
+                     topic=d.classification.topic, asked_at=d.post.created_at,
+                     answers=tuple(sorted(answers[d.post.id], key=lambda a: a.at)))
+            for d in asked if answers[d.post.id]]
+
+
+def _marks(values: list) -> str:
+    return "(" + ",".join("?" * len(values)) + ")"
+
+
+def _webcare_answers(db: AppDb, config: KnowledgeConfig, ids: list[str],
+                     answers: dict[str, list[Answer]]) -> None:
+    modes = list(config.reply_modes)
+    for row in db.rows(f"SELECT post_id, actor, at, body FROM replies WHERE post_id IN "
+                       f"{_marks(ids)} AND mode IN {_marks(modes)}", (*ids, *modes)):
+        answers[row["post_id"]].append(Answer(kind="webcare", text=row["body"],
+                                              at=parse_iso(row["at"]), author=row["actor"]))
+
+
+def _thread_answers(db: AppDb, questions: list[Decision],
+                    answers: dict[str, list[Answer]]) -> None:
+    askers = {d.post.id: d.post.author.handle.lower() for d in questions}
+    ids = list(askers)
+    for row in db.rows(
+            "SELECT q.post_id AS question_id, p.post_id, p.noise_reason, p.decision_json, "
+            "e.likes FROM post_threads q JOIN post_threads a ON a.reply_to_key = q.thread_key "
+            "JOIN posts p ON p.post_id = a.post_id LEFT JOIN post_engagement e ON e.post_id = "
+            f"a.post_id WHERE q.post_id IN {_marks(ids)} AND a.post_id <> q.post_id", ids):
+        post = Decision.model_validate_json(row["decision_json"]).post
+        kind = _kind(row["noise_reason"], post.raw, post.author.handle.lower()
+                     == askers[row["question_id"]])
+        if kind is not None:
+            answers[row["question_id"]].append(Answer(
+                kind=kind, text=post.text, at=post.created_at, author=post.author.handle,
+                likes=int(row["likes"] or 0), post_id=post.id))
+
+
+def _kind(noise_reason: str | None, raw: dict | None, by_asker: bool) -> str | None:
+    """official / peer, or None for the asker's own follow-up and spam, bot or empty posts."""
+    role = ((raw or {}).get("engage") or {}).get("role") if isinstance(raw, dict) else None
+    if role == "official_answer" or noise_reason == "own_post":
+        return "official"
+    if by_asker or role == "asker_reply" or noise_reason in SKIPPED_NOISE:
+        return None
+    return "peer"
+
+
+def window(start: datetime | None, end: datetime | None) -> tuple[str, str]:
+    """ISO text bounds for :func:`answered_questions` (open ends when None)."""
+    return (iso(start) if start else "", iso(end) if end else "9999")
