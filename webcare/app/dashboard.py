@@ -1,5 +1,6 @@
 """Communications dashboard: volume and sentiment over time (by topic, platform or language)
-with incidents shaded on the timeline, top negative themes and response times. The same
+with incidents shaded on the timeline, top negative themes, response times, and engagement next
+to sentiment (reach, engagement per hour, per topic/platform, top posts). The same
 figures feed ``webcare report`` (:func:`figures`)."""
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from sinks.app_store import AppStore
-from webcare.app import analytics, charts, queries, service
+from webcare.app import analytics, charts, engagement, queries, service
 from webcare.app.config import AppConfig
 from webcare.app.service import User
 from webcare.app.web import session_user, state
 
 router = APIRouter(include_in_schema=False)
-CHARTS = ("volume", "sentiment", "themes")
+CHARTS = ("volume", "sentiment", "themes", "engagement", "reach")
 
 
 def figures(app: AppStore, config: AppConfig, start: datetime | None, end: datetime | None,
@@ -27,15 +28,21 @@ def figures(app: AppStore, config: AppConfig, start: datetime | None, end: datet
     found = analytics.incidents(app, lo, hi)
     spans = [(i["first_seen"], i["last_seen"], i["incident_key"]) for i in found]
     themes = analytics.negative_themes(app, lo, hi)
+    reached = engagement.figures(app, lo, hi, data["buckets"], by)
     return {
         "from": lo, "to": hi, "by": by, "series": data, "incidents": found, "themes": themes,
-        "response": analytics.response_times(app, config, lo, hi, at),
+        "response": analytics.response_times(app, config, lo, hi, at), "engagement": reached,
         "charts": {
             "volume": charts.lines(f"Posts per hour by {by} (incidents shaded)",
                                    data["buckets"], data["volume"], spans),
             "sentiment": charts.stacked("Sentiment per hour (incidents shaded)",
                                         data["buckets"], data["sentiment"], spans),
             "themes": charts.bars("Negative posts by topic", themes["topics"]),
+            "engagement": charts.stacked("Engagement per hour by sentiment (incidents shaded)",
+                                         data["buckets"], reached["hourly"]["by_sentiment"],
+                                         spans),
+            "reach": charts.lines(f"Reach per hour by {by} (followers of distinct authors)",
+                                  data["buckets"], reached["hourly"]["reach"], spans),
         }}
 
 

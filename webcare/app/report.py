@@ -44,12 +44,32 @@ def write_report(app: AppStore, config: AppConfig, out: Path, start: datetime | 
     written.append(_csv(out / "negative_themes.csv", ["kind", "value", "posts"],
                         [("topic", k, v) for k, v in found["themes"]["topics"]] +
                         [("word", k, v) for k, v in found["themes"]["words"]]))
+    written += _engagement_csvs(out, series["buckets"], found["engagement"])
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
     env.filters["inert"] = neutralise
     html = env.get_template("report.html").render(f=found, files=[p.name for p in written])
     index = out / "index.html"
     index.write_text(html, "utf-8")
     return [index, *written]
+
+
+def _engagement_csvs(out: Path, buckets: list[str], found: dict) -> list[Path]:
+    """Engagement per hour by sentiment with reach, per topic/platform, and the top posts."""
+    hourly = found["hourly"]
+    top = ["post_id", "platform", "topic", "sentiment", "compound", "author_handle",
+           "created_at", "followers", "likes", "shares", "replies", "quotes", "engagement",
+           "url", "text"]
+    per = ["posts", "reach", "likes", "shares", "replies", "quotes", "engagement",
+           "negative_share"]
+    return [
+        _csv(out / "engagement_hourly.csv", ["hour", "negative", "neutral", "positive", "reach"],
+             [(b, *(hourly["by_sentiment"][k][i] for k in ("negative", "neutral", "positive")),
+               hourly["total_reach"][i]) for i, b in enumerate(buckets)]),
+        _csv(out / "engagement_by.csv", ["dimension", "value", *per],
+             [(dim, r["value"], *(r[k] for k in per))
+              for dim, rows in found["per"].items() for r in rows]),
+        _csv(out / "top_posts.csv", top, [tuple(t[k] for k in top) for t in found["top_posts"]]),
+    ]
 
 
 def _csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
