@@ -61,6 +61,19 @@ def test_questions_pair_with_webcare_peer_and_official_answers(app_store):
     assert {q.post_id for q in sent_only} == {"t-12"}  # the dry-run reply no longer counts
 
 
+def test_reply_naming_the_pipeline_post_id_pairs_too(app_store):
+    question = make_post(30, id="demo-30", platform="reddit", platform_id="t3_q30",
+                         text="Waar vind ik mijn factuur?", author=Author(handle="u/ann"))
+    answer = make_post(31, id="demo-31", platform="reddit", platform_id="t1_a31",
+                       text="Onder Mijn Lumen > Facturen", reply_to_id="demo-30",
+                       author=Author(handle="u/bob"))
+    app_store.store.write([ROUTER(p, make_classification(p, lang="nl", topic="billing"))
+                           for p in (question, answer)], [])
+    found = {q.post_id: q for q in answered_questions(app_store.db, KnowledgeConfig())}
+    assert [a.post_id for a in found["demo-30"].answers] == ["demo-31"]
+    assert found["demo-30"].lang == "nl" and "demo-31" not in found  # an answer, no question
+
+
 def test_candidates_markdown_and_csv(app_store):
     seed(app_store)
     found = candidates(app_store.db, KnowledgeConfig())

@@ -10,7 +10,8 @@ that is not noise and is a question (a topic in ``knowledge.question_topics`` or
 * a **peer** answer: a reply post by anyone else except the asker, not spam/bot/empty.
 
 Replies are found through ``post_threads`` (migration 4): an answer's ``reply_to_key`` is the
-question's ``thread_key``. A database error propagates to the caller.
+question's ``thread_key`` (the platform's id) or ``<platform>:<post id>`` (input that names the
+pipeline-wide post id as ``reply_to_id``, as the demo day does). A database error propagates.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ SKIPPED_NOISE = ("spam", "bot", "empty")
 _ANSWERED = (
     "SELECT p.decision_json FROM posts p WHERE p.noise = 0 AND p.created_at >= ? AND "
     "p.created_at <= ? AND (EXISTS (SELECT 1 FROM replies r WHERE r.post_id = p.post_id) OR "
-    "EXISTS (SELECT 1 FROM post_threads q JOIN post_threads a ON a.reply_to_key = q.thread_key "
-    "WHERE q.post_id = p.post_id AND a.post_id <> p.post_id)) ORDER BY p.created_at DESC, "
+    "EXISTS (SELECT 1 FROM post_threads q JOIN post_threads a ON a.reply_to_key IN "
+    "(q.thread_key, p.platform || ':' || p.post_id) WHERE q.post_id = p.post_id AND "
+    "a.post_id <> p.post_id)) ORDER BY p.created_at DESC, "
     "p.post_id LIMIT ?")
 
 
@@ -71,9 +73,11 @@ def _thread_answers(db: AppDb, questions: list[Decision],
     ids = list(askers)
     for row in db.rows(
             "SELECT q.post_id AS question_id, p.post_id, p.noise_reason, p.decision_json, "
-            "e.likes FROM post_threads q JOIN post_threads a ON a.reply_to_key = q.thread_key "
-            "JOIN posts p ON p.post_id = a.post_id LEFT JOIN post_engagement e ON e.post_id = "
-            f"a.post_id WHERE q.post_id IN {_marks(ids)} AND a.post_id <> q.post_id", ids):
+            "e.likes FROM post_threads q JOIN posts qp ON qp.post_id = q.post_id "
+            "JOIN post_threads a ON a.reply_to_key IN (q.thread_key, qp.platform || ':' || "
+            "qp.post_id) JOIN posts p ON p.post_id = a.post_id LEFT JOIN post_engagement e ON "
+            f"e.post_id = a.post_id WHERE q.post_id IN {_marks(ids)} AND a.post_id <> q.post_id",
+            ids):
         post = Decision.model_validate_json(row["decision_json"]).post
         kind = _kind(row["noise_reason"], post.raw, post.author.handle.lower()
                      == askers[row["question_id"]])

@@ -45,7 +45,8 @@ def markdown(found: Sequence[FaqCandidate]) -> str:
     for n, faq in enumerate(found, 1):
         answer = faq.answer
         out += [f"## {n}. {_one_line(faq.question)}", "",
-                f"- Asked: {faq.count} times ({faq.first_asked:%Y-%m-%d} – "
+                f"- Asked: {faq.count} time{'' if faq.count == 1 else 's'} "
+                f"({faq.first_asked:%Y-%m-%d} – "
                 f"{faq.last_asked:%Y-%m-%d})",
                 f"- Languages: {', '.join(faq.languages)}; topics: {', '.join(faq.topics)}", "",
                 "**Answer**" + (f" ({answer.kind})" if answer else "") + ":", "",
