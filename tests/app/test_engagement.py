@@ -122,3 +122,13 @@ def test_same_author_counts_once_per_hour_but_in_each_hour(store):
     lo, hi = analytics.window(app, None, None)
     found = engagement.figures(app, lo, hi, HOURS, "topic")
     assert found["hourly"]["total_reach"] == [10, 10] and found["totals"]["reach"] == 10
+
+
+def test_item_page_shows_the_posts_engagement(app_store, client_for):
+    from tests.app.conftest import ROUTER as QUEUEING
+
+    post = make_post(9, id="e-9", engagement=Engagement(likes=12, shares=3, replies=4, quotes=1))
+    app_store.store.write([QUEUEING(post, make_classification(post))], [])
+    page = client_for("alice").get("/item?id=e-9")
+    assert page.status_code == 200
+    assert "12 likes · 3 shares · 4 replies · 1 quotes" in page.text
