@@ -40,7 +40,8 @@ def known(app: AppStore) -> None:
     ]
     decisions = []
     for n, handle, followers, platform, topic, label, likes, shares, replies, quotes in rows:
-        post = make_post(n, id=f"e-{n}", platform=platform, author=Author(handle=handle, followers=followers),
+        post = make_post(n, id=f"e-{n}", platform=platform,
+                         author=Author(handle=handle, followers=followers),
                          engagement=Engagement(likes=likes, shares=shares, replies=replies,
                                                quotes=quotes))
         noise = {"noise": True, "noise_reason": "spam"} if handle == "@spam" else {}

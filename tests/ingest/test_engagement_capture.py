@@ -43,7 +43,8 @@ def test_mastodon_recorded_counts_and_followers():
 
 
 def test_reddit_recorded_score_comments_and_crossposts():
-    things = [child["data"] for body in _recorded("TestSubredditModerationStreams.test_reports.json")
+    recorded = _recorded("TestSubredditModerationStreams.test_reports.json")
+    things = [child["data"] for body in recorded
               for child in body.get("data", {}).get("children", [])
               if child.get("kind") in ("t1", "t3")]
     submissions = [t for t in things if t["name"].startswith("t3_")]
