@@ -102,7 +102,7 @@ def test_comms_sees_the_dashboard_and_cannot_claim(browser, served):
     assert carl.url.endswith("/dashboard")
     carl.wait_for_load_state("load")  # images included
     widths = carl.eval_on_selector_all(".charts img", "imgs => imgs.map(i => i.naturalWidth)")
-    assert len(widths) == 3 and all(w > 0 for w in widths)  # the SVG charts rendered
+    assert len(widths) == 5 and all(w > 0 for w in widths)  # the SVG charts rendered
     assert "burst:Lumen Telecom:outage" in carl.locator("main").inner_text()
     carl.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
     carl.goto(served.url + "/")
