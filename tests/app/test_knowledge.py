@@ -10,7 +10,7 @@ import io
 from click.testing import CliRunner
 
 from schemas import Author, Engagement
-from tests.app.conftest import ROUTER
+from tests.app.conftest import ROUTER, api_token
 from tests.conftest import make_classification, make_post
 from webcare.knowledge.collect import answered_questions
 from webcare.knowledge.config import KnowledgeConfig
@@ -115,6 +115,16 @@ def test_knowledge_page_for_every_role_and_downloads(app_store, client_for):
     assert rows[0]["count"] == "2"
     assert client.get("/knowledge/export.pdf").status_code == 404
     assert client.get("/knowledge?min_count=0").status_code == 422
+
+
+def test_knowledge_api(app_store, client_for):
+    seed(app_store)
+    client = client_for()
+    found = client.get("/api/v1/knowledge", headers=api_token(app_store, "alice")).json()
+    assert [(f["count"], sorted(f["post_ids"])) for f in found] == [(2, ["t-11", "t-12"])]
+    assert found[0]["answer"]["kind"] == "webcare" and found[0]["languages"] == ["en"]
+    assert client.get("/api/v1/knowledge").status_code == 401
+    assert "/api/v1/knowledge" in client.get("/api/openapi.json").json()["paths"]
 
 
 def test_knowledge_export_cli(app_store, config, tmp_path):

@@ -132,6 +132,7 @@ def create_app(config: WebcareConfig) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(dashboard.router)
     app.include_router(knowledge.router)
+    app.include_router(knowledge.api_router)
     app.include_router(api.router)
     from webcare.outbound import web as outbound  # issue 8
 
