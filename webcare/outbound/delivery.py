@@ -73,7 +73,7 @@ class Deliverer:
         if channel is None:
             why = self.unavailable.get(row["channel"], "channel is not configured")
             return self._retry(app, "post", outbound_id, row, Retryable(why), now)
-        incident = replies._incident(app, row["incident_key"])
+        incident = replies.incident_of(app, row["incident_key"])
         context = {"incident_key": row["incident_key"], "kind": row["kind"],
                    "status": incident.status, "lang": row["lang"], "channel": row["channel"],
                    "link": templates.status_link(self.config.status_link, incident)}

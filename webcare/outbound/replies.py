@@ -61,7 +61,7 @@ def plan_status(app: AppStore, config: OutboundConfig, incident_key: str, now: d
     """One ``status`` reply per affected poster of an announced incident; returns new ones."""
     if not config.replies.enabled or not announced(app, incident_key):
         return 0
-    incident = _incident(app, incident_key)
+    incident = incident_of(app, incident_key)
     store, added = ReplyStore(app), 0
     with app.db.tx():  # one transaction for the whole burst of posters
         for poster in affected_posters(app, incident_key):
@@ -77,7 +77,7 @@ def plan_resolved(app: AppStore, config: OutboundConfig, incident_key: str, now:
     store.skip_pending(incident_key, "status", "the incident was resolved before it was sent")
     if not config.replies.enabled or not config.replies.resolved_follow_up:
         return 0
-    incident, added = _incident(app, incident_key), 0
+    incident, added = incident_of(app, incident_key), 0
     with app.db.tx():
         for reply in store.of(incident_key, "status", ("published",)) + waiting:
             poster = {"post_id": reply["post_id"], "platform": reply["author_platform"],
@@ -104,6 +104,7 @@ def _row(app: AppStore, config: OutboundConfig, incident: Incident, poster: dict
             "state": "skipped" if reason else "pending", "reason": reason}
 
 
-def _incident(app: AppStore, key: str) -> Incident:
+def incident_of(app: AppStore, key: str) -> Incident:
+    """The stored incident (its latest aggregates)."""
     row = app.db.one("SELECT incident_json FROM incidents WHERE incident_key = ?", (key,))
     return Incident.model_validate_json(row["incident_json"])
