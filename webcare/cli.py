@@ -13,6 +13,7 @@ from webcare import commands, kafka_cli
 from webcare.app import cli as app_cli
 from webcare.outbound import cli as outbound_cli
 from webcare.knowledge import cli as knowledge_cli
+from webcare import refresh
 from sinks.sqlite_store import SqliteStoreConfig
 from ingest.health import AuthFailed
 from webcare.config import ConfigError, WebcareConfig, load_config
@@ -158,6 +159,7 @@ kafka_cli.register(main, CONFIG_OPTION)
 app_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare serve, users, relabels (issue 6)
 outbound_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare outbound (issue 8)
 knowledge_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare knowledge (issue 8)
+refresh.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare engagement (issue 8)
 
 
 @main.group()
