@@ -19,6 +19,7 @@ from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from classify.cascade import with_cascade
 from classify.language import PostText
 from classify.pipeline import Classifier, _assemble
 from schemas import Post
@@ -88,6 +89,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cascade", type=float, action="append", default=[],
+                        help="also measure the MiniLM cascade at this confidence (repeatable; "
+                             "1.01 = MiniLM for every English post)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -105,6 +109,14 @@ def main() -> None:
     print(f"ratio classify / bare VADER:      {pipeline_rate / vader_rate:10.2f}")
     for name, micros in stage_costs(config, posts).items():
         print(f"  {name:10} {micros:7.1f} µs/post")
+    for confidence in args.cascade:
+        cascaded = with_cascade(config, confidence)
+        fresh = iter([Classifier(cascaded) for _ in range(args.repeat)])
+        rate = best_rate(lambda: next(fresh).classify_many(posts), len(posts), args.repeat)
+        share = sum(c.sentiment.model.startswith("minilm")
+                    for c in Classifier(cascaded).classify_many(posts)) / len(posts)
+        print(f"cascade at confidence {confidence:.2f}: {rate:10.0f} posts/s "
+              f"(ratio to bare VADER {rate / vader_rate:.2f}; MiniLM decided {share:.0%})")
 
 
 if __name__ == "__main__":

@@ -63,3 +63,13 @@ class Cascade:
                         f"model unsure: {max(before.probabilities.values()):.2f})"),
                 embedding=embedding))
         return out
+
+
+def with_cascade(config, confidence: float | None, threads: int = 1):  # noqa: ANN001, ANN201
+    """A copy of a :class:`classify.config.ClassifyConfig` with the cascade off (None) or on
+    at ``confidence``; used by the evaluation and the benchmark to compare both paths."""
+    sentiment = config.sentiment
+    cascade = sentiment.cascade.model_copy(update={
+        "enabled": confidence is not None, "confidence": confidence or 0.0, "threads": threads})
+    return config.model_copy(update={"sentiment": sentiment.model_copy(
+        update={"cascade": cascade})})

@@ -123,13 +123,20 @@ def incidents(as_json: bool, config_path: Path | None, store_path: str | None) -
 @click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None,
               help="the shared data folder (default: ../shared/data next to the checkout)")
 @click.option("--details", is_flag=True, help="per-class scores and confusion matrices")
+@click.option("--models", "compare_models", is_flag=True,
+              help="also compare VADER, the fast models, the cascade and MiniLM (with posts/s)")
 @CONFIG_OPTION
-def evaluate(shared_dir: Path | None, details: bool, config_path: Path | None) -> None:
+def evaluate(shared_dir: Path | None, details: bool, compare_models: bool,
+             config_path: Path | None) -> None:
     """Measure the classifiers on every labelled set found in ../shared/data."""
     from webcare import evaluate as evaluation
 
     config = _config(config_path)
     click.echo(evaluation.run_all(config, shared_dir, details))
+    if compare_models:
+        from webcare.model_table import model_table
+
+        click.echo("\n" + model_table(config, shared_dir or evaluation.default_shared_dir()))
 
 
 @main.command()

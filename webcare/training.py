@@ -54,7 +54,9 @@ def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]
     import numpy as np
 
     from classify.pipeline import Classifier
-    from classify.training.complaint import featurize, read_complaints, train_fast, train_head
+    from classify.training.complaint import (
+        featurize, read_complaints, train_fast, train_head, write_card,
+    )
     from classify.transformer import MiniLM
     from webcare.config import load_config
 
@@ -74,10 +76,12 @@ def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]
     lines = [f"complaint model written to {target / 'complaint_en.npz'} ({len(y)} rows): "
              f"5-fold CV F1 {fast['cv_f1']:.3f} at threshold {fast['threshold']}, "
              f"Brier {fast['cv_brier']:.3f}, ECE {fast['cv_ece']:.3f}"]
+    head = None
     if (target / "sentiment_minilm.onnx").is_file():
         head = train_head(texts, y, fast["oof"], target, MiniLM(target, threads=2))
         lines.append(f"MiniLM complaint head written: 5-fold CV F1 {head['cv_f1']:.3f} at "
                      f"threshold {head['threshold']}, Brier {head['cv_brier']:.3f}")
+    write_card(target / "complaint_MODEL_CARD.md", fast, head)
     return lines
 
 

@@ -130,3 +130,39 @@ def train_head(texts: list[str], y: np.ndarray, fast_oof: np.ndarray, out_dir: P
     _save(out_dir / "complaint_minilm.npz", meta, coef=model.coef_[0].astype(np.float32),
           bias=np.array([model.intercept_[0]], dtype=np.float32))
     return meta
+
+
+def write_card(path: Path, fast: dict, head: dict | None) -> None:
+    """``complaint_MODEL_CARD.md``: data and terms, date, cross-validated figures."""
+    def figures(meta: dict) -> str:
+        return (f"5-fold CV F1 {meta['cv_f1']:.3f} at threshold {meta['threshold']} "
+                f"(F1 at 0.5: {meta['cv_f1_at_0.5']:.3f}), Brier {meta['cv_brier']:.3f}, "
+                f"calibration error {meta['cv_ece']:.3f}, C {meta['C']}")
+    head_line = (f"* `complaint_minilm.npz` (MiniLM head, used with the cascade): "
+                 f"{figures(head)}" if head else "* no MiniLM head (transformer model missing)")
+    path.write_text(f"""# Complaint models (classify/models/complaint_*.npz)
+
+Trained {fast['trained']} by `webcare train --task complaint` on {fast['rows']} labelled
+tweets ({fast['data']}).
+
+* `complaint_en.npz` (fast, default): logistic regression over the sentiment model's word
+  features, the urgency cue categories, the topic and the sentiment probabilities;
+  {figures(fast)}.
+{head_line}: the out-of-fold fast logit, the 384-d MiniLM embedding and the MiniLM
+  sentiment probabilities.
+
+No class weights, so the probabilities are calibrated (Brier score and top-label calibration
+error above are out-of-fold); the threshold maximises out-of-fold F1 and can be overridden
+with `classify.urgency.complaint.threshold`. English only: other languages get no complaint
+probability and the urgency rules alone decide `actionable`.
+
+## Data and licences
+
+| data | used for | licence / terms |
+|---|---|---|
+| complaints dev (danielpreotiuc/complaints-social-media @ 54e3402, half of the ACL 2019 set, 1,730 tweets) | both models | research data, no licence file in the source repository (research use) |
+| sentiment models (see sentiment_MODEL_CARD.md) | input features | as listed there |
+
+The in-sample F1 on the complaints dev set is not a quality figure (the models train on it);
+the cross-validated one is. The held-out half of the ACL 2019 set was never seen.
+""", encoding="utf-8")

@@ -23,6 +23,7 @@ import json
 import random
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,9 @@ import numpy as np
 from classify.transformer import MAX_TOKENS, normalise
 from classify.training import sentiment_data as sd
 
-SETTINGS = {"epochs": 2, "batch": 32, "lr": 1e-4, "warmup": 0.06, "weight_decay": 0.01,
-            "frozen_layers": 4, "threads": 2, "calibration_share": 0.04, "max_train": 30_000,
+# sized for a shared 2-core CPU (about 40 minutes); more rows and epochs help a little
+SETTINGS = {"epochs": 1, "batch": 32, "lr": 1e-4, "warmup": 0.06, "weight_decay": 0.01,
+            "frozen_layers": 4, "threads": 2, "calibration_share": 0.04, "max_train": 16_000,
             "seed": 0}
 
 
@@ -202,7 +204,7 @@ def train_transformer(shared_data_dir: Path, out_dir: Path, settings: dict | Non
     ``sentiment_minilm.json`` (calibration + metrics) into ``out_dir``."""
     from tokenizers import Tokenizer
 
-    from classify.training.transformer_calibration import calibrate
+    from classify.training.transformer_calibration import calibrate, dev_metrics, write_card
 
     settings = {**SETTINGS, **(settings or {})}
     texts, labels = sd.tweeteval_train(shared_data_dir)
@@ -220,8 +222,12 @@ def train_transformer(shared_data_dir: Path, out_dir: Path, settings: dict | Non
     shutil.copy(base_model_dir() / "tokenizer.json", work / "minilm_tokenizer.json")
     meta = calibrate(work, cal_x, cal_y)
     meta.update(settings=settings, train_rows=len(train_x), calibration_rows=len(cal_x),
-                train_seconds=round(train_seconds), base="sentence-transformers/all-MiniLM-L6-v2")
+                train_seconds=round(train_seconds), base="sentence-transformers/all-MiniLM-L6-v2",
+                trained=date.today().isoformat())
     (work / "sentiment_minilm.json").write_text(json.dumps(meta, indent=2), "utf-8")
+    meta["dev"] = dev_metrics(work, shared_data_dir)
+    (work / "sentiment_minilm.json").write_text(json.dumps(meta, indent=2), "utf-8")
+    write_card(work / "sentiment_minilm_MODEL_CARD.md", meta)
     for item in work.iterdir():
         item.replace(out_dir / item.name)
     work.rmdir()

@@ -1,0 +1,133 @@
+"""``webcare eval --models``: every sentiment/complaint model side by side, with its speed.
+
+Rows: VADER (±0.05; "negative means complaint"), the fast linear models (the default), MiniLM
+int8 on every English post, and the cascade (fast model when confident, MiniLM otherwise).
+Columns: TweetEval val macro recall, complaints dev F1, ITSM dev sentiment and topic macro-F1,
+Dutch polarity macro-F1, posts/s of the whole classify stage on one core. Figures on sets a
+model was trained on are its 5-fold cross-validated ones, read from the artifact (marked
+``cv``); the rest are measured here. Called by the CLI; needs ``../shared/data``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score, recall_score
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from classify.cascade import with_cascade
+from classify.complaint import load_arrays
+from classify.pipeline import Classifier
+from classify.sentiment import LABELS, MODELS_DIR
+from classify.training import sentiment_data as sd
+from schemas import Post
+from webcare.config import WebcareConfig
+
+SPEED_POSTS = 2000
+
+
+def _vader_label(compound: float) -> int:
+    return 0 if compound <= -0.05 else 2 if compound >= 0.05 else 1
+
+
+def _itsm_posts(data: Path) -> tuple[list[Post], list[dict]]:
+    rows = [json.loads(line) for line in (data / "itsm/dev.jsonl").open(encoding="utf-8")]
+    rows.sort(key=lambda row: row["created_at"])
+    return [Post.model_validate(row) for row in rows], [row["labels"] for row in rows]
+
+
+def _tweet_posts(texts: list[str]) -> list[Post]:
+    from webcare.evaluate import _text_post
+
+    return [_text_post(i, t) for i, t in enumerate(texts)]
+
+
+def _rate(classifier: Classifier, posts: list[Post]) -> float:
+    started = time.perf_counter()
+    classifier.classify_batch(posts)
+    return len(posts) / (time.perf_counter() - started)
+
+
+def cv_figures(model_dir: Path) -> dict[str, float]:
+    """The cross-validated figures stored in the shipped artifacts."""
+    en_meta, _ = load_arrays(model_dir / "sentiment_en.npz")
+    subsets = en_meta.get("domain", {}).get("cv_macro_f1_subsets", {})
+    out = {"itsm_sentiment": subsets.get("itsm_dev"), "dutch": subsets.get("dutch_polarity_dev")}
+    out["complaint"] = load_arrays(model_dir / "complaint_en.npz")[0]["cv_f1"]
+    head = model_dir / "complaint_minilm.npz"
+    out["complaint_minilm"] = load_arrays(head)[0]["cv_f1"] if head.is_file() else None
+    return out
+
+
+def _measure(classifier: Classifier, tweets: list[Post], tweet_gold: list[int],
+             itsm: list[Post], itsm_gold: list[dict]) -> dict[str, float]:
+    tweet_results = classifier.classify_many(tweets)
+    tweet_pred = [LABELS.index(c.sentiment.label) for c in tweet_results]
+    itsm_pred = classifier.classify_many(itsm)
+    return {
+        "tweeteval": recall_score(tweet_gold, tweet_pred, average="macro"),
+        "itsm_sentiment": f1_score([g["sentiment"] for g in itsm_gold],
+                                   [c.sentiment.label for c in itsm_pred], average="macro"),
+        "itsm_topic": f1_score([g["topic"] for g in itsm_gold], [c.topic for c in itsm_pred],
+                               average="macro"),
+        "deferred": float(np.mean([c.sentiment.model.startswith("minilm")
+                                   for c in tweet_results])),
+    }
+
+
+def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> str:
+    """The printed comparison table (one line per model)."""
+    tweets_x, tweets_y = sd.tweeteval_val(data)
+    tweets = _tweet_posts(tweets_x)
+    itsm, itsm_gold = _itsm_posts(data)
+    speed_posts = (tweets + itsm)[:SPEED_POSTS]
+    cv = cv_figures(config.classify.sentiment.model_dir or MODELS_DIR)
+    lines = [f"{'model':34} {'TweetEval':>9} {'complaints':>10} {'ITSM sent':>9} "
+             f"{'ITSM topic':>10} {'Dutch':>6} {'posts/s':>8}  MiniLM share", "-" * 104]
+    vader = SentimentIntensityAnalyzer()
+    started = time.perf_counter()
+    compounds = [vader.polarity_scores(p.text)["compound"] for p in speed_posts]
+    vader_rate = len(compounds) / (time.perf_counter() - started)
+    complaints_x, complaints_y = _complaints(data)
+    naive = [vader.polarity_scores(t)["compound"] <= -0.05 for t in complaints_x]
+    dutch_x, dutch_y = sd.dutch_polarity(data)
+    lines.append(_line("VADER ±0.05 (negative = complaint)",
+                       recall_score(tweets_y, [_vader_label(vader.polarity_scores(t)["compound"])
+                                               for t in tweets_x], average="macro"),
+                       f1_score(complaints_y, naive),
+                       f1_score([g["sentiment"] for g in itsm_gold],
+                                [LABELS[_vader_label(vader.polarity_scores(p.text)["compound"])]
+                                 for p in itsm], average="macro"),
+                       None, f1_score(dutch_y, [_vader_label(vader.polarity_scores(t)["compound"])
+                                                for t in dutch_x], average="macro"),
+                       vader_rate, None, "bare polarity_scores"))
+    variants = [("linear, fast (default)", None)]
+    if (MODELS_DIR / "sentiment_minilm.onnx").is_file():
+        variants += [(f"cascade, confidence {c:.2f}", c) for c in confidences]
+        variants.append(("MiniLM int8 on every en post", 1.01))
+    for name, confidence in variants:
+        variant = with_cascade(config.classify, confidence)
+        m = _measure(Classifier(variant), tweets, tweets_y, itsm, itsm_gold)
+        complaint = cv["complaint"] if confidence is None else cv["complaint_minilm"]
+        rate = _rate(Classifier(variant), speed_posts)  # fresh state, as a new run
+        lines.append(_line(name, m["tweeteval"], complaint, m["itsm_sentiment"], m["itsm_topic"],
+                           cv["dutch"], rate, m["deferred"], "complaints, Dutch: 5-fold CV"))
+    return "\n".join(lines + ["", "ITSM sentiment is in-sample for the linear models (trained "
+                              f"with the dev set); their 5-fold CV figure: {cv['itsm_sentiment']}"])
+
+
+def _complaints(data: Path) -> tuple[list[str], list[int]]:
+    from classify.training.complaint import read_complaints
+
+    return read_complaints([data / "complaints" / "complaints_dev.csv"])
+
+
+def _line(name, tweeteval, complaints, itsm_sent, itsm_topic, dutch, rate, deferred,
+          note) -> str:  # noqa: ANN001
+    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else "-"  # noqa: E731
+    share = f"{deferred:.0%}" if deferred is not None else "-"
+    return (f"{name:34} {cell(tweeteval):>9} {cell(complaints):>10} {cell(itsm_sent):>9} "
+            f"{cell(itsm_topic):>10} {cell(dutch):>6} {rate:8.0f}  {share:>5}  {note}")
