@@ -249,3 +249,18 @@ def test_a_send_lease_that_runs_out_makes_the_post_due_again(store, channel_fake
     clock.advance(301)
     assert worker.drain(AppStore(store))["post_published"] == 1
     assert len([s for s in channel_fakes["x"].sent if "reply" not in s]) == 1
+
+
+def test_engage_posters_are_answered_in_their_thread_and_others_skipped(store, channel_fakes,
+                                                                        clock):
+    seed(store, 2, platform="engage")
+    seed(store, 1, platform="reddit", start=3)
+    config = outbound(channel_fakes["urls"], "engage")
+    apply(store, config, [event(urgency="critical")], clock)
+    deliverer(config, clock).drain(AppStore(store))
+    (announcement, *answers) = channel_fakes["engage"].messages
+    assert announcement["group_id"] == 99
+    assert sorted(a["replied_to_id"] for a in answers) == ["engage-1", "engage-2"]
+    reddit = [r for r in ReplyStore(AppStore(store)).of(KEY) if r["author_platform"] == "reddit"]
+    assert [(r["state"], r["reason"]) for r in reddit] == [
+        ("skipped", "no outbound channel answers reddit posts")]
