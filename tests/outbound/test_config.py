@@ -41,6 +41,14 @@ def test_a_bad_outbound_config_fails_at_load_naming_the_key(tmp_path, yaml, key)
     assert key in str(failed.value)
 
 
+def test_a_configured_language_replaces_only_its_own_texts(tmp_path):
+    texts = {kind: f"{kind} {{{{ brand }}}}" for kind in templates.KINDS}
+    config = _load(tmp_path, "outbound: {templates: {en: %s, de: %s}}" % (texts, texts))
+    assert sorted(config.outbound.templates) == ["de", "en", "fi", "nl"]
+    assert config.outbound.templates["en"].opened == "opened {{ brand }}"
+    assert config.outbound.templates["nl"].opened.startswith("{{ brand }}: we weten")
+
+
 def test_templates_render_in_a_sandbox_and_name_unknown_placeholders():
     values = templates.values(incident(), "https://s.example/1")
     assert templates.render("{{ brand }} / {{ count }} / {{ since }}", values) == \

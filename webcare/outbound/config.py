@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from webcare.app.replies.config import BlueskyReply, MastodonReply, XReply
 from webcare.outbound import templates
@@ -112,6 +112,10 @@ class LanguageTemplates(BaseModel):
     reply_resolved: Template
 
 
+def default_templates() -> dict[str, LanguageTemplates]:
+    return {lang: LanguageTemplates(**texts) for lang, texts in templates.DEFAULT_TEMPLATES.items()}
+
+
 class ReplyRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -126,8 +130,8 @@ class OutboundConfig(BaseModel):
 
     channels: list[ChannelConfig] = Field(default_factory=list)
     templates: dict[str, LanguageTemplates] = Field(
-        default_factory=lambda: {lang: LanguageTemplates(**texts)
-                                 for lang, texts in templates.DEFAULT_TEMPLATES.items()})
+        default_factory=lambda: default_templates(),
+        description="per language; a language given here replaces its default texts")
     default_language: str = "en"
     language: Literal["main", "posters"] = Field(
         default="main", description="main: one draft in the incident's main language; "
@@ -139,6 +143,11 @@ class OutboundConfig(BaseModel):
                                            description="min gap of update drafts per channel")
     replies: ReplyRules = Field(default_factory=ReplyRules)
     poll_seconds: float = Field(default=5.0, gt=0, le=3600, description="delivery loop")
+
+    @field_validator("templates", mode="after")
+    @classmethod
+    def _with_defaults(cls, given: dict[str, LanguageTemplates]) -> dict[str, LanguageTemplates]:
+        return {**default_templates(), **given}
 
     @model_validator(mode="after")
     def _consistent(self) -> OutboundConfig:
