@@ -59,6 +59,8 @@ def test_questions_pair_with_webcare_peer_and_official_answers(app_store):
     assert found["t-12"].topic == "how_to" and found["t-12"].lang == "en"
     sent_only = answered_questions(app_store.db, KnowledgeConfig(reply_modes=["sent"]))
     assert {q.post_id for q in sent_only} == {"t-12"}  # the dry-run reply no longer counts
+    newest = answered_questions(app_store.db, KnowledgeConfig(max_questions=1))
+    assert [q.post_id for q in newest] == ["t-12"]  # t-18, newer, is answered but no question
 
 
 def test_reply_naming_the_pipeline_post_id_pairs_too(app_store):

@@ -32,17 +32,14 @@ _ANSWERED = (
     "p.created_at <= ? AND (EXISTS (SELECT 1 FROM replies r WHERE r.post_id = p.post_id) OR "
     "EXISTS (SELECT 1 FROM post_threads q JOIN post_threads a ON a.reply_to_key IN "
     "(q.thread_key, p.platform || ':' || p.post_id) WHERE q.post_id = p.post_id AND "
-    "a.post_id <> p.post_id)) ORDER BY p.created_at DESC, "
-    "p.post_id LIMIT ?")
+    "a.post_id <> p.post_id)) ORDER BY p.created_at DESC, p.post_id LIMIT ? OFFSET ?")
+PAGE = 1000
 
 
 def answered_questions(db: AppDb, config: KnowledgeConfig, start: str = "",
                        end: str = "9999") -> list[Question]:
     """The most recent ``max_questions`` answered questions between ISO ``start`` and ``end``."""
-    decisions = [Decision.model_validate_json(row["decision_json"]) for row in db.rows(
-        _ANSWERED, (start, end, config.max_questions))]
-    asked = [d for d in decisions if d.classification.topic in config.question_topics
-             or is_question(d.post.text, d.classification.lang)]
+    asked = _asked(db, config, start, end)
     answers: dict[str, list[Answer]] = defaultdict(list)
     for start_at in range(0, len(asked), CHUNK):
         chunk = asked[start_at:start_at + CHUNK]
@@ -52,6 +49,24 @@ def answered_questions(db: AppDb, config: KnowledgeConfig, start: str = "",
                      topic=d.classification.topic, asked_at=d.post.created_at,
                      answers=tuple(sorted(answers[d.post.id], key=lambda a: a.at)))
             for d in asked if answers[d.post.id]]
+
+
+def _asked(db: AppDb, config: KnowledgeConfig, start: str, end: str) -> list[Decision]:
+    """Answered posts that are questions, newest first, until ``max_questions`` are found
+    (answered complaints do not use up the budget)."""
+    asked: list[Decision] = []
+    offset = 0
+    while len(asked) < config.max_questions:
+        rows = db.rows(_ANSWERED, (start, end, PAGE, offset))
+        for row in rows:
+            d = Decision.model_validate_json(row["decision_json"])
+            if d.classification.topic in config.question_topics \
+                    or is_question(d.post.text, d.classification.lang):
+                asked.append(d)
+        if len(rows) < PAGE:
+            break
+        offset += PAGE
+    return asked[:config.max_questions]
 
 
 def _marks(values: list) -> str:
