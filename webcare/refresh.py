@@ -1,44 +1,82 @@
-"""``webcare engagement refresh``: re-read the engagement of stored Bluesky posts (issue 8).
+"""``webcare engagement refresh``: re-read the engagement of stored posts (issue 8).
 
-Jetstream posts are stored with zero counts (their record was just created); this reads the
-current likes, reposts, replies and quotes and the authors' followers from the AppView
-(:mod:`ingest.bluesky_counts`) and updates ``post_engagement``, so the dashboard's reach and
-engagement show what the posts reached since. Everything is fetched before anything is written:
-an AppView failure (:class:`ingest.bluesky_counts.AppViewError`) changes nothing. Posts the
-AppView no longer returns (deleted) keep their last counts.
+Streamed posts are stored with the counts of the moment they were created (zero, mostly); this
+reads the current likes, reposts, replies and quotes and the authors' followers again —
+Bluesky from the AppView (:mod:`ingest.bluesky_counts`, no credentials), X with tweepy
+(:mod:`ingest.x_counts`, the bearer token of the X source) — and updates ``post_engagement``,
+so the dashboard's reach and engagement show what the posts reached since. Everything is
+fetched before anything is written: a platform failure (:class:`RefreshFailed`) changes
+nothing. Posts the platform no longer returns (deleted) keep their last counts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import click
+import tweepy
 
 from ingest.bluesky_counts import PUBLIC_APPVIEW, AppView, AppViewError, view_counts
-from schemas import Decision
+from ingest.credentials import MissingCredential, secret
+from ingest.x import API as X_API
+from ingest.x_counts import client as x_client
+from ingest.x_counts import current_posts
+from schemas import Decision, Post
 from sinks.app_db import AppDb, iso
 
+# followers (None: not returned, keep), likes, shares, replies, quotes
+Counts = tuple[int | None, int, int, int, int]
+Fetch = Callable[[list[Post]], dict[str, Counts]]
 
-def refresh_bluesky(db: AppDb, appview: AppView, since: str = "") -> dict[str, int]:
-    """Refresh Bluesky posts created at or after ISO ``since``; returns what was done."""
+
+class RefreshFailed(RuntimeError):
+    """A platform refused or failed a call (the message says which and why)."""
+
+
+def bluesky_fetch(appview: AppView) -> Fetch:
+    def fetch(posts: list[Post]) -> dict[str, Counts]:
+        by_uri = {p.platform_id: p for p in posts if (p.platform_id or "").startswith("at://")}
+        try:
+            views = appview.posts(by_uri)
+            followers = appview.followers(p.author.id for p in by_uri.values()
+                                          if (p.author.id or "").startswith("did:"))
+        except AppViewError as error:
+            raise RefreshFailed(f"bluesky: {error}") from error
+        return {by_uri[u].id: (followers.get(by_uri[u].author.id), *view_counts(v))
+                for u, v in views.items()}
+    return fetch
+
+
+def x_fetch(client: tweepy.Client) -> Fetch:
+    def fetch(posts: list[Post]) -> dict[str, Counts]:
+        by_id = {p.platform_id: p for p in posts if (p.platform_id or "").isdigit()}
+        try:
+            current = current_posts(client, by_id)
+        except tweepy.TweepyException as error:
+            raise RefreshFailed(f"x: {type(error).__name__}: {error}") from error
+        out: dict[str, Counts] = {}
+        for tweet_id, now in current.items():
+            e, known = now.engagement, bool((now.raw or {}).get("author"))
+            out[by_id[tweet_id].id] = (now.author.followers if known else None, e.likes,
+                                       e.shares, e.replies, e.quotes)
+        return out
+    return fetch
+
+
+def refresh(db: AppDb, platform: str, fetch: Fetch, since: str = "") -> dict[str, int]:
+    """Refresh ``platform`` posts created at or after ISO ``since``; returns the counts."""
     rows = db.rows("SELECT p.decision_json FROM posts p JOIN post_engagement e ON e.post_id = "
-                   "p.post_id WHERE p.platform = 'bluesky' AND p.created_at >= ? "
-                   "ORDER BY p.created_at, p.post_id", (since,))
+                   "p.post_id WHERE p.platform = ? AND p.created_at >= ? "
+                   "ORDER BY p.created_at, p.post_id", (platform, since))
     posts = [Decision.model_validate_json(row["decision_json"]).post for row in rows]
-    by_uri = {p.platform_id: p for p in posts if (p.platform_id or "").startswith("at://")}
-    views = appview.posts(by_uri)
-    followers = appview.followers(p.author.id for p in by_uri.values()
-                                  if (p.author.id or "").startswith("did:"))
+    found = fetch(posts) if posts else {}
     with db.tx():
-        for uri, view in views.items():
-            db.run("UPDATE post_engagement SET likes = ?, shares = ?, replies = ?, quotes = ? "
-                   "WHERE post_id = ?", (*view_counts(view), by_uri[uri].id))
-        for post in by_uri.values():
-            if post.author.id in followers:
-                db.run("UPDATE post_engagement SET followers = ? WHERE post_id = ?",
-                       (followers[post.author.id], post.id))
-    return {"posts": len(by_uri), "refreshed": len(views), "missing": len(by_uri) - len(views),
-            "authors": len(followers)}
+        for post_id, (followers, *counts) in found.items():
+            db.run("UPDATE post_engagement SET followers = COALESCE(?, followers), likes = ?, "
+                   "shares = ?, replies = ?, quotes = ? WHERE post_id = ?",
+                   (followers, *counts, post_id))
+    return {"posts": len(posts), "refreshed": len(found), "missing": len(posts) - len(found)}
 
 
 def register(main: click.Group, config_option, store_option) -> None:
@@ -47,14 +85,19 @@ def register(main: click.Group, config_option, store_option) -> None:
         """Engagement of stored posts (issue 8)."""
 
     @engagement.command(name="refresh")
+    @click.option("--platform", "platforms", multiple=True, type=click.Choice(["bluesky", "x"]),
+                  default=["bluesky"], show_default=True)
     @click.option("--since", default=None, help="ISO time; default: --days before now")
     @click.option("--days", default=7, show_default=True, type=click.IntRange(min=1))
     @click.option("--appview", default=PUBLIC_APPVIEW, show_default=True,
                   help="Bluesky AppView base URL")
+    @click.option("--x-bearer-env", default="X_BEARER_TOKEN", show_default=True)
+    @click.option("--x-api-url", default=X_API, show_default=True)
     @config_option
     @store_option
-    def engagement_refresh(since, days, appview, config_path, store_path) -> None:
-        """Re-read likes, reposts, replies, quotes and followers of stored Bluesky posts."""
+    def engagement_refresh(platforms, since, days, appview, x_bearer_env, x_api_url,
+                           config_path, store_path) -> None:
+        """Re-read likes, reposts, replies, quotes and followers of stored posts."""
         from webcare.app.cli import _app, _config
 
         try:
@@ -63,13 +106,25 @@ def register(main: click.Group, config_option, store_option) -> None:
         except ValueError as error:
             raise click.BadParameter(f"{since!r} is not an ISO date", param_hint="--since") \
                 from error
+        fetchers: dict[str, Fetch] = {}
+        for platform in dict.fromkeys(platforms):
+            if platform == "bluesky":
+                fetchers[platform] = bluesky_fetch(AppView(appview))
+            else:
+                try:
+                    token = secret(x_bearer_env, None)
+                except MissingCredential as error:
+                    raise click.ClickException(str(error)) from error
+                fetchers[platform] = x_fetch(x_client(token.get_secret_value(), x_api_url))
         app = _app(_config(config_path, store_path))
         try:
-            done = refresh_bluesky(app.db, AppView(appview), iso(start))
-        except AppViewError as error:
-            raise click.ClickException(f"nothing changed: {error}") from error
+            for platform, fetch in fetchers.items():
+                try:
+                    done = refresh(app.db, platform, fetch, iso(start))
+                except RefreshFailed as error:
+                    raise click.ClickException(f"nothing changed for {platform}: {error}") \
+                        from error
+                click.echo(f"{platform}: {done['refreshed']} of {done['posts']} post(s) "
+                           f"refreshed, {done['missing']} no longer available")
         finally:
             app.store.close()
-        click.echo(f"bluesky: {done['refreshed']} of {done['posts']} post(s) refreshed, "
-                   f"{done['missing']} no longer on the AppView, followers of "
-                   f"{done['authors']} author(s)")

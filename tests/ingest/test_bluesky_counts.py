@@ -10,14 +10,14 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from ingest.bluesky_counts import AppView, AppViewError, view_counts
+from ingest.bluesky_counts import AppView, view_counts
 from route.rules import RouteConfig, Router
 from schemas import Author
 from sinks.app_db import AppDb
 from tests.conftest import make_classification, make_post, shared_path
 from tests.ingest.fakes import FakeHTTP
 from tests.sinks.conftest import open_store, store_config  # noqa: F401 - both backends
-from webcare.refresh import refresh_bluesky
+from webcare.refresh import RefreshFailed, bluesky_fetch, refresh
 
 ROUTER = Router(RouteConfig.model_validate({"rules": []}))
 POST_URI = re.compile(r"^at://did:[a-z]+:[\w.:%-]+/app\.bsky\.feed\.post/[\w.~:-]+$")
@@ -80,27 +80,28 @@ def engagement_of(store) -> dict[str, tuple]:
 
 def test_refresh_updates_counts_and_followers_in_batches_of_25(store):
     with FakeAppView(deleted={uri(30)}) as fake:
-        done = refresh_bluesky(AppDb(store.db), AppView(fake.url))
-    assert done == {"posts": 30, "refreshed": 29, "missing": 1, "authors": 2}
+        done = refresh(AppDb(store.db), "bluesky", bluesky_fetch(AppView(fake.url)))
+    assert done == {"posts": 30, "refreshed": 29, "missing": 1}
     assert [len(re.findall("uris=", p)) for p in fake.paths() if "getPosts" in p] == [25, 5]
     found = engagement_of(store)
     assert found[f"bluesky:{uri(7)}"] == (200, 7, 1, 2, 3)
     assert found[f"bluesky:{uri(8)}"] == (100, 8, 1, 2, 3)
-    assert found[f"bluesky:{uri(30)}"] == (100, 0, 0, 0, 0)  # deleted: counts kept, followers new
+    assert found[f"bluesky:{uri(30)}"] == (0, 0, 0, 0, 0)  # deleted: the last counts stay
     assert found["t-99"] == (7, 0, 0, 0, 0)
 
 
 def test_rate_limit_changes_nothing_and_says_when_it_resets(store):
     before = engagement_of(store)
-    with FakeAppView(rate_limited=True) as fake, pytest.raises(AppViewError) as error:
-        refresh_bluesky(AppDb(store.db), AppView(fake.url))
+    with FakeAppView(rate_limited=True) as fake, pytest.raises(RefreshFailed) as error:
+        refresh(AppDb(store.db), "bluesky", bluesky_fetch(AppView(fake.url)))
     assert "HTTP 429 RateLimitExceeded" in str(error.value) and "1764662400" in str(error.value)
     assert engagement_of(store) == before
 
 
 def test_since_limits_the_posts_and_the_cli_reports(store, store_config):  # noqa: F811
     with FakeAppView() as fake:
-        done = refresh_bluesky(AppDb(store.db), AppView(fake.url), "2026-11-20T12:25:00.000000Z")
+        done = refresh(AppDb(store.db), "bluesky", bluesky_fetch(AppView(fake.url)),
+                       "2026-11-20T12:25:00.000000Z")
         assert done["posts"] == 6  # posts 25..30
         if store_config.type != "sqlite":
             return
@@ -110,7 +111,7 @@ def test_since_limits_the_posts_and_the_cli_reports(store, store_config):  # noq
         result = CliRunner().invoke(main, ["engagement", "refresh", "--since", "2026-11-01",
                                            "--appview", fake.url, "--store", store_config.path])
     assert result.exit_code == 0, result.output
-    assert "30 of 30 post(s) refreshed, 0 no longer on the AppView, followers of 2" in result.output
+    assert "bluesky: 30 of 30 post(s) refreshed, 0 no longer available" in result.output
     bad = CliRunner().invoke(main, ["engagement", "refresh", "--appview", "http://127.0.0.1:9",
                                     "--since", "2026-11-01", "--store", store_config.path])
     assert bad.exit_code == 1 and "nothing changed" in bad.output
