@@ -3,7 +3,9 @@
 Streamed posts are stored with the counts of the moment they were created (zero, mostly); this
 reads the current likes, reposts, replies and quotes and the authors' followers again —
 Bluesky from the AppView (:mod:`ingest.bluesky_counts`, no credentials), X with tweepy
-(:mod:`ingest.x_counts`, the bearer token of the X source) — and updates ``post_engagement``,
+(:mod:`ingest.x_counts`, the bearer token of the X source), Facebook from the Graph API
+(:mod:`ingest.facebook_counts`, a page access token; no followers) — and updates
+``post_engagement``,
 so the dashboard's reach and engagement show what the posts reached since. Everything is
 fetched before anything is written: a platform failure (:class:`RefreshFailed`) changes
 nothing. Posts the platform no longer returns (deleted) keep their last counts.
@@ -19,6 +21,7 @@ import tweepy
 
 from ingest.bluesky_counts import PUBLIC_APPVIEW, AppView, AppViewError, view_counts
 from ingest.credentials import MissingCredential, secret
+from ingest.facebook_counts import GRAPH, Graph, GraphError
 from ingest.x import API as X_API
 from ingest.x_counts import client as x_client
 from ingest.x_counts import current_posts
@@ -64,6 +67,17 @@ def x_fetch(client: tweepy.Client) -> Fetch:
     return fetch
 
 
+def facebook_fetch(graph: Graph) -> Fetch:
+    def fetch(posts: list[Post]) -> dict[str, Counts]:
+        by_id = {p.platform_id: p for p in posts if p.platform_id}
+        try:
+            found = graph.counts(by_id)
+        except GraphError as error:
+            raise RefreshFailed(f"facebook: {error}") from error
+        return {by_id[key].id: (None, *counts) for key, counts in found.items()}
+    return fetch
+
+
 def refresh(db: AppDb, platform: str, fetch: Fetch, since: str = "") -> dict[str, int]:
     """Refresh ``platform`` posts created at or after ISO ``since``; returns the counts."""
     rows = db.rows("SELECT p.decision_json FROM posts p JOIN post_engagement e ON e.post_id = "
@@ -85,18 +99,22 @@ def register(main: click.Group, config_option, store_option) -> None:
         """Engagement of stored posts (issue 8)."""
 
     @engagement.command(name="refresh")
-    @click.option("--platform", "platforms", multiple=True, type=click.Choice(["bluesky", "x"]),
-                  default=["bluesky"], show_default=True)
+    @click.option("--platform", "platforms", multiple=True,
+                  type=click.Choice(["bluesky", "x", "facebook"]), default=["bluesky"],
+                  show_default=True)
     @click.option("--since", default=None, help="ISO time; default: --days before now")
     @click.option("--days", default=7, show_default=True, type=click.IntRange(min=1))
     @click.option("--appview", default=PUBLIC_APPVIEW, show_default=True,
                   help="Bluesky AppView base URL")
     @click.option("--x-bearer-env", default="X_BEARER_TOKEN", show_default=True)
     @click.option("--x-api-url", default=X_API, show_default=True)
+    @click.option("--facebook-token-env", default="FACEBOOK_PAGE_TOKEN", show_default=True,
+                  help="variable holding the page access token")
+    @click.option("--graph-url", default=GRAPH, show_default=True)
     @config_option
     @store_option
     def engagement_refresh(platforms, since, days, appview, x_bearer_env, x_api_url,
-                           config_path, store_path) -> None:
+                           facebook_token_env, graph_url, config_path, store_path) -> None:
         """Re-read likes, reposts, replies, quotes and followers of stored posts."""
         from webcare.app.cli import _app, _config
 
@@ -106,16 +124,17 @@ def register(main: click.Group, config_option, store_option) -> None:
         except ValueError as error:
             raise click.BadParameter(f"{since!r} is not an ISO date", param_hint="--since") \
                 from error
-        fetchers: dict[str, Fetch] = {}
-        for platform in dict.fromkeys(platforms):
-            if platform == "bluesky":
-                fetchers[platform] = bluesky_fetch(AppView(appview))
-            else:
-                try:
-                    token = secret(x_bearer_env, None)
-                except MissingCredential as error:
-                    raise click.ClickException(str(error)) from error
-                fetchers[platform] = x_fetch(x_client(token.get_secret_value(), x_api_url))
+        def token(env: str) -> str:
+            try:
+                return secret(env, None).get_secret_value()
+            except MissingCredential as error:
+                raise click.ClickException(str(error)) from error
+
+        builders: dict[str, Callable[[], Fetch]] = {
+            "bluesky": lambda: bluesky_fetch(AppView(appview)),
+            "x": lambda: x_fetch(x_client(token(x_bearer_env), x_api_url)),
+            "facebook": lambda: facebook_fetch(Graph(token(facebook_token_env), graph_url))}
+        fetchers = {platform: builders[platform]() for platform in dict.fromkeys(platforms)}
         app = _app(_config(config_path, store_path))
         try:
             for platform, fetch in fetchers.items():
