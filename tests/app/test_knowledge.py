@@ -76,6 +76,28 @@ def test_reply_naming_the_pipeline_post_id_pairs_too(app_store):
     assert found["demo-30"].lang == "nl" and "demo-31" not in found  # an answer, no question
 
 
+def test_viva_engage_answer_roles(app_store):
+    """The Engage source marks replies (raw.engage.role); the IT account is not an own_post."""
+    def engage(n, text, role, handle, **fields):
+        post = make_post(n, id=f"engage:{n}", platform="engage", platform_id=str(n), text=text,
+                         author=Author(handle=handle), conversation_id="engage:40",
+                         raw={"engage": {"role": role}}, **fields)
+        return ROUTER(post, make_classification(post, topic="how_to" if role == "starter"
+                                                else "other"))
+
+    app_store.store.write([
+        engage(40, "Hoe krijg ik toegang tot de gedeelde mailbox?", "starter", "ann@corp.example"),
+        engage(41, "Vraag het aan via de portal, formulier Mailbox.", "official_answer",
+               "it@corp.example", reply_to_id="engage:40"),
+        engage(42, "Bij ons regelde de teamleider dat.", "peer_answer", "bob@corp.example",
+               reply_to_id="engage:40"),
+        engage(43, "Dank, gelukt!", "asker_reply", "ann@corp.example", reply_to_id="engage:40"),
+    ], [])
+    found = {q.post_id: q for q in answered_questions(app_store.db, KnowledgeConfig())}
+    assert [(a.kind, a.post_id) for a in found["engage:40"].answers] == [
+        ("official", "engage:41"), ("peer", "engage:42")]
+
+
 def test_candidates_markdown_and_csv(app_store):
     seed(app_store)
     found = candidates(app_store.db, KnowledgeConfig())
