@@ -40,3 +40,23 @@ def test_eval_prints_every_available_set_and_skips_the_rest(tmp_path):
         assert metric in output
     assert "dutch/polarity_dev.csv" in output and "skipped: not found" in output
     assert "confusion (rows gold, columns predicted)" in output
+
+
+def test_model_table_compares_every_model_with_its_speed(tmp_path):
+    from webcare.model_table import model_table
+
+    write_shared(tmp_path)
+    (tmp_path / "dutch").mkdir()
+    (tmp_path / "dutch" / "polarity_dev.csv").write_text(
+        "content,polarity\nwat een prachtige dag,positive\ndit is schandalig,negative\n"
+        "de vergadering is om drie uur,neutral\n", encoding="utf-8")
+    table = model_table(load_config(), tmp_path, confidences=(0.8,))
+    lines = table.splitlines()
+    for name in ("VADER", "linear, fast (default)", "cascade, confidence 0.80",
+                 "MiniLM int8 on every en post"):
+        cells = next(line for line in lines if line.startswith(name))[34:].split()
+        tweeteval, rate = float(cells[0]), float(cells[5])
+        assert 0.0 <= tweeteval <= 1.0 and rate > 0
+    minilm = next(line for line in lines if line.startswith("MiniLM"))[34:].split()
+    assert int(minilm[6].rstrip("%")) > 0  # English posts went through MiniLM
+    assert "5-fold CV" in table
