@@ -10,8 +10,8 @@ training); ``threshold`` (default: the F1-optimal one from training) turns it in
 Languages without a complaint model get ``None`` and the urgency rules decide alone.
 
 When the transformer cascade is on, :meth:`ComplaintScorer.refine` re-scores English posts
-that went through MiniLM with a second head over the MiniLM embedding stacked on the fast
-logit (``complaint_minilm.npz``).
+that went through MiniLM with a second head over the MiniLM embedding (which carries MiniLM's
+sentiment: its logits are linear in it) stacked on the fast logit (``complaint_minilm.npz``).
 """
 
 from __future__ import annotations
@@ -105,13 +105,12 @@ class ComplaintScorer:
             return None
         return _sigmoid(self.logit(text, cues, topic, sentiment))
 
-    def refine(self, fast_probability: float, embedding: np.ndarray,
-               sentiment: np.ndarray) -> float:
-        """The MiniLM head's probability from the fast probability, the 384-d embedding and
-        the MiniLM sentiment probabilities (needs ``with_embedding_head``)."""
+    def refine(self, fast_probability: float, embedding: np.ndarray) -> float:
+        """The MiniLM head's probability from the fast probability and the 384-d embedding
+        (needs ``with_embedding_head``)."""
         coef, bias, _ = self.head  # type: ignore[misc]
         p = min(max(fast_probability, 1e-6), 1 - 1e-6)
-        x = np.concatenate([[math.log(p / (1 - p))], embedding, sentiment])
+        x = np.concatenate([[math.log(p / (1 - p))], embedding])
         return _sigmoid(float(x @ coef) + bias)
 
     def is_complaint(self, probability: float | None, refined: bool = False) -> bool:

@@ -18,7 +18,6 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from classify.cascade import LABELS
 from classify.complaint import ComplaintConfig, ComplaintScorer
 from classify.patterns import PatternIndex, words
 from classify.types import (
@@ -158,8 +157,7 @@ class UrgencyScorer:
         refined = (p is not None and sentiment.embedding is not None
                    and self.complaint.head is not None)
         if refined:
-            p = self.complaint.refine(p, sentiment.embedding,
-                                      [sentiment.probabilities[k] for k in LABELS])
+            p = self.complaint.refine(p, sentiment.embedding)
         return p, self.complaint.is_complaint(p, refined)
 
     def _reach(self, post: Post) -> bool:

@@ -7,7 +7,7 @@ complaints set under ``shared/data/complaints``; plus any ``--data`` CSV/JSONL r
 without class weights, so their probabilities stay calibrated; C and the decision threshold
 are chosen on 5-fold out-of-fold predictions, whose F1, Brier score and calibration error go
 into the artifact and the model card. The MiniLM head stacks the out-of-fold fast logit with
-the MiniLM embedding and sentiment probabilities. Failure (missing data) raises.
+the MiniLM embedding. Failure (missing data) raises.
 """
 
 from __future__ import annotations
@@ -120,9 +120,9 @@ def train_fast(features: list[dict], y: np.ndarray, out_dir: Path, sources: str,
 def train_head(texts: list[str], y: np.ndarray, fast_oof: np.ndarray, out_dir: Path,
                minilm, seed: int = 0) -> dict:  # noqa: ANN001
     """Fit the MiniLM head on the out-of-fold fast probabilities; writes ``complaint_minilm.npz``."""
-    probs, pooled = minilm.run(texts)
+    _, pooled = minilm.run(texts)
     p = np.clip(fast_oof, 1e-6, 1 - 1e-6)
-    x = np.hstack([np.log(p / (1 - p))[:, None], pooled, probs])
+    x = np.hstack([np.log(p / (1 - p))[:, None], pooled])
     chosen = _choose(lambda tr, te: (x[tr], x[te]), y, HEAD_C_GRID, seed)
     model = LogisticRegression(C=chosen["C"], max_iter=5000, random_state=seed).fit(x, y)
     meta = {"name": "complaint-en-minilm-head", "trained": date.today().isoformat(),
@@ -148,8 +148,8 @@ tweets ({fast['data']}).
 * `complaint_en.npz` (fast, default): logistic regression over the sentiment model's word
   features, the urgency cue categories, the topic and the sentiment probabilities;
   {figures(fast)}.
-{head_line}: the out-of-fold fast logit, the 384-d MiniLM embedding and the MiniLM
-  sentiment probabilities.
+{head_line}: logistic regression over the out-of-fold fast logit and the 384-d MiniLM
+  embedding.
 
 No class weights, so the probabilities are calibrated (Brier score and top-label calibration
 error above are out-of-fold); the threshold maximises out-of-fold F1 and can be overridden
