@@ -31,6 +31,8 @@ class Condition(BaseModel):
     min_urgency: Literal["critical", "high", "medium", "low"] | None = None
     actionable: bool | None = None
     min_priority: int | None = Field(default=None, ge=0, le=100)
+    min_complaint: float | None = Field(default=None, ge=0.0, le=1.0,
+                                        description="calibrated complaint probability (en)")
     platform: list[str] | None = None
     lang: list[str] | None = None
     brand: list[str] | None = None
@@ -100,6 +102,9 @@ class _CompiledRule:
             checks.append((c.actionable == w.actionable, f"actionable={c.actionable}"))
         if w.min_priority is not None:
             checks.append((c.priority >= w.min_priority, f"priority {c.priority} ≥ {w.min_priority}"))
+        if w.min_complaint is not None:
+            p = c.complaint if c.complaint is not None else 0.0
+            checks.append((p >= w.min_complaint, f"complaint {p:.2f} ≥ {w.min_complaint}"))
         if w.min_followers is not None:
             followers = post.author.followers
             checks.append((followers >= w.min_followers, f"followers {followers} ≥ {w.min_followers}"))

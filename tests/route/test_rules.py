@@ -68,3 +68,16 @@ def test_bad_rules_fail_with_key():
                                               {"name": "a", "action": "monitor"}]})
     with pytest.raises(ValidationError):
         RouteConfig.model_validate({"rules": [{"name": "x", "action": "escalate"}]})
+
+
+def test_complaint_probability_threshold_is_a_rule_condition():
+    router = Router(RouteConfig.model_validate({"default": "monitor", "rules": [
+        {"name": "likely-complaint", "when": {"min_complaint": 0.7}, "action": "webcare"}]}))
+    post = make_post()
+    sure = router(post, make_classification(post, complaint=0.85))
+    assert sure.rule == "likely-complaint" and "complaint 0.85 ≥ 0.7" in sure.reasons
+    assert router(post, make_classification(post, complaint=0.4)).rule == "default"
+    assert router(post, make_classification(post, complaint=None)).rule == "default"
+    with pytest.raises(ValidationError, match="min_complaint"):
+        RouteConfig.model_validate({"rules": [{"name": "x", "when": {"min_complaint": 2},
+                                               "action": "drop"}]})
