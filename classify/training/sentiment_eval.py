@@ -96,7 +96,8 @@ def write_card(path: Path, metrics: dict, seed: int) -> None:
     rows = "\n".join(
         f"| {name} | {m['rows']} | {m['vader']:.3f} | {m['ours']:.3f} | "
         + (f"{cv[TRAINED_ON[name]]:.3f} |" if TRAINED_ON.get(name) in cv else
-           ("in-sample |" if name.startswith("itsm_dev ") else "not trained on |"))
+           ("CV not split by language |" if name.startswith("itsm_dev ")
+            else "not trained on |"))
         for name, m in metrics["dev"].items())
     held = metrics.get("general_held_out_macro_f1", {})
     speed = metrics["speed_us_per_post"]
