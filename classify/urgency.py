@@ -104,8 +104,11 @@ class _RepeatMemory:
 
 
 class UrgencyScorer:
-    """Scores urgency, priority and actionability. Construction fails (``ValueError``) on a
-    missing or invalid cue file; ``assess`` never raises on valid stage results."""
+    """Scores urgency, priority, the complaint probability and actionability. Construction
+    fails (``ValueError``) on a missing or invalid cue file and
+    (:class:`classify.complaint.ComplaintModelError`) on a missing or corrupt complaint model;
+    ``assess`` never raises on valid stage results. ``complaint_head``: also load the MiniLM
+    complaint head (when the sentiment cascade is on)."""
 
     def __init__(self, config: UrgencyConfig | None = None,
                  complaint_head: bool = False) -> None:
