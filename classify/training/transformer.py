@@ -31,9 +31,9 @@ import numpy as np
 from classify.transformer import MAX_TOKENS, normalise
 from classify.training import sentiment_data as sd
 
-# sized for a shared 2-core CPU (about 40 minutes); more rows and epochs help a little
+# sized for a 2-core CPU (about 45 minutes); more rows and epochs help a little
 SETTINGS = {"epochs": 1, "batch": 32, "lr": 1e-4, "warmup": 0.06, "weight_decay": 0.01,
-            "frozen_layers": 4, "threads": 2, "calibration_share": 0.04, "max_train": 16_000,
+            "frozen_layers": 4, "threads": 2, "calibration_share": 0.04, "max_train": 30_000,
             "seed": 0}
 
 
