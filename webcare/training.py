@@ -27,6 +27,8 @@ TOPIC_MODEL_DIR = Path("var/models/topic")
 def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]) -> str:
     """Run the requested training tasks; returns a report (raises ValueError on bad data)."""
     shared = shared or default_shared_dir()
+    if (shared / "data").is_dir():  # the shared checkout itself was given, not its data/
+        shared = shared / "data"
     lines = []
     if task in ("sentiment", "all"):
         from classify.training.sentiment import train_sentiment

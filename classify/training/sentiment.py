@@ -58,7 +58,9 @@ DOMAIN = {"C_grid": (0.03, 0.1, 0.3, 1.0), "min_df": 2, "folds": 5, "anchor_weig
 # weigh 1): their out-of-fold scores are the figures reported for them
 LABELLED_DOMAIN = {"itsm_dev": 3.0, "dutch_polarity_dev": 3.0}
 PRUNE = 0.01  # merged features whose largest absolute weight is below this are dropped
-N_FOLD = 4  # lexicon +, lexicon -, VADER +, VADER -
+N_FOLD = 6  # hand lexicon +/-, VADER +/-, published word-polarity lexicon +/-
+POLARITY_LEXICONS = {"nl": Path(__file__).parents[1] / "lexicons" / "nl_adjectives.tsv"}
+MIN_POLARITY = 0.1  # published-lexicon words weaker than this count as neutral
 
 
 # ------------------------------------------------------------------ features
@@ -90,7 +92,26 @@ def fold_table(lang: str, use_vader: bool) -> tuple[dict[str, np.ndarray], dict]
             toks = tokenize(word)
             if len(toks) == 1:
                 add(toks[0], 2 if v > 0 else 3, v / 4)
+    for word, polarity in polarity_lexicon(lang).items():
+        add(word, 4 if polarity > 0 else 5, abs(polarity))
     return table, flat
+
+
+def polarity_lexicon(lang: str) -> dict[str, float]:
+    """Single-token words of the language's published polarity lexicon (see
+    ``classify/lexicons/README.md``) with |polarity| >= MIN_POLARITY; empty when none."""
+    path = POLARITY_LEXICONS.get(lang)
+    if path is None:
+        return {}
+    words = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        form, polarity, _subjectivity = line.split("\t")
+        toks = tokenize(form)
+        if len(toks) == 1 and abs(float(polarity)) >= MIN_POLARITY:
+            words[toks[0]] = float(polarity)
+    return words
 
 
 def featurize(texts: list[str], table: dict) -> tuple[list[list[str]], np.ndarray]:

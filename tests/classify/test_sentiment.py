@@ -193,3 +193,16 @@ def test_dev_set_targets():
             assert m["ours"] >= 0.70, name
         elif name != "vader_groundtruth (macro F1)":  # VADER's own set; ours trails it
             assert m["ours"] >= m["vader"] - 0.1, name
+
+
+def test_dutch_polarity_lexicon_folds_into_the_lexicon_columns():
+    from classify.training.sentiment import MIN_POLARITY, fold_table, polarity_lexicon
+
+    words = polarity_lexicon("nl")
+    assert len(words) > 1500
+    assert words["vreselijk"] < 0 < words["prachtig"]
+    assert all(abs(v) >= MIN_POLARITY for v in words.values())
+    assert polarity_lexicon("fi") == {}
+    table, _ = fold_table("nl", use_vader=False)
+    assert table["prachtig"][4] > 0 and table["prachtig"][5] == 0
+    assert table["vreselijk"][5] > 0 and table["vreselijk"][4] == 0
