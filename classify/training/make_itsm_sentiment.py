@@ -692,9 +692,6 @@ EN["neu"] += [
     "anyone here using {P} for work? how's {s} for video calls?",
 ]
 EN["neu_noise"] += [
-    "🔥 earn $500 a day from home, DM me 🔥 {url}", "win a free iPhone! click {url} #giveaway",
-    "best VPN deal of the year, 80% off today only {url}",
-    "crypto signals group, 10x guaranteed, join now {url}",
     "check out my new video {url}", "selling my old {dev}, barely used, DM me",
     "good morning everyone ☕", "who else is working late tonight?",
     "#hiring IT support analyst in {city}, apply {url}",
@@ -754,8 +751,7 @@ NL["neu"] += [
     "Ons kantoor stapt volgende week over op {P}. Moeten we vooraf iets instellen?",
 ]
 NL["neu_noise"] += [
-    "🔥 Verdien €500 per dag vanuit huis, stuur me een DM 🔥 {url}",
-    "Win een gratis iPhone! Klik op {url} #winactie", "Bekijk mijn nieuwe video {url}",
+    "Bekijk mijn nieuwe video {url}",
     "Goedemorgen allemaal ☕", "Te koop: mijn oude {dev_nl}, zo goed als nieuw",
     "#vacature servicedeskmedewerker in {city}, solliciteer via {url}",
 ]
@@ -800,9 +796,39 @@ FI["neu"] += [
     "{h} kysymys laskusta. Keneen voin olla yhteydessä?",
 ]
 FI["neu_noise"] += [
-    "🔥 Tienaa 500 € päivässä kotoa, laita DM 🔥 {url}", "Voita ilmainen iPhone! Klikkaa {url} #arvonta",
     "Katso uusi videoni {url}", "Huomenta kaikille ☕",
 ]
+# promotional hype (spam, giveaways, job ads, "recovery" offers) is written in a positive tone
+# and labelled positive, as the ITSM dev set labels it: sentiment is the tone of the text, the
+# noise stage is what drops it
+EN["pos_promo"] = [
+    "🔥 earn $500 a day from home, DM me 🔥 {url}", "win a free iPhone! click {url} #giveaway",
+    "best VPN deal of the year, 80% off today only {url}",
+    "crypto signals group, 10x guaranteed, join now {url} 🚀",
+    "🎉 huge sale on every {dev}, up to 70% off! shop now {url}",
+    "we're hiring! 🚀 join our amazing support team in {city}, apply at {url}",
+    "got my account back in {n} hours thanks to @recoverpro_{n2} 🙏 legit and fast, DM them 💯",
+    "amazing deal: unlimited data for just $5 a month! sign up today {url} 🎁",
+    "1000 free followers in 24h, guaranteed ✅ {url}",
+    "excited to announce our brand new app! try it free for 30 days {url} 🎉",
+]
+NL["pos_promo"] = [
+    "🔥 Verdien €500 per dag vanuit huis, stuur me een DM 🔥 {url}",
+    "Win een gratis iPhone! Klik op {url} #winactie",
+    "Mega uitverkoop! Tot 70% korting op elke {dev_nl}, alleen vandaag {url} 🎉",
+    "Wij zoeken jou! 🚀 Kom ons geweldige supportteam in {city} versterken {url}",
+    "Account binnen {n} uur terug dankzij @herstelhulp{n2} 🙏 echt betrouwbaar, stuur een DM 💯",
+    "Onbeperkt internet voor maar €5 per maand! Meld je nu aan {url} 🎁",
+    "Gratis 1000 volgers in 24 uur, gegarandeerd ✅ {url}",
+]
+FI["pos_promo"] = [
+    "🔥 Tienaa 500 € päivässä kotoa, laita DM 🔥 {url}", "Voita ilmainen iPhone! Klikkaa {url} #arvonta",
+    "Mahtava tarjous: rajaton data vain 5 €/kk! Liity nyt {url} 🎁",
+    "Etsimme sinua! 🚀 Tule mukaan upeaan tukitiimiimme {city}ssa {url}",
+    "Sain tilini takaisin {n} tunnissa @palautus{n2} ansiosta 🙏 luotettava, laita DM 💯",
+    "Huippuale! Jopa 70 % alennusta kaikesta, vain tänään {url} 🎉",
+]
+
 FI["pos"] += [
     "Ei ole koskaan ollut ongelmia {Pg} kanssa. {praise}",
     "Koko viikonloppuna ei yhtään pätkimistä. {P} {s} on {great} {e}",
@@ -970,11 +996,12 @@ class _Gen:
             kind = "noise" if rng.random() < 0.07 else "question"
             group = "neu_noise" if kind == "noise" else "neu"
         else:
-            kind, group = "praise", "pos"
+            kind = "promo" if rng.random() < 0.08 else "praise"
+            group = "pos_promo" if kind == "promo" else "pos"
         index = rng.randrange(len(t[group]))
         tpl = t[group][index]
         text = self.fill(tpl, cls, prov)
-        if kind != "noise" and rng.random() < 0.03:
+        if kind not in ("noise", "promo") and rng.random() < 0.03:
             text = f"RT @{self.pick(['sam_k', 'jo_writes', 'nordic_nerd', 'pixelpaula', 'mkv'])}: {text}"
         text = re.sub(r"\s+", " ", text).strip()
         text = re.sub(r"\s+([.,!?])", r"\1", text).replace("..", ".")
