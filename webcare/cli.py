@@ -132,11 +132,12 @@ def evaluate(shared_dir: Path | None, details: bool, compare_models: bool,
     from webcare import evaluate as evaluation
 
     config = _config(config_path)
+    shared_dir = evaluation.shared_data_dir(shared_dir)
     click.echo(evaluation.run_all(config, shared_dir, details))
     if compare_models:
         from webcare.model_table import model_table
 
-        click.echo("\n" + model_table(config, shared_dir or evaluation.default_shared_dir()))
+        click.echo("\n" + model_table(config, shared_dir))
 
 
 @main.command()

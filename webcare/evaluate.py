@@ -46,6 +46,14 @@ def default_shared_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+def shared_data_dir(given: Path | None) -> Path:
+    """The labelled-data folder: ``given`` (the shared checkout or its ``data/``) or the
+    default; called by ``webcare eval`` and ``webcare train`` before reading any set."""
+    if given is None:
+        return default_shared_dir()
+    return given / "data" if (given / "data").is_dir() else given
+
+
 def _text_post(index: int, text: str, platform: str = "x") -> Post:
     return Post(id=f"eval-{index}", platform=platform, text=text[:20_000], created_at=EPOCH,
                 author=Author(handle=f"@user{index}"))

@@ -18,7 +18,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from webcare.evaluate import default_shared_dir
+from webcare.evaluate import shared_data_dir
 
 SHIPPED_MODELS = Path(__file__).resolve().parents[1] / "classify" / "models"
 TOPIC_MODEL_DIR = Path("var/models/topic")
@@ -26,9 +26,7 @@ TOPIC_MODEL_DIR = Path("var/models/topic")
 
 def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]) -> str:
     """Run the requested training tasks; returns a report (raises ValueError on bad data)."""
-    shared = shared or default_shared_dir()
-    if (shared / "data").is_dir():  # the shared checkout itself was given, not its data/
-        shared = shared / "data"
+    shared = shared_data_dir(shared)
     lines = []
     if task in ("sentiment", "all"):
         from classify.training.sentiment import train_sentiment
