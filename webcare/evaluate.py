@@ -49,9 +49,9 @@ def default_shared_dir() -> Path:
 def shared_data_dir(given: Path | None) -> Path:
     """The labelled-data folder: ``given`` (the shared checkout or its ``data/``) or the
     default; called by ``webcare eval`` and ``webcare train`` before reading any set."""
-    if given is None:
-        return default_shared_dir()
-    return given / "data" if (given / "data").is_dir() else given
+    from classify.training.sentiment_data import data_dir
+
+    return default_shared_dir() if given is None else data_dir(given)
 
 
 def _text_post(index: int, text: str, platform: str = "x") -> Post:

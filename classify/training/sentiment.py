@@ -396,8 +396,7 @@ def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0,
     The invented ITSM training file is regenerated first if it is missing."""
     from classify.training.sentiment_eval import evaluate, write_card
 
-    data = Path(shared_data_dir) / "data" if (Path(shared_data_dir) / "data").is_dir() \
-        else Path(shared_data_dir)
+    data = sd.data_dir(shared_data_dir)
     out_dir = Path(out_dir)
     if not Path(itsm_path).is_file():
         itsm.write(Path(itsm_path), seed=0)

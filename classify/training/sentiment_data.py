@@ -16,6 +16,13 @@ POS_EMOTIONS = {5, 8}  # joy, trust
 LABEL_IDS = {"negative": 0, "neutral": 1, "positive": 2}
 
 
+def data_dir(path: Path) -> Path:
+    """The labelled-data folder for ``path``: the shared checkout's ``data/`` when ``path`` is
+    the checkout itself, else ``path`` (called before any reader)."""
+    path = Path(path)
+    return path / "data" if (path / "data").is_dir() else path
+
+
 def _unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
         return text[1:-1].replace('""', '"')
