@@ -2,8 +2,10 @@
 
 Run offline by a developer (``python -m classify.training.sentiment SHARED_DATA OUT_DIR``),
 never by the pipeline. Two stages, both multinomial logistic regressions over the features of
-:func:`classify.sentiment.feature_keys` plus the dense surface features, hand-lexicon hit
-counts and (en) VADER word valences:
+:func:`classify.sentiment.feature_keys` and :func:`classify.sentiment.negated_keys` plus the
+dense surface features, hand-lexicon hit counts, (en) VADER word valences, published-lexicon
+polarities and the strength of lexicon words in a negation's scope (their own two columns, so
+"not good" learns from every negated lexicon word, not only from the rows that say "good"):
 
 1. a *general* model per language (TweetEval train for en, XED for nl/fi), temperature-
    calibrated on a 10 % held-out split;
@@ -40,7 +42,9 @@ from classify.sentiment import (
     N_DENSE,
     PREFIX,
     dense_features,
+    NEGATED,
     feature_keys,
+    negated_keys,
     tokenize,
 )
 from classify.training import make_itsm_sentiment as itsm
@@ -58,7 +62,7 @@ DOMAIN = {"C_grid": (0.03, 0.1, 0.3, 1.0), "min_df": 2, "folds": 5, "anchor_weig
 # weigh 1): their out-of-fold scores are the figures reported for them
 LABELLED_DOMAIN = {"itsm_dev": 3.0, "dutch_polarity_dev": 3.0}
 PRUNE = 0.01  # merged features whose largest absolute weight is below this are dropped
-N_FOLD = 6  # hand lexicon +/-, VADER +/-, published word-polarity lexicon +/-
+N_FOLD = 8  # hand lexicon +/-, VADER +/-, published word-polarity lexicon +/-, negated +/-
 POLARITY_LEXICONS = {"nl": Path(__file__).parents[1] / "lexicons" / "nl_adjectives.tsv"}
 MIN_POLARITY = 0.1  # published-lexicon words weaker than this count as neutral
 
@@ -94,6 +98,8 @@ def fold_table(lang: str, use_vader: bool) -> tuple[dict[str, np.ndarray], dict]
                 add(toks[0], 2 if v > 0 else 3, v / 4)
     for word, polarity in polarity_lexicon(lang).items():
         add(word, 4 if polarity > 0 else 5, abs(polarity))
+    for key, f in list(table.items()):  # a negated lexicon word: its strength, own columns
+        table[NEGATED + key] = np.concatenate([np.zeros(6), [np.abs(f[0:6:2]).sum(), np.abs(f[1:6:2]).sum()]])
     return table, flat
 
 
@@ -114,11 +120,17 @@ def polarity_lexicon(lang: str) -> dict[str, float]:
     return words
 
 
-def featurize(texts: list[str], table: dict) -> tuple[list[list[str]], np.ndarray]:
+def sentiment_keys(text: str, lang: str) -> list[str]:
+    """Every feature key the runtime model looks up for ``text`` (see classify.sentiment)."""
+    toks = tokenize(text)
+    return feature_keys(toks) + negated_keys(toks, lang)
+
+
+def featurize(texts: list[str], table: dict, lang: str) -> tuple[list[list[str]], np.ndarray]:
     """Feature keys of each text and its dense block (surface features + folded counts)."""
     docs, dense = [], np.zeros((len(texts), N_DENSE + N_FOLD))
     for i, text in enumerate(texts):
-        keys = feature_keys(tokenize(text))
+        keys = sentiment_keys(text, lang)
         docs.append(keys)
         dense[i, :N_DENSE] = dense_features(text)
         for k in keys:
@@ -163,15 +175,16 @@ def _rel(m: np.ndarray) -> np.ndarray:
 class Linear:
     """A folded linear model: key -> (neg, pos) weight relative to neutral, dense, bias."""
 
-    def __init__(self, weights: dict[str, np.ndarray], dense: np.ndarray, bias: np.ndarray):
-        self.weights, self.dense, self.bias = weights, dense, bias
+    def __init__(self, weights: dict[str, np.ndarray], dense: np.ndarray, bias: np.ndarray,
+                 lang: str):
+        self.weights, self.dense, self.bias, self.lang = weights, dense, bias, lang
 
     def logits(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), 2))
         zero = np.zeros(2)
         for i, text in enumerate(texts):
             z = self.bias + np.asarray(dense_features(text)) @ self.dense
-            for k in feature_keys(tokenize(text)):
+            for k in sentiment_keys(text, self.lang):
                 z = z + self.weights.get(k, zero)
             out[i] = z
         return out
@@ -186,7 +199,7 @@ def fit_general(texts: list[str], labels: list[int], lang: str, *, seed: int = 0
     """Stage 1: the general model of one language, folded and temperature-scaled."""
     p = {**GENERAL.get(lang, GENERAL["en"]), **(params or {})}
     table, _ = fold_table(lang, p["use_vader"])
-    docs, dense = featurize(texts, table)
+    docs, dense = featurize(texts, table, lang)
     y = np.asarray(labels)
     index = _vocab(docs, p["min_df"])
     x = sparse.hstack([_counts(docs, index), sparse.csr_matrix(dense)], format="csr")
@@ -208,7 +221,7 @@ def fit_general(texts: list[str], labels: list[int], lang: str, *, seed: int = 0
     info = {"rows": len(rest), "temperature": temperature, "params": p,
             "held_out_macro_f1": held_f1,  # of the general model, on its own 10 % split
             "held_out": sorted(held.tolist())}
-    return Linear(weights, coef[n:n + N_DENSE], _rel(clf.intercept_) / temperature), info
+    return Linear(weights, coef[n:n + N_DENSE], _rel(clf.intercept_) / temperature, lang), info
 
 
 def _domain_design(texts, langs, general: dict[str, Linear], tables: dict, index=None,
@@ -216,7 +229,7 @@ def _domain_design(texts, langs, general: dict[str, Linear], tables: dict, index
     docs, dense = [], np.zeros((len(texts), N_DENSE + N_FOLD))
     for lang in LANGS:
         rows = [i for i, g in enumerate(langs) if g == lang]
-        d, x = featurize([texts[i] for i in rows], tables[lang])
+        d, x = featurize([texts[i] for i in rows], tables[lang], lang)
         for j, i in enumerate(rows):
             dense[i] = x[j]
         docs_l = dict(zip(rows, d))
@@ -313,6 +326,7 @@ def fit_domain(texts, labels, langs, groups, general: dict[str, Linear], *, seed
             {k: v / temperature for k, v in weights.items()},
             (g.dense @ m + w_dense) / temperature,
             (g.bias @ m + bias + lang_bias) / temperature,
+            lang,
         )
     info = {"rows": n_dom, "anchor_rows": len(y) - n_dom, "C": c, "cv_macro_f1_by_C": cv,
             "cv_macro_f1_subsets": by_subset, "temperature": temperature,

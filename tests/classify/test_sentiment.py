@@ -206,3 +206,63 @@ def test_dutch_polarity_lexicon_folds_into_the_lexicon_columns():
     table, _ = fold_table("nl", use_vader=False)
     assert table["prachtig"][4] > 0 and table["prachtig"][5] == 0
     assert table["vreselijk"][5] > 0 and table["vreselijk"][4] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "scoped"),
+    [
+        ("not gonna lie, worth every cent. zero buffering", "en", ["gonna", "lie", "buffering"]),
+        ("I don't like it at all", "en", ["like", "it", "at"]),
+        ("it doesn’t work but support is great", "en", ["work"]),
+        ("never 😡 again", "en", []),
+        ("het werkt niet goed maar wel snel", "nl", ["goed"]),
+        ("koffie en taart", "nl", []),  # Dutch "en" is "and", not a negator
+        ("Quokka eikä oo kertaakaan tökkiny.", "fi", ["oo", "kertaakaan", "tökkiny"]),
+        ("en oo tyytyväinen", "fi", ["oo", "tyytyväinen"]),
+    ],
+)
+def test_negation_scope(text, lang, scoped):
+    from classify.sentiment import negated, tokenize
+
+    assert negated(tokenize(text), lang) == scoped
+
+
+@given(st.text(max_size=200), st.sampled_from(["en", "nl", "fi", "de"]))
+def test_negation_scope_is_a_bounded_subsequence(text, lang):
+    from classify.sentiment import NEGATORS, SCOPE, negated, tokenize
+
+    toks = tokenize(text)
+    scoped = negated(toks, lang)
+    negators = NEGATORS.get(lang, NEGATORS["en"])
+    assert len(scoped) <= SCOPE * sum(t in negators for t in toks)
+    rest = iter(toks)
+    assert all(any(t == u for u in rest) for t in scoped)  # in order, each from toks
+
+
+def test_shipped_models_weigh_negated_lexicon_words(scorer):
+    """A negated positive word pushes away from positive, a negated negative one towards it."""
+    for lang, good, bad in [("en", "great", "awful"), ("nl", "geweldig", "slecht"),
+                            ("fi", "loistava", "huono")]:
+        model = scorer.models[lang]
+        assert model.negated_words[good].imag < model.negated_words[good].real, lang
+        assert model.negated_words[bad].imag > model.negated_words[bad].real, lang
+    plain = scorer.probabilities("the new app is good", "en")
+    negated = scorer.probabilities("the new app is not good", "en")
+    assert negated[2] < plain[2] and negated[0] > plain[0]
+
+
+def test_runtime_logits_match_the_training_model_with_negation(tmp_path):
+    from classify.sentiment import _Model
+    from classify.training.sentiment import fit_general, save_model, to_arrays
+
+    texts = (["the app is not good", "support is good", "not bad at all, works", "awful, broken",
+              "never slow, love it", "how do I log in?", "where is the invoice", "it is bad"] * 6)
+    labels = [0, 2, 2, 0, 2, 1, 1, 0] * 6
+    model, _ = fit_general(texts, labels, "en", params={"C": 1.0, "use_vader": True, "min_df": 1})
+    save_model(to_arrays(model, "en", {}), tmp_path / "m.npz")
+    loaded = _Model(tmp_path / "m.npz")
+    probes = ["not good, not bad", "I don't like the app", "never works", "no problem, thanks!",
+              "the invoice is not wrong?"]
+    for text, expected in zip(probes, model.logits(probes)):
+        z = loaded.logits(text)
+        assert abs(z.real - expected[0]) < 0.05 and abs(z.imag - expected[1]) < 0.05, text
