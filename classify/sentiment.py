@@ -3,8 +3,8 @@
 :class:`SentimentScorer` is built once by :class:`classify.pipeline.Classifier` (loading the
 shipped linear models from ``classify/models/sentiment_<lang>.npz``) and then called once per
 post; ``score`` does no I/O. Each language's model is one linear function of the post's word
-unigrams, bigrams, 5-character word prefixes, the words in a negation's scope (``"¬good"`` for
-"not good", see :func:`negated`) and four cheap surface counts: the artifact
+unigrams, bigrams, 5-character word prefixes, the words in a negation's scope (``"¬good"``
+for "not good", see :mod:`classify.scopes`) and four cheap surface counts: the artifact
 already folds together a general model (TweetEval / XED), the stacked ITSM domain model trained
 on the general model's logits, the hand lexicon and (en) VADER word valences (see
 :mod:`classify.training.sentiment`). Scoring is one normalising ``re.sub``, one ``findall`` and
@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from classify.cascade import Cascade, CascadeConfig
+from classify.scopes import SCOPES, in_scope
 from classify.types import SentimentResult
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
@@ -32,20 +33,6 @@ MODELS_DIR = Path(__file__).parent / "models"
 DENSE = ("question", "exclaim", "mention", "url")  # surface features computed at run time
 N_DENSE = len(DENSE)
 PREFIX = 5  # words longer than this also count by their first PREFIX characters ("~" keys)
-NEGATED = "¬"  # key prefix of a word in a negation's scope ("not good" -> "good", "¬good")
-SCOPE = 3  # words after a negator that it negates (fewer when punctuation or "but" comes first)
-_EN_NT = ("don't doesn't didn't isn't aren't wasn't weren't can't cannot couldn't won't "
-          "wouldn't shouldn't hasn't haven't hadn't ain't dont doesnt didnt isnt arent wasnt "
-          "werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt")
-NEGATORS = {  # per language: tokens that open a negation scope
-    "en": frozenset(f"not no never nothing nobody none neither nor without zero {_EN_NT} "
-                    f"{_EN_NT.replace(chr(39), chr(8217))}".split()),
-    "nl": frozenset("niet geen nooit niets niks nergens niemand zonder".split()),
-    "fi": frozenset("ei en et emme ette eivät eikä enkä etkä emmekä älä älkää ilman".split()),
-}
-SCOPE_BREAKS = frozenset("but however although though maar echter hoewel mutta vaan kuitenkin "
-                         "vaikka".split())
-
 _NORM = re.compile(r"(https?://\S+|www\.\S+)|(@\w+)|(\d+(?:[.,:]\d+)*)")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")  # all _NORM can match without "@", "http", "www."
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
@@ -79,32 +66,6 @@ def feature_keys(toks: list[str]) -> list[str]:
     """Training-time feature names: unigrams, "a b" bigrams, "~" + prefix of long words."""
     return (toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
             + ["~" + t[:PREFIX] for t in toks if len(t) > PREFIX])
-
-
-def negated(toks: list[str], lang: str) -> list[str]:
-    """The words of ``toks`` in a negation's scope: up to :data:`SCOPE` word tokens after each
-    of ``lang``'s :data:`NEGATORS`, cut short by punctuation, emoji or a contrast word."""
-    negators = NEGATORS.get(lang, NEGATORS["en"])
-    if negators.isdisjoint(toks):
-        return []
-    scoped, left = [], 0
-    for tok in toks:
-        if tok in negators:
-            left = SCOPE
-        elif left:
-            if tok in SCOPE_BREAKS or not (tok[0].isalnum() or tok[0] == "_"):
-                left = 0
-            else:
-                scoped.append(tok)
-                left -= 1
-    return scoped
-
-
-def negated_keys(toks: list[str], lang: str) -> list[str]:
-    """Training-time names of the negated words: ``"¬word"`` and ``"¬~prefix"``."""
-    scoped = negated(toks, lang)
-    return ([NEGATED + t for t in scoped]
-            + [NEGATED + "~" + t[:PREFIX] for t in scoped if len(t) > PREFIX])
 
 
 class SentimentModelError(RuntimeError):
@@ -151,15 +112,15 @@ class _Model:
             raise SentimentModelError(f"sentiment model {path} has inconsistent array shapes")
         self.words: dict = {}  # unigram str / bigram tuple -> complex weight
         self.prefixes: dict[str, complex] = {}
-        self.negated_words: dict[str, complex] = {}
-        self.negated_prefixes: dict[str, complex] = {}
+        # per scope (see classify.scopes): scoped word -> weight, scoped prefix -> weight
+        self.scoped = {scope.marker: ({}, {}) for scope in SCOPES}
         for key, (wn, wp) in zip(keys, weights.tolist()):
-            if key.startswith(NEGATED) and len(key) > 1:
-                rest = key[1:]
-                if rest.startswith("~") and len(rest) > 1:
-                    self.negated_prefixes[rest[1:]] = complex(wn, wp)
+            if key[:1] in self.scoped and len(key) > 1 and " " not in key:  # not a bigram
+                words, prefixes = self.scoped[key[0]]
+                if key[1] == "~" and len(key) > 2:
+                    prefixes[key[2:]] = complex(wn, wp)
                 else:
-                    self.negated_words[rest] = complex(wn, wp)
+                    words[key[1:]] = complex(wn, wp)
             elif key.startswith("~") and len(key) > 1:
                 self.prefixes[key[1:]] = complex(wn, wp)
             elif " " in key:
@@ -183,11 +144,13 @@ class _Model:
              + sum(map(get, zip(toks, toks[1:]), _ZEROS))
              + sum(map(self.prefixes.get, [t[:PREFIX] for t in toks if len(t) > PREFIX],
                        _ZEROS)))
-        scoped = negated(toks, self.lang)
-        if scoped:
-            z += (sum(map(self.negated_words.get, scoped, _ZEROS))
-                  + sum(map(self.negated_prefixes.get,
-                            [t[:PREFIX] for t in scoped if len(t) > PREFIX], _ZEROS)))
+        for scope in SCOPES:
+            scoped = in_scope(toks, self.lang, scope)
+            if scoped:
+                words, prefixes = self.scoped[scope.marker]
+                z += (sum(map(words.get, scoped, _ZEROS))
+                      + sum(map(prefixes.get, [t[:PREFIX] for t in scoped if len(t) > PREFIX],
+                                _ZEROS)))
         if "?" in text:
             z += d[0]
         if "!" in text:

@@ -147,13 +147,19 @@ def evaluate(shared_dir: Path | None, details: bool, compare_models: bool,
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="where to write artifacts (default: the shipped classify/models)")
 @click.option("--data", "extra_data", multiple=True, type=click.Path(path_type=Path),
-              help="extra labelled JSONL/CSV for the topic or complaint model (repeatable)")
+              help="extra labelled data (repeatable): JSONL with labels.sentiment/topic "
+                   "(e.g. `webcare relabels export`) for the sentiment and topic models, "
+                   "CSV/JSONL with complaint labels for --task complaint")
 def train(shared_dir: Path | None, task: str, out_dir: Path | None,
           extra_data: tuple[Path, ...]) -> None:
     """Train the classifier models reproducibly from labelled data."""
     from webcare import training
 
-    click.echo(training.train(shared_dir, task, out_dir, list(extra_data)))
+    try:
+        report = training.train(shared_dir, task, out_dir, list(extra_data))
+    except (ValueError, FileNotFoundError) as error:  # bad or missing labelled data
+        raise click.ClickException(str(error)) from error
+    click.echo(report)
 
 
 @main.command()

@@ -1,7 +1,8 @@
 """``webcare train``: retrain the classifier models from labelled data.
 
 * sentiment — the shipped per-language models (``classify/models``) from ``../shared/data``
-  (see ``classify/models/sentiment_MODEL_CARD.md``);
+  plus the agents' relabels given as ``--data`` (labelled JSONL from ``webcare relabels
+  export``; see ``classify/models/sentiment_MODEL_CARD.md``);
 * complaint — the complaint models (``classify/models/complaint_*.npz``) from the labelled
   complaint tweets (plus ``--data`` CSV/JSONL with complaint labels); run after sentiment,
   whose probabilities are inputs; the MiniLM head only when the transformer model exists;
@@ -32,7 +33,7 @@ def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]
         from classify.training.sentiment import train_sentiment
 
         target = out_dir or SHIPPED_MODELS
-        metrics = train_sentiment(shared, target)
+        metrics = train_sentiment(shared, target, relabel_paths=data)
         lines += [f"sentiment models written to {target}", json.dumps(metrics, indent=2)]
     if task == "all" and importlib.util.find_spec("torch") is None:
         lines.append("transformer skipped: install the train extra (pip install -e '.[train]')")

@@ -2,9 +2,9 @@
 
 Run offline by a developer (``python -m classify.training.sentiment SHARED_DATA OUT_DIR``),
 never by the pipeline. Two stages, both multinomial logistic regressions over the features of
-:func:`classify.sentiment.feature_keys` and :func:`classify.sentiment.negated_keys` plus the
+:func:`classify.sentiment.feature_keys` and :func:`classify.scopes.scope_keys` plus the
 dense surface features, hand-lexicon hit counts, (en) VADER word valences, published-lexicon
-polarities and the strength of lexicon words in a negation's scope (their own two columns, so
+polarities and the strength of lexicon words in a negation's scope (two columns per scope, so
 "not good" learns from every negated lexicon word, not only from the rows that say "good"):
 
 1. a *general* model per language (TweetEval train for en, XED for nl/fi), temperature-
@@ -42,11 +42,10 @@ from classify.sentiment import (
     N_DENSE,
     PREFIX,
     dense_features,
-    NEGATED,
     feature_keys,
-    negated_keys,
     tokenize,
 )
+from classify.scopes import SCOPES, scope_keys
 from classify.training import make_itsm_sentiment as itsm
 from classify.training import sentiment_data as sd
 from classify.training.sentiment_lexicon import build_lexicon
@@ -60,9 +59,10 @@ DOMAIN = {"C_grid": (0.03, 0.1, 0.3, 1.0), "min_df": 2, "folds": 5, "anchor_weig
           "stack_scale": 1.0}
 # real labelled in-domain sets that join the domain stage (weight per row; the invented rows
 # weigh 1): their out-of-fold scores are the figures reported for them
-LABELLED_DOMAIN = {"itsm_dev": 3.0, "dutch_polarity_dev": 3.0}
+LABELLED_DOMAIN = {"itsm_dev": 3.0, "dutch_polarity_dev": 3.0, "relabels": 3.0}
 PRUNE = 0.01  # merged features whose largest absolute weight is below this are dropped
-N_FOLD = 8  # hand lexicon +/-, VADER +/-, published word-polarity lexicon +/-, negated +/-
+N_LEXICON = 6  # hand lexicon +/-, VADER +/-, published word-polarity lexicon +/-
+N_FOLD = N_LEXICON + 2 * len(SCOPES)  # + per scope (negation): scoped lexicon +/-
 POLARITY_LEXICONS = {"nl": Path(__file__).parents[1] / "lexicons" / "nl_adjectives.tsv"}
 MIN_POLARITY = 0.1  # published-lexicon words weaker than this count as neutral
 
@@ -98,8 +98,13 @@ def fold_table(lang: str, use_vader: bool) -> tuple[dict[str, np.ndarray], dict]
                 add(toks[0], 2 if v > 0 else 3, v / 4)
     for word, polarity in polarity_lexicon(lang).items():
         add(word, 4 if polarity > 0 else 5, abs(polarity))
-    for key, f in list(table.items()):  # a negated lexicon word: its strength, own columns
-        table[NEGATED + key] = np.concatenate([np.zeros(6), [np.abs(f[0:6:2]).sum(), np.abs(f[1:6:2]).sum()]])
+    plain = list(table.items())
+    for j, scope in enumerate(SCOPES):  # a scoped lexicon word: its strength, own columns
+        for key, f in plain:
+            column = np.zeros(N_FOLD)
+            column[N_LEXICON + 2 * j:N_LEXICON + 2 * j + 2] = (np.abs(f[0:N_LEXICON:2]).sum(),
+                                                               np.abs(f[1:N_LEXICON:2]).sum())
+            table[scope.marker + key] = column
     return table, flat
 
 
@@ -123,7 +128,7 @@ def polarity_lexicon(lang: str) -> dict[str, float]:
 def sentiment_keys(text: str, lang: str) -> list[str]:
     """Every feature key the runtime model looks up for ``text`` (see classify.sentiment)."""
     toks = tokenize(text)
-    return feature_keys(toks) + negated_keys(toks, lang)
+    return feature_keys(toks) + scope_keys(toks, lang, PREFIX)
 
 
 def featurize(texts: list[str], table: dict, lang: str) -> tuple[list[list[str]], np.ndarray]:
@@ -383,14 +388,18 @@ def fit_models(general_sets: dict[str, tuple[list[str], list[int]]],
     return arrays, {"general": ginfo, "domain": dinfo}
 
 
-def labelled_domain(data: Path, invented: tuple[list, list, list, list]):
+def labelled_domain(data: Path, invented: tuple[list, list, list, list],
+                    relabels: tuple[list, list, list] = ([], [], [])):
     """The domain stage's rows: the invented posts plus the real labelled in-domain sets of
-    :data:`LABELLED_DOMAIN` (each row its own CV group); returns (rows, weights, subsets)."""
+    :data:`LABELLED_DOMAIN` (the agents' ``relabels`` as (texts, labels, langs) when there
+    are any; each row its own CV group); returns (rows, weights, subsets)."""
     texts, labels, langs, groups = (list(part) for part in invented)
     weights = [1.0] * len(texts)
     dutch_texts, dutch_labels = sd.dutch_polarity(data)
     sets = {"itsm_dev": sd.itsm_dev(data),
             "dutch_polarity_dev": (dutch_texts, dutch_labels, ["nl"] * len(dutch_texts))}
+    if relabels[0]:
+        sets["relabels"] = relabels
     subsets = {}
     for name, (set_texts, set_labels, set_langs) in sets.items():
         start = len(texts)
@@ -404,12 +413,15 @@ def labelled_domain(data: Path, invented: tuple[list, list, list, list]):
 
 
 def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0,
-                    itsm_path: Path = itsm.OUT) -> dict:
+                    itsm_path: Path = itsm.OUT, relabel_paths: list[Path] = ()) -> dict:
     """Train en/nl/fi, write ``sentiment_<lang>.npz`` and ``sentiment_MODEL_CARD.md`` into
     ``out_dir`` and return the dev-set metrics (see :mod:`classify.training.sentiment_eval`).
-    The invented ITSM training file is regenerated first if it is missing."""
+    The invented ITSM training file is regenerated first if it is missing. ``relabel_paths``:
+    labelled JSONL (``webcare relabels export``) whose sentiment labels join the domain stage
+    like the ITSM dev rows (their cross-validated macro-F1 is in the metrics)."""
     from classify.training.sentiment_eval import evaluate, write_card
 
+    relabels = sd.relabelled_sentiment(list(relabel_paths))  # bad input fails before training
     data = sd.data_dir(shared_data_dir)
     out_dir = Path(out_dir)
     if not Path(itsm_path).is_file():
@@ -419,10 +431,12 @@ def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0,
     general_desc = {"en": "TweetEval sentiment train (reconstructed) + SemEval-2017 4A extra",
                     "nl": "XED nl projections (polarity-mapped)",
                     "fi": "XED fi annotated (polarity-mapped) + neu_fi"}
+    agents = (f", {len(relabels[0])} agents' relabels "
+              f"({', '.join(Path(p).name for p in relabel_paths)})" if relabels[0] else "")
     trained_on = {lang: f"general: {d}; domain: project ITSM invented posts "
-                        f"({Path(itsm_path).name}), ITSM dev, Dutch polarity dev"
+                        f"({Path(itsm_path).name}), ITSM dev, Dutch polarity dev{agents}"
                   for lang, d in general_desc.items()}
-    domain, weights, subsets = labelled_domain(data, itsm.load(Path(itsm_path)))
+    domain, weights, subsets = labelled_domain(data, itsm.load(Path(itsm_path)), relabels)
     arrays, info = fit_models(general_sets, domain, seed=seed, trained_on=trained_on,
                               domain_weights=weights, subsets=subsets)
     for lang, a in arrays.items():

@@ -1,8 +1,8 @@
 """Readers for the sentiment training and dev sets under ``shared/data`` (training time only).
 
 Each reader returns ``(texts, labels)`` with labels 0 negative / 1 neutral / 2 positive, or
-``(texts, labels, langs)`` for the multilingual ITSM set. A missing file raises
-``FileNotFoundError`` naming it.
+``(texts, labels, langs)`` for the multilingual ITSM set and the agents' relabels. A missing
+file raises ``FileNotFoundError`` naming it; a malformed line ``ValueError`` with file:line.
 """
 
 from __future__ import annotations
@@ -111,3 +111,34 @@ def itsm_dev(data: Path) -> tuple[list[str], list[int], list[str]]:
             labels.append(LABEL_IDS[row["labels"]["sentiment"]])
             langs.append(row["lang"])
     return texts, labels, langs
+
+
+def read_labelled(paths: list[Path], field: str) -> list[tuple[str, str, str]]:
+    """(text, lang, label) of every labelled-JSONL line (``webcare relabels export``, the ITSM
+    dev format) whose ``labels`` carry ``field``; lines without it are skipped (an agent may
+    relabel only the topic). Raises ``ValueError`` naming file and line for a non-object."""
+    rows = []
+    for path in paths:
+        for number, line in enumerate(Path(path).open(encoding="utf-8"), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                label = (row.get("labels") or {}).get(field)
+            except (json.JSONDecodeError, AttributeError) as error:
+                raise ValueError(f"{path}:{number}: not a JSON object ({error})") from error
+            if label and isinstance(row.get("text"), str):
+                rows.append((row["text"], row.get("lang") or "und", label))
+    return rows
+
+
+def relabelled_sentiment(paths: list[Path]) -> tuple[list[str], list[int], list[str]]:
+    """The sentiment relabels in ``paths`` as (texts, labels, langs); a label outside
+    negative/neutral/positive raises ``ValueError`` naming it (nothing is skipped silently)."""
+    rows = read_labelled(paths, "sentiment")
+    bad = sorted({label for _, _, label in rows if label not in LABEL_IDS}, key=str)
+    if bad:
+        raise ValueError(f"sentiment labels must be one of {sorted(LABEL_IDS)}, got {bad} in "
+                         f"{', '.join(map(str, paths))}")
+    return ([text for text, _, _ in rows], [LABEL_IDS[label] for _, _, label in rows],
+            [lang for _, lang, _ in rows])

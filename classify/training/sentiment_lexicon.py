@@ -9,8 +9,8 @@ phrases are matched as written.
 
 from __future__ import annotations
 
-EMOJI_POS = "🙏 👍 😊 😀 😃 😄 😁 🥰 😍 ❤ 💯 🎉 👏 🙌 ✅ 🤩 ☺ 💪 🥳 ♥ 💙 💚"
-EMOJI_NEG = "😤 😡 🤬 😠 🙄 😭 😢 😞 😩 😫 👎 🤡 😒 🤦 ❌ 😑 😖 😣 💩 😔 😟"
+EMOJI_POS = "🙏 👍 😊 😀 😃 😄 😁 🥰 😍 ❤ 💯 🎉 👏 🙌 ✅ 🤩 ☺ 💪 🥳 ♥ 💙 💚 🚀 ✨ 👌 🤗 💖 🥹"
+EMOJI_NEG = "😤 😡 🤬 😠 🙄 😭 😢 😞 😩 😫 👎 🤡 😒 🤦 ❌ 😑 😖 😣 💩 😔 😟 🫠 🥲 😓 😰 😥 😬 💔"
 
 WORDS = {
     "en": {
@@ -60,7 +60,8 @@ WORDS = {
                         "ei näy", "ei pääse", "ei vieläkään", "ei mitään", "ei yhteyttä",
                         "ei toimineet", "ei lataudu", "ei vastaa", "ei kuulu"],
         "pos": """kiitos kiitti kiitoksia kiva hieno mahtava loistava erinomainen huippu
-            nopea nopeasti ihana tyytyväinen helppo sujuvasti pelasti
+            nopea nopeasti ihana tyytyväinen helppo sujuvasti pelasti hyvä hyvää hyvin hyviä
+            parempi paras
             kiito* kiitt* kiva* hieno* mahtav* loista* erinomai* huippu* ihana* tyytyv* kehu*""",
         "pos_phrases": ["toimii taas", "toimii hyvin", "hyvää palvelua", "iso kiitos"],
     },

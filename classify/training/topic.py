@@ -17,23 +17,12 @@ from spacy.util import fix_random_seed, minibatch
 
 from classify.textcat import META_FILE, MAX_CHARS, build_pipeline
 from classify.topic import DEFAULT_LABELS, TopicClassifier, TopicConfig
+from classify.training import sentiment_data as sd
 
 
 def read_labelled(paths: list[Path]) -> list[tuple[str, str, str]]:
     """(text, lang, topic) of every line with a topic label; other lines are skipped."""
-    rows = []
-    for path in paths:
-        for number, line in enumerate(path.open(encoding="utf-8"), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                topic = (row.get("labels") or {}).get("topic")
-            except (json.JSONDecodeError, AttributeError) as error:
-                raise ValueError(f"{path}:{number}: not a JSON object ({error})") from error
-            if topic and isinstance(row.get("text"), str):
-                rows.append((row["text"], row.get("lang") or "und", topic))
-    return rows
+    return sd.read_labelled(paths, "topic")
 
 
 def fit(rows: list[tuple[str, str, str]], labels: list[str], seed: int = 0, epochs: int = 12):

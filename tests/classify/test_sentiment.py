@@ -8,6 +8,7 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -222,30 +223,46 @@ def test_dutch_polarity_lexicon_folds_into_the_lexicon_columns():
     ],
 )
 def test_negation_scope(text, lang, scoped):
-    from classify.sentiment import negated, tokenize
+    from classify.scopes import NEGATION, in_scope
+    from classify.sentiment import tokenize
 
-    assert negated(tokenize(text), lang) == scoped
+    assert in_scope(tokenize(text), lang, NEGATION) == scoped
+
+
+def test_scoped_bigram_keys_stay_bigrams(tmp_path):
+    """A post may contain the scope markers themselves: "¬ x" is a bigram, not a scoped word."""
+    from classify.sentiment import _Model
+    from classify.training.sentiment import Linear, save_model, to_arrays
+
+    model = Linear({"¬ good": np.array([1.0, 0.0]), "¬good": np.array([0.0, 1.0]),
+                    "»": np.array([0.5, 0.5])}, np.zeros((4, 2)), np.zeros(2), "en")
+    save_model(to_arrays(model, "en", {}), tmp_path / "m.npz")
+    loaded = _Model(tmp_path / "m.npz")
+    assert loaded.words[("¬", "good")] == 1 and loaded.words["»"] == 0.5 + 0.5j
+    assert loaded.scoped["¬"][0] == {"good": 1j}
 
 
 @given(st.text(max_size=200), st.sampled_from(["en", "nl", "fi", "de"]))
-def test_negation_scope_is_a_bounded_subsequence(text, lang):
-    from classify.sentiment import NEGATORS, SCOPE, negated, tokenize
+def test_scopes_are_bounded_subsequences(text, lang):
+    from classify.scopes import SCOPES, in_scope
+    from classify.sentiment import tokenize
 
     toks = tokenize(text)
-    scoped = negated(toks, lang)
-    negators = NEGATORS.get(lang, NEGATORS["en"])
-    assert len(scoped) <= SCOPE * sum(t in negators for t in toks)
-    rest = iter(toks)
-    assert all(any(t == u for u in rest) for t in scoped)  # in order, each from toks
+    for scope in SCOPES:
+        scoped = in_scope(toks, lang, scope)
+        openers = scope.openers.get(lang, scope.openers["en"])
+        assert len(scoped) <= scope.length * sum(t in openers for t in toks)
+        rest = iter(toks)
+        assert all(any(t == u for u in rest) for t in scoped)  # in order, each from toks
 
 
 def test_shipped_models_weigh_negated_lexicon_words(scorer):
     """A negated positive word pushes away from positive, a negated negative one towards it."""
     for lang, good, bad in [("en", "great", "awful"), ("nl", "geweldig", "slecht"),
                             ("fi", "loistava", "huono")]:
-        model = scorer.models[lang]
-        assert model.negated_words[good].imag < model.negated_words[good].real, lang
-        assert model.negated_words[bad].imag > model.negated_words[bad].real, lang
+        negated = scorer.models[lang].scoped["¬"][0]
+        assert negated[good].imag < negated[good].real, lang
+        assert negated[bad].imag > negated[bad].real, lang
     plain = scorer.probabilities("the new app is good", "en")
     negated = scorer.probabilities("the new app is not good", "en")
     assert negated[2] < plain[2] and negated[0] > plain[0]
