@@ -53,6 +53,18 @@ class Cascade:
         """True when MiniLM should decide this post."""
         return lang in self.langs and max(fast.probabilities.values()) < self.config.confidence
 
+    def apply(self, texts: list[str], langs: list[str],
+              fast: list[SentimentResult]) -> list[SentimentResult]:
+        """``fast`` with the posts MiniLM should decide re-scored in one batch (a new list)."""
+        unsure = [i for i, (r, lang) in enumerate(zip(fast, langs, strict=True))
+                  if self.wants(r, lang)]
+        out = list(fast)
+        if unsure:
+            refined = self.refine([texts[i] for i in unsure], [fast[i] for i in unsure])
+            for i, result in zip(unsure, refined):
+                out[i] = result
+        return out
+
     def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:
         """MiniLM results for ``texts`` (whose fast results are ``fast``), in order."""
         minilm, pooled = self.model.run(texts)

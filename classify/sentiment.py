@@ -193,16 +193,7 @@ class SentimentScorer:
         """Label one post written in ``lang`` (unknown languages use the English model);
         ``low`` is ``text.lower()`` when the caller has it already."""
         model = self.models.get(lang) or self.models["en"]
-        p = self.probabilities(text, lang, low)
-        best = 0 if p[0] >= p[1] and p[0] >= p[2] else (2 if p[2] > p[1] else 1)
-        label = LABELS[best]
-        return SentimentResult(
-            label=label,
-            compound=max(-1.0, min(1.0, p[2] - p[0])),
-            probabilities=dict(zip(LABELS, p)),
-            model=model.name,
-            reason=f"sentiment {label} {p[best]:.2f} (model {model.name})",
-        )
+        return fast_result(self.probabilities(text, lang, low), model.name)
 
     def score_many(self, texts: list[str], langs: list[str]) -> list[SentimentResult]:
         """Score several posts: :meth:`score` on each, then the cascade (when enabled) over
@@ -216,11 +207,17 @@ class SentimentScorer:
                                                                       strict=True)]
         if self.cascade is None:
             return results
-        unsure = [i for i, (r, lang) in enumerate(zip(results, langs))
-                  if self.cascade.wants(r, lang)]
-        if unsure:
-            refined = self.cascade.refine([texts[i][: self.config.max_chars] for i in unsure],
-                                          [results[i] for i in unsure])
-            for i, result in zip(unsure, refined):
-                results[i] = result
-        return results
+        return self.cascade.apply([t[: self.config.max_chars] for t in texts], langs, results)
+
+
+def fast_result(p: tuple[float, float, float], model_name: str) -> SentimentResult:
+    """The fast model's result for (negative, neutral, positive) probabilities ``p``."""
+    best = 0 if p[0] >= p[1] and p[0] >= p[2] else (2 if p[2] > p[1] else 1)
+    label = LABELS[best]
+    return SentimentResult(
+        label=label,
+        compound=max(-1.0, min(1.0, p[2] - p[0])),
+        probabilities=dict(zip(LABELS, p)),
+        model=model_name,
+        reason=f"sentiment {label} {p[best]:.2f} (model {model_name})",
+    )

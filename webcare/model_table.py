@@ -18,10 +18,11 @@ import numpy as np
 from sklearn.metrics import f1_score, recall_score
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from classify.cascade import with_cascade
+from classify.cascade import Cascade, with_cascade
 from classify.complaint import load_arrays
 from classify.pipeline import Classifier
-from classify.sentiment import LABELS, MODELS_DIR
+from classify.sentiment import LABELS, MODELS_DIR, fast_result
+from classify.transformer import softmax
 from classify.training import sentiment_data as sd
 from schemas import Post
 from webcare.config import WebcareConfig
@@ -62,6 +63,24 @@ def cv_figures(model_dir: Path) -> dict[str, float]:
     return out
 
 
+def itsm_cv_sentiment(config, data: Path, model_dir: Path) -> float | None:  # noqa: ANN001
+    """ITSM dev sentiment macro-F1 of the path ``config`` (a ClassifyConfig) describes, from
+    the fast model's out-of-fold logits stored in the artifact: the cascade (when enabled)
+    re-scores the unsure posts as it would at run time, so every row's figure is honest.
+    None when the artifact has no such logits or they are not of this dev set."""
+    meta, _ = load_arrays(Path(model_dir) / "sentiment_en.npz")
+    logits = meta.get("domain", {}).get("cv_logits", {}).get("itsm_dev")
+    texts, gold, langs = sd.itsm_dev(data)
+    if logits is None or len(logits) != len(texts):
+        return None
+    z = np.asarray(logits)
+    probabilities = softmax(np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], axis=1))
+    results = [fast_result(tuple(p), "fast, out-of-fold") for p in probabilities]
+    if config.sentiment.cascade.enabled:
+        results = Cascade(config.sentiment.cascade).apply(texts, langs, results)
+    return float(f1_score(gold, [LABELS.index(r.label) for r in results], average="macro"))
+
+
 def _measure(classifier: Classifier, tweets: list[Post], tweet_gold: list[int],
              itsm: list[Post], itsm_gold: list[dict]) -> dict[str, float]:
     tweet_results = classifier.classify_many(tweets)
@@ -84,7 +103,8 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
     tweets = _tweet_posts(tweets_x)
     itsm, itsm_gold = _itsm_posts(data)
     speed_posts = (tweets + itsm)[:SPEED_POSTS]
-    cv = cv_figures(config.classify.sentiment.model_dir or MODELS_DIR)
+    model_dir = config.classify.sentiment.model_dir or MODELS_DIR
+    cv = cv_figures(model_dir)
     lines = [f"{'model':34} {'TweetEval':>9} {'complaints':>10} {'ITSM sent':>9} "
              f"{'ITSM topic':>10} {'Dutch':>6} {'posts/s':>8}  MiniLM share", "-" * 104]
     vader = SentimentIntensityAnalyzer()
@@ -113,10 +133,15 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
         m = _measure(Classifier(variant), tweets, tweets_y, itsm, itsm_gold)
         complaint = cv["complaint"] if confidence is None else cv["complaint_minilm"]
         rate = _rate(Classifier(variant), speed_posts)  # fresh state, as a new run
-        lines.append(_line(name, m["tweeteval"], complaint, m["itsm_sentiment"], m["itsm_topic"],
-                           cv["dutch"], rate, m["deferred"], "complaints, Dutch: 5-fold CV"))
-    return "\n".join(lines + ["", "ITSM sentiment is in-sample for the linear models (trained "
-                              f"with the dev set); their 5-fold CV figure: {cv['itsm_sentiment']}"])
+        itsm_cv = itsm_cv_sentiment(variant, data, model_dir)
+        note = "complaints, Dutch, ITSM sentiment: 5-fold CV"
+        if itsm_cv is None:
+            itsm_cv, note = m["itsm_sentiment"], "complaints, Dutch: 5-fold CV; ITSM in-sample"
+        lines.append(_line(name, m["tweeteval"], complaint, itsm_cv, m["itsm_topic"],
+                           cv["dutch"], rate, m["deferred"], note))
+    return "\n".join(lines + ["", "ITSM sentiment: the fast model's out-of-fold probabilities "
+                              "(it trains on the dev set), MiniLM over the unsure ones; gold "
+                              "languages. ITSM topic: rules, not trained on the dev set."])
 
 
 def _complaints(data: Path) -> tuple[list[str], list[int]]:

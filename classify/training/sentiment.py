@@ -309,6 +309,10 @@ def fit_domain(texts, labels, langs, groups, general: dict[str, Linear], *, seed
     # temperature fitted on them alone made the probabilities overconfident
     temperature = _temperature(oof, y, sw)
     temperature_templates = _temperature(oof[:n_dom], y[:n_dom])
+    # calibrated out-of-fold logits of the ITSM dev rows: the evaluation puts the cascade
+    # over them, so the accurate path's ITSM figure is honest too
+    cv_logits = {name: (_rel(oof[idx]) / temperature).round(4).tolist()
+                 for name, idx in (subsets or {}).items() if name == "itsm_dev"}
     clf = _lr(c, seed).fit(x, y, sample_weight=sw)
     coef = clf.coef_.T  # (features, 3)
     n = len(index)
@@ -335,8 +339,10 @@ def fit_domain(texts, labels, langs, groups, general: dict[str, Linear], *, seed
         )
     info = {"rows": n_dom, "anchor_rows": len(y) - n_dom, "C": c, "cv_macro_f1_by_C": cv,
             "cv_macro_f1_subsets": by_subset, "temperature": temperature,
-            "temperature_templates_only": temperature_templates, "domain_vocab": n, "general_weight": {lang: (_rel(stack[2 * j:2 * j + 2]) * p["stack_scale"]).round(3).tolist()
-                               for j, lang in enumerate(LANGS)}}
+            "temperature_templates_only": temperature_templates, "domain_vocab": n,
+            "cv_logits": cv_logits,
+            "general_weight": {lang: (_rel(stack[2 * j:2 * j + 2]) * p["stack_scale"]).round(3)
+                               .tolist() for j, lang in enumerate(LANGS)}}
     return models, info
 
 
@@ -381,8 +387,9 @@ def fit_models(general_sets: dict[str, tuple[list[str], list[int]]],
                                weights=domain_weights, subsets=subsets)
     arrays = {}
     for lang in LANGS:
+        skip = {"general_weight"} | ({"cv_logits"} if lang != "en" else set())
         meta = {"trained": date.today().isoformat(), "seed": seed, "general": ginfo[lang],
-                "domain": {k: v for k, v in dinfo.items() if k != "general_weight"},
+                "domain": {k: v for k, v in dinfo.items() if k not in skip},
                 "trained_on": (trained_on or {}).get(lang, "")}
         arrays[lang] = to_arrays(models[lang], lang, meta)
     return arrays, {"general": ginfo, "domain": dinfo}

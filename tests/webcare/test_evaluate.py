@@ -2,6 +2,8 @@
 
 import json
 
+from classify.sentiment import MODELS_DIR
+from tests.conftest import shared_path
 from webcare.config import load_config
 from webcare.evaluate import run_all
 
@@ -60,3 +62,23 @@ def test_model_table_compares_every_model_with_its_speed(tmp_path):
     minilm = next(line for line in lines if line.startswith("MiniLM"))[34:].split()
     assert int(minilm[6].rstrip("%")) > 0  # English posts went through MiniLM
     assert "5-fold CV" in table
+
+
+def test_model_table_says_itsm_is_in_sample_when_the_artifact_has_no_logits_for_the_set(
+        tmp_path):
+    from webcare.model_table import itsm_cv_sentiment
+
+    write_shared(tmp_path)  # 3 ITSM rows: not the set the shipped model's logits are of
+    assert itsm_cv_sentiment(load_config().classify, tmp_path, MODELS_DIR) is None
+
+
+def test_itsm_figure_of_every_path_comes_from_out_of_fold_logits():
+    from classify.cascade import with_cascade
+    from webcare.model_table import cv_figures, itsm_cv_sentiment
+
+    data = shared_path("data/itsm/dev.jsonl").parents[1]
+    config = load_config().classify
+    fast = itsm_cv_sentiment(with_cascade(config, None), data, MODELS_DIR)
+    assert abs(fast - cv_figures(MODELS_DIR)["itsm_sentiment"]) < 0.002
+    accurate = itsm_cv_sentiment(with_cascade(config, 1.01), data, MODELS_DIR)
+    assert 0.0 < accurate < 1.0 and abs(accurate - fast) > 0.005  # MiniLM decided the en posts
