@@ -4,6 +4,7 @@ dev-set quality targets."""
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from pathlib import Path
@@ -143,6 +144,13 @@ def test_itsm_generator_is_deterministic_and_balanced():
         rows = [r for r in first if r["lang"] == lang]
         assert abs(len(rows) - n) <= 2
         assert {r["sentiment"] for r in rows} == set(LABELS)
+
+
+def test_committed_itsm_training_file_is_what_the_templates_generate():
+    from classify.training import make_itsm_sentiment as itsm
+
+    committed = [json.loads(line) for line in itsm.OUT.read_text("utf-8").splitlines()]
+    assert committed == itsm.generate(seed=0)
 
 
 def test_training_code_path_on_tiny_synthetic_set(tmp_path):
