@@ -205,7 +205,7 @@ def test_dev_set_targets():
 
 
 def test_dutch_polarity_lexicon_folds_into_the_lexicon_columns():
-    from classify.training.sentiment import MIN_POLARITY, fold_table, polarity_lexicon
+    from classify.training.sentiment_features import MIN_POLARITY, fold_table, polarity_lexicon
 
     words = polarity_lexicon("nl")
     assert len(words) > 1500
@@ -240,7 +240,8 @@ def test_negation_scope(text, lang, scoped):
 def test_scoped_bigram_keys_stay_bigrams(tmp_path):
     """A post may contain the scope markers themselves: "¬ x" is a bigram, not a scoped word."""
     from classify.sentiment import _Model
-    from classify.training.sentiment import Linear, save_model, to_arrays
+    from classify.training.sentiment import save_model, to_arrays
+    from classify.training.sentiment_features import Linear
 
     model = Linear({"¬ good": np.array([1.0, 0.0]), "¬good": np.array([0.0, 1.0]),
                     "»": np.array([0.5, 0.5])}, np.zeros((4, 2)), np.zeros(2), "en")
@@ -278,7 +279,8 @@ def test_shipped_models_weigh_negated_lexicon_words(scorer):
 
 def test_runtime_logits_match_the_training_model_with_negation(tmp_path):
     from classify.sentiment import _Model
-    from classify.training.sentiment import fit_general, save_model, to_arrays
+    from classify.training.sentiment import save_model, to_arrays
+    from classify.training.sentiment_stages import fit_general
 
     texts = (["the app is not good", "support is good", "not bad at all, works", "awful, broken",
               "never slow, love it", "how do I log in?", "where is the invoice", "it is bad"] * 6)
