@@ -4,7 +4,7 @@
 ``classify/models/complaint_en.npz``) and called once per post, after topic and sentiment, by
 ``UrgencyScorer.assess``. The model is a logistic regression over the sentiment model's word
 features (unigrams, bigrams, prefixes), the urgency cue categories found in the post, the
-topic and the calibrated sentiment probabilities, trained on labelled complaint tweets
+topic and the calibrated sentiment probabilities (and their log-odds), trained on labelled complaint tweets
 (:mod:`classify.training.complaint`). The probability is calibrated (checked out-of-fold at
 training); ``threshold`` (default: the F1-optimal one from training) turns it into a decision.
 Languages without a complaint model get ``None`` and the urgency rules decide alone.
@@ -53,6 +53,11 @@ def complaint_features(text: str, cues: dict[str, str], topic: str,
     features["topic:" + topic] = 1.0
     for label, p in sentiment.items():
         features["sent:" + label] = p
+    # and as log-odds against neutral, which a linear model cannot make of probabilities
+    # (5-fold CV F1 +0.003..0.008 on each of four shuffles of the complaints set)
+    neutral = max(sentiment.get("neutral", 0.0), 1e-6)
+    for label in ("negative", "positive"):
+        features[f"sent:log_{label}"] = math.log(max(sentiment.get(label, 0.0), 1e-6) / neutral)
     features["question"] = float("?" in text)
     features["mention"] = float("@" in text)
     return features

@@ -146,7 +146,8 @@ Trained {fast['trained']} by `webcare train --task complaint` on {fast['rows']} 
 tweets ({fast['data']}).
 
 * `complaint_en.npz` (fast, default): logistic regression over the sentiment model's word
-  features, the urgency cue categories, the topic and the sentiment probabilities;
+  features, the urgency cue categories, the topic and the sentiment probabilities (and
+  their log-odds against neutral);
   {figures(fast)}.
 {head_line}: logistic regression over the out-of-fold fast logit and the 384-d MiniLM
   embedding.
