@@ -103,7 +103,9 @@ def main() -> None:
                            args.repeat)
     fresh = iter([Classifier(config) for _ in range(args.repeat)])  # state starts empty
     pipeline_rate = best_rate(lambda: next(fresh).classify_many(posts), len(posts), args.repeat)
-    print(f"posts: {len(posts)} on one core, best of {args.repeat}")
+    source = ("demo posts + TweetEval val + ITSM dev from ../shared" if SHARED.is_dir()
+              else "demo posts only (../shared not found: not comparable with runs that had it)")
+    print(f"posts: {len(posts)} on one core, best of {args.repeat}; {source}")
     print(f"classify stage (all classifiers): {pipeline_rate:10.0f} posts/s")
     print(f"bare VADER polarity_scores:       {vader_rate:10.0f} posts/s")
     print(f"ratio classify / bare VADER:      {pipeline_rate / vader_rate:10.2f}")
