@@ -189,12 +189,14 @@ def transcript_post(transcript: Transcript, fmt: str, where: str = "") -> Post:
         turns.append({"author": message.author, "role": role, "time": message.time,
                       "text": message.text})
     turns.sort(key=lambda turn: turn["time"])  # stable: same-time turns keep their order
-    said = [turn for turn in turns if turn["role"] == "customer" and turn["text"].replace("\x00", "").strip()]
+    # the Post strips NUL characters, so a message of only NULs (and blanks) is empty
+    said = [(turn, clean) for turn in turns if turn["role"] == "customer"
+            and (clean := turn["text"].replace("\x00", "").strip())]
     if not said:
         raise TranscriptError(_path(where, ("messages",)), "no customer message with text")
-    first = said[0]
+    first = said[0][0]
     customer = people.get(first["author"]) or Participant(id=first["author"], role="customer")
-    text = "\n".join(turn["text"].replace("\x00", "").strip() for turn in said)
+    text = "\n".join(clean for _, clean in said)
     raw = {"format": fmt, "transcript": {
         **transcript.model_dump(mode="json", exclude={"messages"}),
         "messages": [{**turn, "time": turn["time"].isoformat()} for turn in turns]}}
