@@ -28,6 +28,9 @@ OUT = Path(__file__).parent / "data" / "itsm_sentiment.jsonl"
 TEMPLATES = Path(__file__).parent / "data" / "itsm_templates.yaml"
 COUNTS = {"en": 2600, "nl": 1150, "fi": 900}
 SHARES = {"negative": 0.46, "neutral": 0.36, "positive": 0.18}
+# share of each class drawn from its special group: sarcastic complaints, neutral noise
+# (bots, news, off-topic), promotional hype (spam, giveaways, job ads: positive in tone)
+KIND_SHARES = {"sarcasm": 0.2, "noise": 0.07, "promo": 0.08}
 
 _SLOTS = yaml.safe_load(TEMPLATES.read_text("utf-8"))
 PROVIDERS, SERVICES, TASKS, FEATURES, STAFF, SINCE, TRIED, CONSEQ, CODES, EMO, T, EXTRA = (
@@ -103,13 +106,13 @@ class _Gen:
         provs = PROVIDERS[lang]
         prov = self.pick(provs)
         if cls == "negative":
-            kind = "sarcasm" if rng.random() < 0.2 else "complaint"
+            kind = "sarcasm" if rng.random() < KIND_SHARES["sarcasm"] else "complaint"
             group = "sarc" if kind == "sarcasm" else "neg"
         elif cls == "neutral":
-            kind = "noise" if rng.random() < 0.07 else "question"
+            kind = "noise" if rng.random() < KIND_SHARES["noise"] else "question"
             group = "neu_noise" if kind == "noise" else "neu"
         else:
-            kind = "promo" if rng.random() < 0.08 else "praise"
+            kind = "promo" if rng.random() < KIND_SHARES["promo"] else "praise"
             group = "pos_promo" if kind == "promo" else "pos"
         index = rng.randrange(len(t[group]))
         tpl = t[group][index]
