@@ -6,8 +6,8 @@ and called once per batch by ``SentimentScorer.score_batch``: the posts of the c
 languages whose fast top probability is below ``confidence`` are re-scored by MiniLM in one
 onnxruntime call, and decided by MiniLM's calibrated log-probabilities mixed with the fast
 model's (``fast_weight``; the two models err differently). ``confidence: 0`` sends nothing,
-``confidence: 1.01`` every such post (the accurate path). Re-scored results carry the MiniLM embedding, which the complaint stage's
-MiniLM head reads.
+``confidence: 1.01`` every such post (the accurate path). Re-scored results carry the MiniLM
+embedding, which the complaint stage's MiniLM head reads.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 ``classify/models/complaint_en.npz``) and called once per post, after topic and sentiment, by
 ``UrgencyScorer.assess``. The model is a logistic regression over the sentiment model's word
 features (unigrams, bigrams, prefixes), the urgency cue categories found in the post, the
-topic and the calibrated sentiment probabilities (and their log-odds), trained on labelled complaint tweets
-(:mod:`classify.training.complaint`). The probability is calibrated (checked out-of-fold at
-training); ``threshold`` (default: the F1-optimal one from training) turns it into a decision.
+topic and the calibrated sentiment probabilities (and their log-odds), trained on labelled
+complaint tweets (:mod:`classify.training.complaint`). The probability is calibrated (checked
+out-of-fold at training); ``threshold`` (default: the F1-optimal one from training) turns it
+into a decision.
 Languages without a complaint model get ``None`` and the urgency rules decide alone.
 
 When the transformer cascade is on, :meth:`ComplaintScorer.refine` re-scores English posts

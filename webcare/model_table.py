@@ -28,6 +28,9 @@ from schemas import Post
 from webcare.config import WebcareConfig
 
 SPEED_POSTS = 2000
+FOOTNOTE = ("ITSM sentiment: the fast model's out-of-fold probabilities (it trains on the dev "
+            "set), MiniLM over the unsure ones; gold languages. ITSM topic: the phrase rules, "
+            "written while reading the dev set (in-sample).")
 
 
 def _vader_label(compound: float) -> int:
@@ -139,9 +142,7 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
             itsm_cv, note = m["itsm_sentiment"], "complaints, Dutch: 5-fold CV; ITSM in-sample"
         lines.append(_line(name, m["tweeteval"], complaint, itsm_cv, m["itsm_topic"],
                            cv["dutch"], rate, m["deferred"], note))
-    return "\n".join(lines + ["", "ITSM sentiment: the fast model's out-of-fold probabilities "
-                              "(it trains on the dev set), MiniLM over the unsure ones; gold "
-                              "languages. ITSM topic: rules, not trained on the dev set."])
+    return "\n".join(lines + ["", FOOTNOTE])
 
 
 def _complaints(data: Path) -> tuple[list[str], list[int]]:

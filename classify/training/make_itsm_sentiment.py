@@ -75,7 +75,8 @@ class _Gen:
         vals = {
             "h": handle if rng.random() < 0.55 else "", "P": name, "Pg": gen, "Pi": ine,
             "s": s, "s2": self.pick(svc), "s_sym3": self.pick(t["neg_symptom"]).format(
-                s="everything else", code=self.pick(CODES)), "S_sym": _cap(sym.format(s=s, code=self.pick(CODES))),
+                s="everything else", code=self.pick(CODES)),
+            "S_sym": _cap(sym.format(s=s, code=self.pick(CODES))),
             "s_sym": sym.format(s=s, code=self.pick(CODES)),
             "s_sym_short": self.pick(t["mild_short"]) if "mild_short" in t else "down",
             "t": self.pick(TASKS[lang]), "f": self.pick(FEATURES[lang]),
@@ -118,7 +119,8 @@ class _Gen:
         tpl = t[group][index]
         text = self.fill(tpl, cls, prov)
         if kind not in ("noise", "promo") and rng.random() < 0.03:
-            text = f"RT @{self.pick(['sam_k', 'jo_writes', 'nordic_nerd', 'pixelpaula', 'mkv'])}: {text}"
+            retweeter = self.pick(["sam_k", "jo_writes", "nordic_nerd", "pixelpaula", "mkv"])
+            text = f"RT @{retweeter}: {text}"
         text = re.sub(r"\s+", " ", text).strip()
         text = re.sub(r"\s+([.,!?])", r"\1", text).replace("..", ".")
         if rng.random() < 0.3:

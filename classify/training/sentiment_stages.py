@@ -1,9 +1,10 @@
 """The two training stages of the sentiment models, called by
 :func:`classify.training.sentiment.fit_models`. Both are multinomial logistic regressions
-over the features of :func:`classify.sentiment.feature_keys` and :func:`classify.scopes.scope_keys` plus the
-dense surface features, hand-lexicon hit counts, (en) VADER word valences, published-lexicon
-polarities and the strength of lexicon words in a negation's scope (two columns per scope, so
-"not good" learns from every negated lexicon word, not only from the rows that say "good"):
+over the features of :func:`classify.sentiment.feature_keys` and
+:func:`classify.scopes.scope_keys` plus the dense surface features, hand-lexicon hit counts,
+(en) VADER word valences, published-lexicon polarities and the strength of lexicon words in a
+negation's scope (two columns per scope, so "not good" learns from every negated lexicon word,
+not only from the rows that say "good"):
 
 1. a *general* model per language (TweetEval train for en, XED for nl/fi), temperature-
    calibrated on a 10 % held-out split;
