@@ -66,11 +66,13 @@ def cv_figures(model_dir: Path) -> dict[str, float]:
     return out
 
 
-def itsm_cv_sentiment(config, data: Path, model_dir: Path) -> float | None:  # noqa: ANN001
-    """ITSM dev sentiment macro-F1 of the path ``config`` (a ClassifyConfig) describes, from
-    the fast model's out-of-fold logits stored in the artifact: the cascade (when enabled)
-    re-scores the unsure posts as it would at run time, so every row's figure is honest.
-    None when the artifact has no such logits or they are not of this dev set."""
+def itsm_cv_labels(config, data: Path,  # noqa: ANN001
+                   model_dir: Path) -> tuple[list[str], list[str], list[str]] | None:
+    """(gold, predicted, language) sentiment labels of the ITSM dev posts for the path
+    ``config`` (a ClassifyConfig) describes, from the fast model's out-of-fold logits stored
+    in the artifact: the cascade (when enabled) re-scores the unsure posts as it would at run
+    time, so the figure of every path is honest. None when the artifact has no such logits
+    or they are not of this dev set."""
     meta, _ = load_arrays(Path(model_dir) / "sentiment_en.npz")
     logits = meta.get("domain", {}).get("cv_logits", {}).get("itsm_dev")
     texts, gold, langs = sd.itsm_dev(data)
@@ -81,7 +83,13 @@ def itsm_cv_sentiment(config, data: Path, model_dir: Path) -> float | None:  # n
     results = [fast_result(tuple(p), "fast, out-of-fold") for p in probabilities]
     if config.sentiment.cascade.enabled:
         results = Cascade(config.sentiment.cascade).apply(texts, langs, results)
-    return float(f1_score(gold, [LABELS.index(r.label) for r in results], average="macro"))
+    return [LABELS[g] for g in gold], [r.label for r in results], langs
+
+
+def itsm_cv_sentiment(config, data: Path, model_dir: Path) -> float | None:  # noqa: ANN001
+    """Macro-F1 of :func:`itsm_cv_labels` (None when it has none)."""
+    labels = itsm_cv_labels(config, data, model_dir)
+    return None if labels is None else float(f1_score(*labels[:2], average="macro"))
 
 
 def _measure(classifier: Classifier, tweets: list[Post], tweet_gold: list[int],

@@ -82,3 +82,13 @@ def test_itsm_figure_of_every_path_comes_from_out_of_fold_logits():
     assert abs(fast - cv_figures(MODELS_DIR)["itsm_sentiment"]) < 0.002
     accurate = itsm_cv_sentiment(with_cascade(config, 1.01), data, MODELS_DIR)
     assert 0.0 < accurate < 1.0 and abs(accurate - fast) > 0.005  # MiniLM decided the en posts
+
+
+def test_itsm_cross_validated_figure_comes_with_its_confusion_matrix_and_languages():
+    from webcare.evaluate import _itsm_cv_rows
+
+    data = shared_path("data/itsm/dev.jsonl").parents[1]
+    overall, *by_lang = _itsm_cv_rows(load_config(), data, 320)
+    assert "confusion (rows gold, columns predicted)" in overall.detail
+    assert {row.dataset for row in by_lang} == {"itsm dev, en", "itsm dev, nl", "itsm dev, fi"}
+    assert sum(row.n for row in by_lang) == overall.n == 320
