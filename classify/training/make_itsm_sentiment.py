@@ -167,16 +167,15 @@ def write(path: Path = OUT, seed: int = 0) -> int:
 
 def load(path: Path = OUT) -> tuple[list[str], list[int], list[str], list[str]]:
     """(texts, labels 0/1/2, langs, template ids) of the generated file."""
-    ids = {"negative": 0, "neutral": 1, "positive": 2}
-    texts, labels, langs, templates = [], [], [], []
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            texts.append(row["text"])
-            labels.append(ids[row["sentiment"]])
-            langs.append(row["lang"])
-            templates.append(row["template"])
-    return texts, labels, langs, templates
+        return columns([json.loads(line) for line in f])
+
+
+def columns(rows: list[dict]) -> tuple[list[str], list[int], list[str], list[str]]:
+    """(texts, labels 0/1/2, langs, template ids) of generated rows."""
+    ids = {"negative": 0, "neutral": 1, "positive": 2}
+    return ([row["text"] for row in rows], [ids[row["sentiment"]] for row in rows],
+            [row["lang"] for row in rows], [row["template"] for row in rows])
 
 
 if __name__ == "__main__":

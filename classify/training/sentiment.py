@@ -16,11 +16,12 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import f1_score
 
 from classify.sentiment import LANGS, N_DENSE
 from classify.training import make_itsm_sentiment as itsm
 from classify.training import sentiment_data as sd
-from classify.training.sentiment_features import Linear, fold_table
+from classify.training.sentiment_features import Linear, fold_table, mean_linear
 from classify.training.sentiment_stages import DOMAIN, fit_domain, fit_general
 
 LABELLED_DOMAIN = {"itsm_dev": 3.0, "dutch_polarity_dev": 3.0, "relabels": 3.0}
@@ -45,12 +46,14 @@ def save_model(arrays: dict[str, np.ndarray], path: Path) -> None:
     np.savez_compressed(path, **arrays)
 
 
-def fit_models(general_sets: dict[str, tuple[list[str], list[int]]],
-               domain: tuple[list[str], list[int], list[str], list[str]], *, seed: int = 0,
-               general_params: dict | None = None, domain_params: dict | None = None,
-               trained_on: dict[str, str] | None = None, domain_weights=None,
-               subsets: dict[str, list[int]] | None = None) -> tuple[dict, dict]:
-    """Both stages; returns ``{lang: arrays}`` for :func:`save_model` and training info."""
+def fit_models(general_sets: dict[str, tuple[list[str], list[int]]], bags: list[tuple], *,
+               seed: int = 0, general_params: dict | None = None,
+               domain_params: dict | None = None,
+               trained_on: dict[str, str] | None = None) -> tuple[dict, dict]:
+    """Both stages; returns ``{lang: arrays}`` for :func:`save_model` and training info.
+    ``bags``: one ``(rows, weights, subsets)`` per invented sample (see
+    :func:`labelled_domain`; every bag holds the same real labelled rows); the domain stage
+    is fitted on each and the folded models are averaged."""
     general, ginfo = {}, {}
     for lang in LANGS:
         texts, labels = general_sets[lang]
@@ -63,8 +66,10 @@ def fit_models(general_sets: dict[str, tuple[list[str], list[int]]],
             anchor[0].append(texts[i])
             anchor[1].append(labels[i])
             anchor[2].append(lang)
-    models, dinfo = fit_domain(*domain, general, seed=seed, params=domain_params, anchor=anchor,
-                               weights=domain_weights, subsets=subsets)
+    fits = [fit_domain(*rows, general, seed=seed, params=domain_params, anchor=anchor,
+                       weights=weights, subsets=subsets) for rows, weights, subsets in bags]
+    models = {lang: mean_linear([fitted[lang] for fitted, _ in fits]) for lang in LANGS}
+    dinfo = bag_info([info for _, info in fits], bags)
     arrays = {}
     for lang in LANGS:
         skip = {"general_weight"} | ({"cv_logits"} if lang != "en" else set())
@@ -73,6 +78,31 @@ def fit_models(general_sets: dict[str, tuple[list[str], list[int]]],
                 "trained_on": (trained_on or {}).get(lang, "")}
         arrays[lang] = to_arrays(models[lang], lang, meta)
     return arrays, {"general": ginfo, "domain": dinfo}
+
+
+def bag_info(infos: list[dict], bags: list[tuple]) -> dict:
+    """Training info of the averaged domain models: per-bag settings as lists, and the
+    cross-validated figures of the real labelled sets from the bags' averaged out-of-fold
+    logits (each bag's logits for a row come from a model that never saw it)."""
+    (_, labels, _, _), _, subsets = bags[0]
+    logits = {name: np.mean([info["subset_logits"][name] for info in infos], axis=0)
+              for name in subsets}
+    by_subset = {}
+    for name, z in logits.items():
+        full = np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], axis=1)
+        gold = [labels[i] for i in subsets[name]]
+        by_subset[name] = round(float(f1_score(gold, full.argmax(1), average="macro")), 4)
+    info = {k: v for k, v in infos[0].items() if k != "subset_logits"}
+    for key in ("C", "cv_macro_f1_by_C", "cv_macro_f1_subsets", "temperature",
+                "temperature_templates_only", "general_weight"):
+        info[key] = [i[key] for i in infos] if len(infos) > 1 else infos[0][key]
+    info["bags"] = len(infos)
+    if len(infos) > 1:
+        info["cv_macro_f1_subsets_by_bag"] = info.pop("cv_macro_f1_subsets")
+    info["cv_macro_f1_subsets"] = by_subset
+    info["cv_logits"] = {name: z.round(4).tolist() for name, z in logits.items()
+                         if name == "itsm_dev"}
+    return info
 
 
 def labelled_domain(data: Path, invented: tuple[list, list, list, list],
@@ -123,9 +153,10 @@ def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0,
     trained_on = {lang: f"general: {d}; domain: project ITSM invented posts "
                         f"({Path(itsm_path).name}), ITSM dev, Dutch polarity dev{agents}"
                   for lang, d in general_desc.items()}
-    domain, weights, subsets = labelled_domain(data, itsm.load(Path(itsm_path)), relabels)
-    arrays, info = fit_models(general_sets, domain, seed=seed, trained_on=trained_on,
-                              domain_weights=weights, subsets=subsets)
+    invented = [itsm.load(Path(itsm_path))] + [itsm.columns(itsm.generate(seed=bag))
+                                                for bag in range(1, DOMAIN["bags"])]
+    bags = [labelled_domain(data, sample, relabels) for sample in invented]
+    arrays, info = fit_models(general_sets, bags, seed=seed, trained_on=trained_on)
     for lang, a in arrays.items():
         save_model(a, out_dir / f"sentiment_{lang}.npz")
     metrics = evaluate(data, out_dir)
@@ -134,8 +165,8 @@ def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0,
     metrics["general_held_out_macro_f1"] = {lang: info["general"][lang]["held_out_macro_f1"]
                                             for lang in LANGS}
     metrics["domain"] = {k: info["domain"][k] for k in (
-        "C", "cv_macro_f1_by_C", "cv_macro_f1_subsets", "temperature",
-        "temperature_templates_only")}
+        "bags", "C", "cv_macro_f1_by_C", "cv_macro_f1_subsets", "cv_macro_f1_subsets_by_bag",
+        "temperature", "temperature_templates_only") if k in info["domain"]}
     metrics["domain"]["labelled_weights"] = LABELLED_DOMAIN
     metrics["domain"]["anchor_weight"] = DOMAIN["anchor_weight"]
     metrics["sizes"] = {lang: (out_dir / f"sentiment_{lang}.npz").stat().st_size for lang in LANGS}

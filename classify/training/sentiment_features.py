@@ -135,3 +135,15 @@ class Linear:
                 z = z + self.weights.get(k, zero)
             out[i] = z
         return out
+
+
+def mean_linear(models: list[Linear]) -> Linear:
+    """The average of folded models of one language (weights missing from a model count 0):
+    linear models average into one, so a bag costs nothing at run time."""
+    k = len(models)
+    weights: dict[str, np.ndarray] = {}
+    for model in models:
+        for key, w in model.weights.items():
+            weights[key] = weights.get(key, 0.0) + w / k
+    return Linear(weights, sum(m.dense for m in models) / k, sum(m.bias for m in models) / k,
+                  models[0].lang)

@@ -170,7 +170,8 @@ def test_training_code_path_on_tiny_synthetic_set(tmp_path):
     general = {lang: (texts, labels) for lang in ("en", "nl", "fi")}
     domain = (texts * 3, labels * 3, [g for g in ("en", "nl", "fi") for _ in texts], groups * 3)
     params = {lang: {"C": 1.0, "use_vader": False} for lang in ("en", "nl", "fi")}
-    arrays, info = fit_models(general, domain, seed=1, general_params=params,
+    bag = (domain, [1.0] * len(domain[0]), {"labelled": list(range(len(texts)))})
+    arrays, info = fit_models(general, [bag], seed=1, general_params=params,
                               domain_params={"C_grid": (1.0,), "folds": 3})
     for lang, a in arrays.items():
         save_model(a, tmp_path / f"sentiment_{lang}.npz")
@@ -179,10 +180,18 @@ def test_training_code_path_on_tiny_synthetic_set(tmp_path):
         assert tiny.score("the wifi is broken and awful", lang).label == "negative"
         assert tiny.score("great vpn support, thanks", lang).label == "positive"
         assert tiny.score("how do I set up the printer?", lang).label == "neutral"
-    again, _ = fit_models(general, domain, seed=1, general_params=params,
+    again, _ = fit_models(general, [bag], seed=1, general_params=params,
                           domain_params={"C_grid": (1.0,), "folds": 3})
     assert all((again["en"][k] == arrays["en"][k]).all()
                for k in ("vocab", "weights", "w_dense", "bias"))
+    assert 0.0 <= info["domain"]["cv_macro_f1_subsets"]["labelled"] <= 1.0
+    # two bags of the same rows average to the same model (up to float16 rounding)
+    twice, twice_info = fit_models(general, [bag, bag], seed=1, general_params=params,
+                                   domain_params={"C_grid": (1.0,), "folds": 3})
+    assert twice_info["domain"]["bags"] == 2 and len(twice_info["domain"]["C"]) == 2
+    assert (twice["en"]["vocab"] == arrays["en"]["vocab"]).all()
+    assert np.allclose(twice["en"]["weights"].astype(float), arrays["en"]["weights"].astype(float),
+                       atol=2e-3)
 
 
 @pytest.mark.shared
@@ -293,3 +302,17 @@ def test_runtime_logits_match_the_training_model_with_negation(tmp_path):
     for text, expected in zip(probes, model.logits(probes)):
         z = loaded.logits(text)
         assert abs(z.real - expected[0]) < 0.05 and abs(z.imag - expected[1]) < 0.05, text
+
+
+def test_mean_of_folded_models_averages_every_weight_missing_ones_as_zero():
+    from classify.training.sentiment_features import Linear, mean_linear
+
+    a = Linear({"good": np.array([0.0, 2.0]), "bad": np.array([2.0, 0.0])}, np.ones((4, 2)),
+               np.array([1.0, 1.0]), "en")
+    b = Linear({"good": np.array([0.0, 4.0])}, np.zeros((4, 2)), np.array([3.0, -1.0]), "en")
+    mean = mean_linear([a, b])
+    assert mean.weights["good"].tolist() == [0.0, 3.0]
+    assert mean.weights["bad"].tolist() == [1.0, 0.0]
+    assert mean.dense.tolist() == [[0.5, 0.5]] * 4 and mean.bias.tolist() == [2.0, 0.0]
+    text = "good good bad"
+    assert np.allclose(mean.logits([text]), (a.logits([text]) + b.logits([text])) / 2)
