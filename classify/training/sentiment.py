@@ -3,7 +3,8 @@
 Run offline by ``webcare train --task sentiment`` or a developer (``python -m
 classify.training.sentiment SHARED_DATA OUT_DIR``), never by the pipeline. Gathers the data
 (general sets per language; the invented ITSM posts plus the real labelled in-domain sets for
-the domain stage), runs both stages of :mod:`classify.training.sentiment_stages`, writes the
+the domain stage), runs both stages of :mod:`classify.training.sentiment_stages` (the
+domain stage once per invented sample of a bag, the folded models averaged), writes the
 artifacts (a key list and a float16 ``(n, 2)`` weight array per language) and the model card.
 Failure (missing data file, bad labels) raises; nothing is written for a failed language.
 """
