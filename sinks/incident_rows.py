@@ -64,6 +64,17 @@ def attach_decisions(db, decisions: Sequence[Decision]) -> set[str]:
     return touched
 
 
+def incident_post_ids(db, post_ids: Sequence[str]) -> set[str]:
+    """Those of ``post_ids`` the store holds with action ``incident``."""
+    ids = sorted(set(post_ids))
+    if not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    rows = _run(db, f"SELECT post_id FROM posts WHERE action = 'incident' AND post_id IN "
+                f"({marks})", tuple(ids)).fetchall()
+    return {row[0] for row in rows}
+
+
 def _insert_incident(db, incident: Incident) -> None:
     _run(db, "INSERT INTO incidents VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (incident_key) "
          "DO NOTHING", (incident.key, incident.kind, incident.status, incident.urgency,

@@ -93,3 +93,19 @@ def test_events_survive_a_failed_write_and_are_applied_on_the_next_flush(store_c
     sink.flush()
     assert [e.kind for e in seen][0] == "opened" and store.incidents()[0].post_count == 30
     sink.close()
+
+
+def test_a_redelivered_post_with_another_decision_opens_no_incident(store):
+    """At-least-once delivery after a worker crash: the first stored decision of a post wins,
+    so a redelivered copy that now says ``incident`` opens no incident (and no ticket) the
+    store does not show; a new incident post still opens one."""
+    sink = IncidentSink(StoreSink(store), IncidentCorrelator())
+    handed = []
+    sink.listeners.append(handed.extend)
+    sink.add(decision(1, OUTAGE, topic="security"))  # stored with action webcare
+    sink.flush()
+    sink.add(decision(1, OUTAGE, topic="security", action="incident"))  # the redelivered copy
+    sink.add(decision(2, OUTAGE, topic="security", action="incident"))
+    sink.flush()
+    assert [incident.key for incident in store.incidents()] == ["single:p-2"]
+    assert [event.incident.key for event in handed] == ["single:p-2"]
