@@ -91,16 +91,18 @@ def eval_itsm(config: WebcareConfig, data: Path) -> list[Row]:
             _detail(*noise)),
         Row("itsm dev", "sentiment macro-F1 (in-sample)", _macro_f1(*sentiment), None, n,
             _detail(*sentiment)),
-    ] + _itsm_cv_rows(config, data, n)
+    ] + _itsm_cv_rows(config, classifier, data, n)
 
 
-def _itsm_cv_rows(config: WebcareConfig, data: Path, n: int) -> list[Row]:
-    """The honest ITSM sentiment figure (out-of-fold), with its confusion matrix and per
-    language, when the artifact stores the out-of-fold logits of this dev set."""
+def _itsm_cv_rows(config: WebcareConfig, classifier: Classifier, data: Path,
+                  n: int) -> list[Row]:
+    """The honest ITSM sentiment figure (out-of-fold; ``classifier``'s cascade over the
+    unsure posts), with its confusion matrix and per language, when the artifact stores the
+    out-of-fold logits of this dev set."""
     from webcare.model_table import itsm_cv_labels
 
     metric = "sentiment macro-F1 (5-fold CV)"
-    cv = itsm_cv_labels(config.classify, data,
+    cv = itsm_cv_labels(classifier.sentiment.cascade, data,
                         config.classify.sentiment.model_dir or MODELS_DIR)
     if cv is None:
         return [Row("itsm dev", metric, _cv(config)["itsm_sentiment"], 0.85, n)]

@@ -66,13 +66,12 @@ def cv_figures(model_dir: Path) -> dict[str, float]:
     return out
 
 
-def itsm_cv_labels(config, data: Path,  # noqa: ANN001
+def itsm_cv_labels(cascade: Cascade | None, data: Path,
                    model_dir: Path) -> tuple[list[str], list[str], list[str]] | None:
-    """(gold, predicted, language) sentiment labels of the ITSM dev posts for the path
-    ``config`` (a ClassifyConfig) describes, from the fast model's out-of-fold logits stored
-    in the artifact: the cascade (when enabled) re-scores the unsure posts as it would at run
-    time, so the figure of every path is honest. None when the artifact has no such logits
-    or they are not of this dev set."""
+    """(gold, predicted, language) sentiment labels of the ITSM dev posts from the fast
+    model's out-of-fold logits stored in the artifact; ``cascade`` (a classifier's, None for
+    the fast path) re-scores the unsure posts as it would at run time, so the figure of every
+    path is honest. None when the artifact has no such logits or they are not of this set."""
     meta, _ = load_arrays(Path(model_dir) / "sentiment_en.npz")
     logits = meta.get("domain", {}).get("cv_logits", {}).get("itsm_dev")
     texts, gold, langs = sd.itsm_dev(data)
@@ -81,14 +80,14 @@ def itsm_cv_labels(config, data: Path,  # noqa: ANN001
     z = np.asarray(logits)
     probabilities = softmax(np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], axis=1))
     results = [fast_result(tuple(p), "fast, out-of-fold") for p in probabilities]
-    if config.sentiment.cascade.enabled:
-        results = Cascade(config.sentiment.cascade).apply(texts, langs, results)
+    if cascade is not None:
+        results = cascade.apply(texts, langs, results)
     return [LABELS[g] for g in gold], [r.label for r in results], langs
 
 
-def itsm_cv_sentiment(config, data: Path, model_dir: Path) -> float | None:  # noqa: ANN001
+def itsm_cv_sentiment(cascade: Cascade | None, data: Path, model_dir: Path) -> float | None:
     """Macro-F1 of :func:`itsm_cv_labels` (None when it has none)."""
-    labels = itsm_cv_labels(config, data, model_dir)
+    labels = itsm_cv_labels(cascade, data, model_dir)
     return None if labels is None else float(f1_score(*labels[:2], average="macro"))
 
 
@@ -141,10 +140,11 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
         variants.append(("MiniLM int8 on every en post", 1.01))
     for name, confidence in variants:
         variant = with_cascade(config.classify, confidence)
-        m = _measure(Classifier(variant), tweets, tweets_y, itsm, itsm_gold)
+        classifier = Classifier(variant)
+        m = _measure(classifier, tweets, tweets_y, itsm, itsm_gold)
         complaint = cv["complaint"] if confidence is None else cv["complaint_minilm"]
         rate = _rate(Classifier(variant), speed_posts)  # fresh state, as a new run
-        itsm_cv = itsm_cv_sentiment(variant, data, model_dir)
+        itsm_cv = itsm_cv_sentiment(classifier.sentiment.cascade, data, model_dir)
         note = "complaints, Dutch, ITSM sentiment: 5-fold CV"
         if itsm_cv is None:
             itsm_cv, note = m["itsm_sentiment"], "complaints, Dutch: 5-fold CV; ITSM in-sample"

@@ -2,6 +2,7 @@
 
 import json
 
+from classify.pipeline import Classifier
 from classify.sentiment import MODELS_DIR
 from tests.conftest import shared_path
 from webcare.config import load_config
@@ -69,18 +70,19 @@ def test_model_table_says_itsm_is_in_sample_when_the_artifact_has_no_logits_for_
     from webcare.model_table import itsm_cv_sentiment
 
     write_shared(tmp_path)  # 3 ITSM rows: not the set the shipped model's logits are of
-    assert itsm_cv_sentiment(load_config().classify, tmp_path, MODELS_DIR) is None
+    assert itsm_cv_sentiment(None, tmp_path, MODELS_DIR) is None
 
 
 def test_itsm_figure_of_every_path_comes_from_out_of_fold_logits():
-    from classify.cascade import with_cascade
+    from classify.cascade import Cascade, with_cascade
     from webcare.model_table import cv_figures, itsm_cv_sentiment
 
     data = shared_path("data/itsm/dev.jsonl").parents[1]
     config = load_config().classify
-    fast = itsm_cv_sentiment(with_cascade(config, None), data, MODELS_DIR)
+    fast = itsm_cv_sentiment(None, data, MODELS_DIR)
     assert abs(fast - cv_figures(MODELS_DIR)["itsm_sentiment"]) < 0.002
-    accurate = itsm_cv_sentiment(with_cascade(config, 1.01), data, MODELS_DIR)
+    accurate = itsm_cv_sentiment(Cascade(with_cascade(config, 1.01).sentiment.cascade), data,
+                                 MODELS_DIR)
     assert 0.0 < accurate < 1.0 and abs(accurate - fast) > 0.005  # MiniLM decided the en posts
 
 
@@ -88,7 +90,8 @@ def test_itsm_cross_validated_figure_comes_with_its_confusion_matrix_and_languag
     from webcare.evaluate import _itsm_cv_rows
 
     data = shared_path("data/itsm/dev.jsonl").parents[1]
-    overall, *by_lang = _itsm_cv_rows(load_config(), data, 320)
+    config = load_config()
+    overall, *by_lang = _itsm_cv_rows(config, Classifier(config.classify), data, 320)
     assert "confusion (rows gold, columns predicted)" in overall.detail
     assert {row.dataset for row in by_lang} == {"itsm dev, en", "itsm dev, nl", "itsm dev, fi"}
     assert sum(row.n for row in by_lang) == overall.n == 320
