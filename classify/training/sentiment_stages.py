@@ -105,29 +105,24 @@ def fit_general(texts: list[str], labels: list[int], lang: str, *, seed: int = 0
     return Linear(weights, coef[n:n + N_DENSE], _rel(clf.intercept_) / temperature, lang), info
 
 
-def _domain_design(texts, langs, general: dict[str, Linear], tables: dict, index=None,
+def _domain_design(texts, langs, general: dict[str, Linear], tables: dict,
                    min_df: int = 2, stack_scale: float = 1.0):
-    docs, dense = [], np.zeros((len(texts), N_DENSE + N_FOLD))
-    for lang in LANGS:
-        rows = [i for i, g in enumerate(langs) if g == lang]
-        d, x = featurize([texts[i] for i in rows], tables[lang], lang)
-        for j, i in enumerate(rows):
-            dense[i] = x[j]
-        docs_l = dict(zip(rows, d))
-        docs.append(docs_l)
-    merged = [None] * len(texts)
-    for docs_l in docs:
-        for i, d in docs_l.items():
-            merged[i] = d
-    if index is None:
-        index = vocab(merged, min_df)
+    """The domain stage's design matrix (key counts, dense block, stacked general logits,
+    language indicators) and key index; each row featurised as its language's model does."""
+    merged: list = [None] * len(texts)
+    dense = np.zeros((len(texts), N_DENSE + N_FOLD))
     stacked = np.zeros((len(texts), 2 * len(LANGS) + len(LANGS)))
     for j, lang in enumerate(LANGS):
         rows = [i for i, g in enumerate(langs) if g == lang]
-        if rows:
-            stacked[rows, 2 * j:2 * j + 2] = stack_scale * general[lang].logits(
-                [texts[i] for i in rows])
-            stacked[rows, 2 * len(LANGS) + j] = 1.0
+        if not rows:
+            continue
+        own = [texts[i] for i in rows]
+        docs, dense[rows] = featurize(own, tables[lang], lang)
+        for i, d in zip(rows, docs):
+            merged[i] = d
+        stacked[rows, 2 * j:2 * j + 2] = stack_scale * general[lang].logits(own)
+        stacked[rows, 2 * len(LANGS) + j] = 1.0
+    index = vocab(merged, min_df)
     x = sparse.hstack([counts(merged, index), sparse.csr_matrix(dense),
                        sparse.csr_matrix(stacked)], format="csr")
     return x, index
