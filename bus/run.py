@@ -18,7 +18,7 @@ from collections.abc import Callable
 from bus import client, metrics
 from bus.ingest import Ingestor
 from bus.stages import ClassifyHandler, Handler, RouteHandler, SinkHandler
-from bus.worker import Worker
+from bus.worker import Worker, stop_on_signals
 from ingest.replay import ReplayConfig, ReplaySource
 
 log = logging.getLogger("webcare.run")
@@ -43,8 +43,11 @@ def build_handler(stage: str, config, classify: Callable | None = None) -> Handl
 
 
 def build_worker(stage: str, config, classify: Callable | None = None,
-                 stopping: Callable[[], bool] = lambda: False, **consumer_overrides) -> Worker:
-    """Connect (retrying with backoff) and return a ready worker for ``stage``."""
+                 stop: threading.Event | None = None, **consumer_overrides) -> Worker:
+    """Connect (retrying with backoff until connected or ``stop`` is set) and return a ready
+    worker for ``stage`` that ends when ``stop`` is set."""
+    stop = stop or threading.Event()
+    stopping = stop.is_set
     handler = build_handler(stage, config, classify)
     kafka, name = config.kafka, f"webcare-{stage}"
     producer = client.with_retry(kafka, "producer", lambda: client.producer(kafka, name),
@@ -52,7 +55,7 @@ def build_worker(stage: str, config, classify: Callable | None = None,
     consumer = client.with_retry(
         kafka, "consumer", lambda: client.consumer(kafka, stage, handler.topics(), name,
                                                    **consumer_overrides), stopping)
-    return Worker(kafka, handler, consumer, producer)
+    return Worker(kafka, handler, consumer, producer, stop=stop)
 
 
 def start_thread(stage: str, config, classify: Callable | None = None) -> Worker:
@@ -86,8 +89,9 @@ def run_stage(stage: str, config, replay: str | None = None, rate: float = 0.0,
     port = metrics_port if metrics_port is not None else config.kafka.metrics_port
     if stage == "ingest":
         return ingest(config, replay, rate, port)
-    worker = build_worker(stage, config, classify)
-    worker.install_signals()
+    stop = stop_on_signals()
+    log.info("worker starting", extra={"fields": {"stage": stage}})
+    worker = build_worker(stage, config, classify, stop)
     if port is not None:
         metrics.serve(port, worker.health)
     worker.run()

@@ -25,22 +25,27 @@ from bus.stages import Handler, Output
 log = logging.getLogger("webcare.worker")
 
 
+def stop_on_signals() -> threading.Event:
+    """An event that SIGTERM/SIGINT set; called by a worker process (main thread only) before
+    it loads models and connects, so a stop asked for during that start ends it cleanly too."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
 class Worker:
     def __init__(self, config: KafkaConfig, handler: Handler, consumer, producer,
                  health: metrics.Health | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 stop: threading.Event | None = None) -> None:
         self.config, self.handler = config, handler
         self.consumer, self.producer = consumer, producer
         self.health = health or metrics.Health(3 * config.session_timeout_ms / 1000)
-        self.stop = threading.Event()
+        self.stop = stop or threading.Event()
         self._sleep = sleep
         self.processed = 0
         self.redelivered = 0  # records of batches rewound or not committed (done again)
-
-    def install_signals(self) -> None:
-        """SIGTERM/SIGINT ask for a graceful stop (only possible in the main thread)."""
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stop.set())
 
     def run(self) -> None:
         """Poll until stopped; every batch is fully safe before its offsets are committed."""

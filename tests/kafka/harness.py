@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import orjson
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 
 from bus import client
 from bus.config import KafkaConfig, TopicSettings
@@ -189,8 +189,6 @@ def read_topic(config: WebcareConfig, name: str, expect: int, timeout: float = 2
     """All records of a topic (no group), until ``expect`` were read or the timeout."""
     consumer = KafkaConsumer(bootstrap_servers=config.kafka.servers(),
                              auto_offset_reset="earliest", enable_auto_commit=False)
-    from kafka import TopicPartition
-
     topic = config.kafka.topic(name)
     parts = [TopicPartition(topic, p) for p in range(config.kafka.topics.partitions)]
     consumer.assign(parts)
@@ -201,3 +199,15 @@ def read_topic(config: WebcareConfig, name: str, expect: int, timeout: float = 2
             found += records
     consumer.close()
     return found
+
+
+def committed(config, stage: str) -> int:
+    """Offsets the group of ``stage`` has committed on the raw topic (summed over partitions)."""
+    consumer = KafkaConsumer(bootstrap_servers=config.kafka.servers(),
+                             group_id=config.kafka.group(stage), enable_auto_commit=False)
+    try:
+        topic = config.kafka.topic("raw")
+        return sum(consumer.committed(TopicPartition(topic, p)) or 0
+                   for p in range(config.kafka.topics.partitions))
+    finally:
+        consumer.close()

@@ -17,6 +17,7 @@ from bus import client
 from bus.messages import header_map
 from sinks.sqlite_store import SqliteStore
 from tests.kafka.harness import (
+    committed,
     make_config,
     post_line,
     produce,
@@ -50,21 +51,23 @@ def counts(config) -> dict:
 
 
 def test_kill_9_of_classify_worker_loses_and_duplicates_nothing(broker, tmp_path):
-    """Real Classifier (slowed 1 ms/post so the kill lands mid-stream), real route rules and
+    """Real Classifier (slowed 2 ms/post so the kill lands mid-stream), real route rules and
     incidents: after kill -9 and a restart every post is stored once, every queued post has
-    exactly one queue item, nothing is dead-lettered."""
+    exactly one queue item, nothing is dead-lettered. The kill is timed on the classify
+    group's commits, so the restarted worker has posts left to classify."""
     n = 3000
     lines = real_lines(n)
     config = make_config(broker, str(tmp_path / "s.sqlite"), real=True, max_poll_records=100)
     client.create_topics(config.kafka)
     produce(config, lines)
     downstream = [start("route", config), start("sink", config)]
-    first = spawn(config, "classify", tmp_path, delay_ms=1, real=True)
+    first = spawn(config, "classify", tmp_path, delay_ms=2, real=True)
     try:
-        wait_for(lambda: stored(config) >= 500, timeout=90, what="first posts stored")
+        wait_for(lambda: committed(config, "classify") >= 500, timeout=90, every=0.05,
+                 what="first posts classified")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
-        assert 500 <= stored(config) < n, "the kill must happen mid-stream"
+        assert 500 <= committed(config, "classify") < n, "the kill must happen mid-stream"
         second = spawn(config, "classify", tmp_path, real=True)
         wait_for(lambda: stored(config) >= n, timeout=120, every=0.3, what="all posts stored")
         second.send_signal(signal.SIGTERM)

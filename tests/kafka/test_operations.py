@@ -14,13 +14,21 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaTimeoutError
 
 from bus import client, logs, metrics
 from bus.config import KafkaConfig
 from bus.tansu import free_port
-from tests.kafka.harness import make_config, post_line, produce, read_topic, start, stop, wait_for
+from tests.kafka.harness import (
+    committed,
+    make_config,
+    post_line,
+    produce,
+    read_topic,
+    start,
+    stop,
+    wait_for,
+)
 from tests.kafka.test_failures import ROOT, spawn
 
 WEBCARE = Path(sys.executable).parent / "webcare"
@@ -42,7 +50,9 @@ def test_unreachable_broker_is_one_clear_error_after_backoff(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    retries = [json.loads(line) for line in lines if line.startswith("{")]
+    logged = [json.loads(line) for line in lines if line.startswith("{")]
+    assert logged[0]["msg"] == "worker starting"
+    retries = logged[1:]
     assert [r["retry_in_s"] for r in retries] == [0.1, 0.2]
     assert all(r["msg"] == "broker unreachable, retrying" for r in retries)
     assert lines[-1].startswith(f"Error: Kafka broker unreachable at 127.0.0.1:{port}")
@@ -83,15 +93,20 @@ def test_sigterm_finishes_the_batch_commits_and_leaves(broker, tmp_path):
     assert committed(config, "classify") == produced  # nothing produced past the commit
 
 
-def committed(config, stage: str) -> int:
-    consumer = KafkaConsumer(bootstrap_servers=config.kafka.servers(),
-                             group_id=config.kafka.group(stage), enable_auto_commit=False)
+def test_sigterm_while_the_worker_starts_ends_it_cleanly(broker, tmp_path):
+    """A stop asked for while the models load (a pod terminated during start) exits 0, with
+    no traceback, instead of dying of the signal."""
+    config = make_config(broker, str(tmp_path / "s.sqlite"), real=True)
+    client.create_topics(config.kafka)
+    worker = spawn(config, "classify", tmp_path, real=True)
     try:
-        topic = config.kafka.topic("raw")
-        return sum(consumer.committed(TopicPartition(topic, p)) or 0
-                   for p in range(config.kafka.topics.partitions))
+        first = worker.stderr.readline()
+        assert '"msg":"worker starting"' in first
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0
     finally:
-        consumer.close()
+        worker.kill()
+    assert "Traceback" not in worker.stderr.read()
 
 
 def test_healthz_and_metrics(broker, tmp_path):
