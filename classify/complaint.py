@@ -4,7 +4,8 @@
 ``classify/models/complaint_en.npz``) and called once per post, after topic and sentiment, by
 ``UrgencyScorer.assess``. The model is a logistic regression over the sentiment model's word
 features (unigrams, bigrams, prefixes), the urgency cue categories found in the post, the
-topic and the calibrated sentiment probabilities (and their log-odds), trained on labelled
+topic and the calibrated sentiment probabilities (and their log-odds), plus the post's
+character n-grams (tf-idf, :mod:`classify.char_ngrams`), trained on labelled
 complaint tweets (:mod:`classify.training.complaint`). The probability is calibrated (checked
 out-of-fold at training); ``threshold`` (default: the F1-optimal one from training) turns it
 into a decision.
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from classify.char_ngrams import CharTfidf
 from classify.sentiment import MODELS_DIR, feature_keys, tokenize
 
 COMPLAINT_LANGS = ("en",)
@@ -86,9 +88,11 @@ class ComplaintScorer:
             weights = arrays["weights"].astype(np.float64).tolist()
             self.bias = float(arrays["bias"][0])
             self.threshold = config.threshold or float(meta["threshold"])
-        except (KeyError, IndexError, UnicodeDecodeError, TypeError) as exc:
+            self.chars = CharTfidf.from_arrays(arrays)
+            self.char_weights = arrays["char_weights"].astype(np.float64).tolist()
+        except (KeyError, IndexError, UnicodeDecodeError, TypeError, ValueError) as exc:
             raise ComplaintModelError(f"complaint model {model_dir} is incomplete: {exc!r}")
-        if len(keys) != len(weights):
+        if len(keys) != len(weights) or len(self.char_weights) != len(self.chars.keys):
             raise ComplaintModelError(f"complaint model {model_dir} has inconsistent arrays")
         self.weights = dict(zip(keys, weights))
         self.name = str(meta.get("name", "complaint-en"))
@@ -101,8 +105,9 @@ class ComplaintScorer:
     def logit(self, text: str, cues: dict[str, str], topic: str,
               sentiment: dict[str, float]) -> float:
         get = self.weights.get
-        return self.bias + sum(get(k, 0.0) * v
-                               for k, v in complaint_features(text, cues, topic, sentiment).items())
+        features = complaint_features(text, cues, topic, sentiment)
+        return (self.bias + sum(get(k, 0.0) * v for k, v in features.items())
+                + self.chars.dot(text, self.char_weights))
 
     def probability(self, text: str, lang: str, cues: dict[str, str], topic: str,
                     sentiment: dict[str, float]) -> float | None:

@@ -73,7 +73,8 @@ def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]
     classifier = Classifier(config.model_copy(update={"brands": [], "sentiment": sentiment,
                                                        "urgency": urgency}))
     y = np.asarray(labels)
-    fast = train_fast(featurize(texts, classifier), y, target, ", ".join(p.name for p in paths))
+    fast = train_fast(texts, featurize(texts, classifier), y, target,
+                      ", ".join(p.name for p in paths))
     lines = [f"complaint model written to {target / 'complaint_en.npz'} ({len(y)} rows): "
              f"5-fold CV F1 {fast['cv_f1']:.3f} at threshold {fast['threshold']}, "
              f"Brier {fast['cv_brier']:.3f}, ECE {fast['cv_ece']:.3f}"]

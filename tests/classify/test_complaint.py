@@ -59,28 +59,52 @@ def test_corrupt_or_missing_model_names_the_file(tmp_path) -> None:
         ComplaintScorer(ComplaintConfig(model_dir=tmp_path))
 
 
-def _tiny_set() -> tuple[list[dict], np.ndarray]:
+def _tiny_set() -> tuple[list[str], list[dict], np.ndarray]:
     bad = ["my {} is broken again", "{} never arrived, refund me", "still no {} after 3 days"]
     good = ["love my new {}", "the {} arrived early, thanks", "what a great {}"]
     things = ["parcel", "phone", "router", "ticket", "order", "laptop", "bike", "card"]
     rows = [(t.format(w), 1) for t in bad for w in things] + [
         (t.format(w), 0) for t in good for w in things]
     features = [complaint_features(text, {}, "other", NEG if y else POS) for text, y in rows]
-    return features, np.array([y for _, y in rows])
+    return [text for text, _ in rows], features, np.array([y for _, y in rows])
 
 
 def test_training_on_a_tiny_set_writes_a_loadable_calibrated_model(tmp_path) -> None:
-    features, y = _tiny_set()
-    result = train_fast(features, y, tmp_path, "tiny")
+    texts, features, y = _tiny_set()
+    result = train_fast(texts, features, y, tmp_path, "tiny")
     assert result["cv_f1"] >= 0.9 and 0.0 <= result["cv_brier"] <= 0.25
     assert len(result["oof"]) == len(y) and ((result["oof"] >= 0) & (result["oof"] <= 1)).all()
     tiny = ComplaintScorer(ComplaintConfig(model_dir=tmp_path))
     assert tiny.threshold == result["threshold"]
     assert tiny.probability("my bike is broken again", "en", {}, "other", NEG) > \
         tiny.probability("love my new bike", "en", {}, "other", POS)
-    again = train_fast(features, y, tmp_path / "again" if (tmp_path / "again").mkdir() is None
+    again = train_fast(texts, features, y, tmp_path / "again" if (tmp_path / "again").mkdir() is None
                        else tmp_path, "tiny")
     assert again["cv_f1"] == result["cv_f1"]  # seeded: the same data gives the same model
+
+
+def test_the_character_ngrams_move_the_probability(tmp_path) -> None:
+    """The shipped model's character part is loaded and used: a post's logit changes when
+    only its spelling does (same word keys are absent either way)."""
+    scorer = ComplaintScorer(ComplaintConfig())
+    assert scorer.chars.keys and len(scorer.char_weights) == len(scorer.chars.keys)
+    plain = scorer.chars.dot("disconnectsss", scorer.char_weights)
+    assert plain != 0.0
+    texts, features, y = _tiny_set()
+    train_fast(texts, features, y, tmp_path, "tiny")
+    tiny = ComplaintScorer(ComplaintConfig(model_dir=tmp_path))
+    assert tiny.chars.dot("brokennn", tiny.char_weights) > tiny.chars.dot("lovelyyy",
+                                                                            tiny.char_weights)
+
+
+def test_a_model_without_its_character_part_is_refused(tmp_path) -> None:
+    texts, features, y = _tiny_set()
+    train_fast(texts, features, y, tmp_path, "tiny")
+    with np.load(tmp_path / "complaint_en.npz") as z:
+        arrays = {name: z[name] for name in z.files if name != "char_idf"}
+    np.savez_compressed(tmp_path / "complaint_en.npz", **arrays)
+    with pytest.raises(ComplaintModelError, match="incomplete"):
+        ComplaintScorer(ComplaintConfig(model_dir=tmp_path))
 
 
 def test_reading_labelled_rows(tmp_path) -> None:
