@@ -1,13 +1,15 @@
-"""The sentiment cascade: the fast linear model decides when it is confident, MiniLM otherwise.
+"""The sentiment cascade: the fast linear model decides when it is confident, an accurate
+model otherwise (MiniLM for English, the multilingual-e5 head for Dutch).
 
 Built by :class:`classify.sentiment.SentimentScorer` when ``classify.sentiment.cascade.enabled``
-(loading the int8 ONNX model; failure: :class:`classify.transformer.TransformerModelError`)
-and called once per batch by ``SentimentScorer.score_batch``: the posts of the cascade
-languages whose fast top probability is below ``confidence`` are re-scored by MiniLM in one
-onnxruntime call, and decided by MiniLM's calibrated log-probabilities mixed with the fast
-model's (``fast_weight``; the two models err differently). ``confidence: 0`` sends nothing,
-``confidence: 1.01`` every such post (the accurate path). Re-scored results carry the MiniLM
-embedding, which the complaint stage's MiniLM head reads.
+(loading the int8 ONNX model and, for ``multilingual_langs``, the e5 encoder and head;
+failure: :class:`classify.transformer.TransformerModelError`) and called once per batch by
+``SentimentScorer.score_batch``: the posts of the cascade languages whose fast top
+probability is below ``confidence`` are re-scored in one call per model. MiniLM's calibrated
+log-probabilities are mixed with the fast model's (``fast_weight``; the two models err
+differently); the e5 head takes the fast logits as inputs itself (:mod:`classify.e5`).
+``confidence: 0`` sends nothing, ``confidence: 1.01`` every such post (the accurate path).
+MiniLM results carry the MiniLM embedding, which the complaint stage's MiniLM head reads.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from classify.e5 import E5Head
 from classify.transformer import MiniLM, softmax
 from classify.types import SentimentResult
 
@@ -32,37 +35,57 @@ class CascadeConfig(BaseModel):
     model_dir: Path | None = None  # None: the model shipped in classify/models/
     confidence: float = Field(default=0.8, ge=0.0, le=1.01, description=(
         "fast top probability at or above which the fast model decides; 1.01 = MiniLM always"))
-    langs: list[str] = Field(default_factory=lambda: ["en"], min_length=1,
-                             description="languages MiniLM knows (it is English-trained)")
+    langs: list[str] = Field(default_factory=lambda: ["en"],
+                             description="languages MiniLM decides (it is English-trained)")
+    multilingual_langs: list[str] = Field(default_factory=lambda: ["nl"], description=(
+        "languages the multilingual-e5 head decides (it is trained on Dutch tweets)"))
     fast_weight: float = Field(default=0.3, ge=0.0, le=1.0, description=(
         "weight of the fast model's log-probabilities in MiniLM's decision (a product of "
         "experts; 0 = MiniLM alone). 0.3 was chosen on the VADER ground-truth set"))
     threads: int = Field(default=1, ge=1, le=64, description="onnxruntime threads")
     batch_size: int = Field(default=32, ge=1, le=1024)
 
+    @model_validator(mode="after")
+    def _one_model_per_language(self) -> CascadeConfig:
+        both = sorted(set(self.langs) & set(self.multilingual_langs))
+        if both:
+            raise ValueError(f"languages {both} are in both langs and multilingual_langs; "
+                             "each language has one accurate model")
+        if not self.langs and not self.multilingual_langs:
+            raise ValueError("langs and multilingual_langs are both empty: nothing to cascade")
+        return self
+
 
 class Cascade:
-    """MiniLM behind a confidence gate."""
+    """MiniLM and the e5 head behind a confidence gate."""
 
     def __init__(self, config: CascadeConfig) -> None:
         self.config = config
-        self.model = MiniLM(config.model_dir, config.threads, config.batch_size)
+        self.model = (MiniLM(config.model_dir, config.threads, config.batch_size)
+                      if config.langs else None)
+        self.e5 = (E5Head(config.model_dir, config.threads, config.batch_size)
+                   if config.multilingual_langs else None)
         self.langs = frozenset(config.langs)
+        self.e5_langs = frozenset(config.multilingual_langs)
 
     def wants(self, fast: SentimentResult, lang: str) -> bool:
-        """True when MiniLM should decide this post."""
-        return lang in self.langs and max(fast.probabilities.values()) < self.config.confidence
+        """True when an accurate model should decide this post."""
+        return ((lang in self.langs or lang in self.e5_langs)
+                and max(fast.probabilities.values()) < self.config.confidence)
 
     def apply(self, texts: list[str], langs: list[str],
               fast: list[SentimentResult]) -> list[SentimentResult]:
-        """``fast`` with the posts MiniLM should decide re-scored in one batch (a new list)."""
-        unsure = [i for i, (r, lang) in enumerate(zip(fast, langs, strict=True))
-                  if self.wants(r, lang)]
+        """``fast`` with the posts an accurate model should decide re-scored, one batch per
+        model (a new list)."""
         out = list(fast)
-        if unsure:
-            refined = self.refine([texts[i] for i in unsure], [fast[i] for i in unsure])
-            for i, result in zip(unsure, refined):
-                out[i] = result
+        for model_langs, refine in ((self.langs, self.refine),
+                                    (self.e5_langs, self.e5 and self.e5.refine)):
+            unsure = [i for i, (r, lang) in enumerate(zip(fast, langs, strict=True))
+                      if lang in model_langs and self.wants(r, lang)]
+            if unsure:
+                refined = refine([texts[i] for i in unsure], [fast[i] for i in unsure])
+                for i, result in zip(unsure, refined):
+                    out[i] = result
         return out
 
     def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:

@@ -105,7 +105,7 @@ def bag_info(infos: list[dict], bags: list[tuple]) -> dict:
         info["cv_macro_f1_subsets_by_bag"] = info.pop("cv_macro_f1_subsets")
     info["cv_macro_f1_subsets"] = by_subset
     info["cv_logits"] = {name: z.round(4).tolist() for name, z in logits.items()
-                         if name == "itsm_dev"}
+                         if name in ("itsm_dev", "dutch_polarity_dev")}
     return info
 
 

@@ -92,12 +92,14 @@ def test_cascade_sends_only_unsure_posts_of_its_languages() -> None:
     results = always.score_many(texts, langs)
     assert [r.model.startswith("minilm") for r in results] == [True, True, True, False]
     assert all(r.embedding is not None and r.embedding.shape == (384,) for r in results[:3])
+    assert results[3].model == "e5-nl-head" and results[3].embedding is None
     assert "fast model unsure" in results[0].reason
     middle = _cascade(0.8).score_many(texts, langs)
     fast = never.score_many(texts, langs)
     for m, f, lang in zip(middle, fast, langs):
         unsure = max(f.probabilities.values()) < 0.8
         assert m.model.startswith("minilm") == (lang == "en" and unsure)
+        assert (m.model == "e5-nl-head") == (lang == "nl" and unsure)
         assert m == f or unsure  # a confident fast result is kept as it is
 
 
