@@ -21,6 +21,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from classify.cascade import Cascade, with_cascade
 from classify.complaint import load_arrays
+from classify.e5 import HEAD_FILE, load_head
 from classify.pipeline import Classifier
 from classify.sentiment import LABELS, MODELS_DIR, fast_result
 from classify.transformer import softmax
@@ -65,6 +66,8 @@ def cv_figures(model_dir: Path) -> dict[str, float]:
     out["complaint"] = load_arrays(model_dir / "complaint_en.npz")[0]["cv_f1"]
     head = model_dir / "complaint_minilm.npz"
     out["complaint_minilm"] = load_arrays(head)[0]["cv_f1"] if head.is_file() else None
+    e5 = model_dir / HEAD_FILE
+    out["dutch_e5"] = load_head(model_dir)[0]["cv_macro_f1"] if e5.is_file() else None
     return out
 
 

@@ -45,6 +45,20 @@ def test_eval_prints_every_available_set_and_skips_the_rest(tmp_path):
     assert "confusion (rows gold, columns predicted)" in output
 
 
+def test_dutch_rows_name_the_fast_and_the_e5_figures(tmp_path):
+    from webcare.evaluate import Sentiment, eval_dutch
+
+    (tmp_path / "dutch").mkdir()
+    (tmp_path / "dutch" / "polarity_dev.csv").write_text(
+        "content,polarity\nwat een prachtige dag,positive\ndit is schandalig,negative\n",
+        encoding="utf-8")
+    rows = eval_dutch(Sentiment(load_config()), tmp_path)
+    assert [row.metric for row in rows] == ["sentiment macro-F1 (in-sample)",
+                                           "sentiment macro-F1 (5-fold CV)",
+                                           "e5 head macro-F1 (5-fold CV)"]
+    assert rows[2].value > rows[1].value and rows[2].target == 0.65 and rows[2].n == 2
+
+
 def test_model_table_compares_every_model_with_its_speed(tmp_path):
     from webcare.model_table import model_table
 
