@@ -19,17 +19,27 @@ import numpy as np
 from scipy import sparse
 
 
+CACHED_WORDS = 50_000  # words whose known columns are remembered (cleared when full)
+
+
+def word_ngrams(word: str, low: int, high: int) -> list[str]:
+    """The n-grams of one lower-cased word, padded with a space on each side."""
+    padded = f" {word} "
+    size = len(padded)
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        if size <= n:
+            grams.append(padded)
+            break
+        grams.extend([padded[i:i + n] for i in range(size - n + 1)])
+    return grams
+
+
 def char_ngrams(text: str, low: int, high: int) -> Counter:
     """Counts of the lower-cased, space-padded n-grams of each whitespace-separated word."""
     grams: list[str] = []
     for word in text.lower().split():
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(low, high + 1):
-            if size <= n:
-                grams.append(padded)
-                break
-            grams.extend([padded[i:i + n] for i in range(size - n + 1)])
+        grams.extend(word_ngrams(word, low, high))
     return Counter(grams)
 
 
@@ -42,6 +52,7 @@ class CharTfidf:
             raise ValueError(f"{len(keys)} n-grams but {len(idf)} idf values")
         self.index = {key: i for i, key in enumerate(keys)}
         self.keys, self.idf, self.low, self.high = keys, idf, low, high
+        self._columns_of_word: dict[str, tuple[int, ...]] = {}
 
     @classmethod
     def fit(cls, texts: list[str], low: int, high: int, min_df: int) -> CharTfidf:
@@ -53,13 +64,26 @@ class CharTfidf:
         docs = len(texts)
         return cls(keys, [math.log((1 + docs) / (1 + df[key])) + 1 for key in keys], low, high)
 
+    def columns(self, text: str) -> Counter:
+        """Column -> count of the known n-grams of ``text``. Words repeat across posts, so
+        each word's columns are remembered (posts are scored many times per second)."""
+        cache, found = self._columns_of_word, []
+        for word in text.lower().split():
+            known = cache.get(word)
+            if known is None:
+                if len(cache) >= CACHED_WORDS:
+                    cache.clear()
+                index = self.index
+                known = cache[word] = tuple(index[g] for g in word_ngrams(word, self.low,
+                                                                          self.high)
+                                            if g in index)
+            found.extend(known)
+        return Counter(found)
+
     def weighted(self, text: str) -> dict[int, float]:
         """Column -> unit-length tf-idf value of ``text`` (empty: no known n-gram)."""
-        values = {}
-        for gram, count in char_ngrams(text, self.low, self.high).items():
-            i = self.index.get(gram)
-            if i is not None:
-                values[i] = (1.0 + math.log(count)) * self.idf[i]
+        values = {i: (1.0 + math.log(count)) * self.idf[i]
+                  for i, count in self.columns(text).items()}
         norm = math.sqrt(sum(v * v for v in values.values()))
         return {i: v / norm for i, v in values.items()} if norm else {}
 
@@ -76,13 +100,11 @@ class CharTfidf:
     def dot(self, text: str, weights: list[float]) -> float:
         """The weighted sum of ``text``'s tf-idf vector (``weights``: one per column)."""
         dot = square = 0.0
-        index, idf, log = self.index, self.idf, math.log
-        for gram, count in char_ngrams(text, self.low, self.high).items():
-            i = index.get(gram)
-            if i is not None:
-                v = idf[i] if count == 1 else (1.0 + log(count)) * idf[i]
-                dot += v * weights[i]
-                square += v * v
+        idf, log = self.idf, math.log
+        for i, count in self.columns(text).items():
+            v = idf[i] if count == 1 else (1.0 + log(count)) * idf[i]
+            dot += v * weights[i]
+            square += v * v
         return dot / math.sqrt(square) if square else 0.0
 
     def arrays(self) -> dict[str, np.ndarray]:

@@ -52,3 +52,14 @@ def test_min_df_drops_rare_ngrams_and_empty_vocabularies_round_trip():
     assert empty.keys == [] and empty.dot("ab", []) == 0.0
     with pytest.raises(ValueError, match="idf"):
         CharTfidf(["ab"], [], 2, 2)
+
+
+def test_the_word_cache_stays_bounded_and_changes_no_result(monkeypatch):
+    import classify.char_ngrams as module
+
+    model = CharTfidf.fit(TEXTS, 2, 3, min_df=1)
+    expected = [CharTfidf.fit(TEXTS, 2, 3, min_df=1).weighted(text) for text in TEXTS]
+    monkeypatch.setattr(module, "CACHED_WORDS", 3)
+    for _ in range(2):  # the second pass reads what the first remembered
+        assert [model.weighted(text) for text in TEXTS] == expected
+        assert len(model._columns_of_word) <= 3
