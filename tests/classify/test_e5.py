@@ -8,6 +8,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from classify.cascade import Cascade, CascadeConfig
@@ -23,6 +25,11 @@ POSITIVE = "Bedankt voor de snelle hulp, alles werkt weer perfect! Top service"
 @pytest.fixture(scope="module")
 def head() -> E5Head:
     return E5Head()
+
+
+@pytest.fixture(scope="module")
+def encoder() -> E5Encoder:
+    return E5Encoder()
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +144,17 @@ def test_training_refuses_logits_of_another_data_set(tmp_path) -> None:
         train_e5_head(tmp_path, tmp_path / "nowhere", tmp_path / "out")
 
 
-def test_fit_head_is_seeded(scorer) -> None:
+def test_fit_head_is_seeded(scorer, encoder) -> None:
     texts, labels = _tiny_dutch()
-    encoder = E5Encoder()
     fast = fast_logits(scorer.score_many(texts, ["nl"] * len(texts)))
     first, second = (fit_head(texts, labels, fast, encoder) for _ in range(2))
     assert np.array_equal(first["coef"], second["coef"]) and first["coef"].shape == (386, 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=400), min_size=1, max_size=3))
+def test_any_text_gets_a_finite_unit_embedding(encoder, texts) -> None:
+    vectors = encoder.embed(texts)
+    assert vectors.shape == (len(texts), 384) and np.isfinite(vectors).all()
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
