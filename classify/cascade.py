@@ -34,7 +34,8 @@ class CascadeConfig(BaseModel):
     enabled: bool = False
     model_dir: Path | None = None  # None: the model shipped in classify/models/
     confidence: float = Field(default=0.8, ge=0.0, le=1.01, description=(
-        "fast top probability at or above which the fast model decides; 1.01 = MiniLM always"))
+        "fast top probability at or above which the fast model decides; 1.01 = the accurate "
+        "models always"))
     langs: list[str] = Field(default_factory=lambda: ["en"],
                              description="languages MiniLM decides (it is English-trained)")
     multilingual_langs: list[str] = Field(default_factory=lambda: ["nl"], description=(
@@ -42,7 +43,8 @@ class CascadeConfig(BaseModel):
     fast_weight: float = Field(default=0.3, ge=0.0, le=1.0, description=(
         "weight of the fast model's log-probabilities in MiniLM's decision (a product of "
         "experts; 0 = MiniLM alone). 0.3 was chosen on the VADER ground-truth set"))
-    threads: int = Field(default=1, ge=1, le=64, description="onnxruntime threads")
+    threads: int = Field(default=1, ge=1, le=64,
+                         description="threads of onnxruntime (MiniLM) and of the e5 engine")
     batch_size: int = Field(default=32, ge=1, le=1024)
 
     @model_validator(mode="after")
