@@ -69,6 +69,10 @@ class Cascade:
                    if config.multilingual_langs else None)
         self.langs = frozenset(config.langs)
         self.e5_langs = frozenset(config.multilingual_langs)
+        # (languages, re-scoring function) of each loaded accurate model
+        self.routes = [(self.langs, self.refine)] if self.model else []
+        if self.e5:
+            self.routes.append((self.e5_langs, self.e5.refine))
 
     def wants(self, fast: SentimentResult, lang: str) -> bool:
         """True when an accurate model should decide this post."""
@@ -80,8 +84,7 @@ class Cascade:
         """``fast`` with the posts an accurate model should decide re-scored, one batch per
         model (a new list)."""
         out = list(fast)
-        for model_langs, refine in ((self.langs, self.refine),
-                                    (self.e5_langs, self.e5 and self.e5.refine)):
+        for model_langs, refine in self.routes:
             unsure = [i for i, (r, lang) in enumerate(zip(fast, langs, strict=True))
                       if lang in model_langs and self.wants(r, lang)]
             if unsure:

@@ -26,6 +26,7 @@ from classify.pipeline import Classifier
 from classify.sentiment import LABELS, MODELS_DIR, fast_result
 from classify.transformer import softmax
 from classify.training import sentiment_data as sd
+from classify.training.sentiment import stored_cv_logits
 from schemas import Post
 from webcare.config import WebcareConfig
 
@@ -71,20 +72,22 @@ def cv_figures(model_dir: Path) -> dict[str, float]:
     return out
 
 
+def _probabilities(logits: np.ndarray) -> np.ndarray:
+    """(n, 3) probabilities of (negative, positive) logits against neutral."""
+    return softmax(np.stack([logits[:, 0], np.zeros(len(logits)), logits[:, 1]], axis=1))
+
+
 def itsm_cv_labels(cascade: Cascade | None, data: Path,
                    model_dir: Path) -> tuple[list[str], list[str], list[str]] | None:
     """(gold, predicted, language) sentiment labels of the ITSM dev posts from the fast
     model's out-of-fold logits stored in the artifact; ``cascade`` (a classifier's, None for
     the fast path) re-scores the unsure posts as it would at run time, so the figure of every
     path is honest. None when the artifact has no such logits or they are not of this set."""
-    meta, _ = load_arrays(Path(model_dir) / "sentiment_en.npz")
-    logits = meta.get("domain", {}).get("cv_logits", {}).get("itsm_dev")
     texts, gold, langs = sd.itsm_dev(data)
-    if logits is None or len(logits) != len(texts):
+    logits = stored_cv_logits(model_dir, "itsm_dev", len(texts))
+    if logits is None:
         return None
-    z = np.asarray(logits)
-    probabilities = softmax(np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], axis=1))
-    results = [fast_result(tuple(p), "fast, out-of-fold") for p in probabilities]
+    results = [fast_result(tuple(p), "fast, out-of-fold") for p in _probabilities(logits)]
     if cascade is not None:
         results = cascade.apply(texts, langs, results)
     return [LABELS[g] for g in gold], [r.label for r in results], langs
@@ -94,13 +97,11 @@ def dutch_cv_sentiment(cascade: Cascade | None, data: Path, model_dir: Path) -> 
     """Macro-F1 on the Dutch polarity set from out-of-fold logits only: the fast model's
     (stored by sentiment training) and, for the posts ``cascade`` would send to the e5 head,
     the head's own (stored by its training). None when the fast logits are not stored."""
-    meta, _ = load_arrays(Path(model_dir) / "sentiment_en.npz")
-    logits = meta.get("domain", {}).get("cv_logits", {}).get("dutch_polarity_dev")
     _, gold = sd.dutch_polarity(data)
-    if logits is None or len(logits) != len(gold):
+    logits = stored_cv_logits(model_dir, "dutch_polarity_dev", len(gold))
+    if logits is None:
         return None
-    z = np.asarray(logits)
-    fast = softmax(np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], axis=1))
+    fast = _probabilities(logits)
     predicted = fast.argmax(1)
     if cascade is not None and cascade.e5 is not None and "nl" in cascade.e5_langs:
         head = np.asarray(cascade.e5.meta["cv_logits"]["dutch_polarity_dev"])

@@ -23,9 +23,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from classify.complaint import ComplaintModelError, load_arrays
 from classify.e5 import HEAD_FILE, E5Encoder
 from classify.training import sentiment_data as sd
+from classify.training.sentiment import stored_cv_logits
 from classify.training.transformer_calibration import fit_temperature
 
 # C 1 with balanced classes: Dutch CV 0.651 / 0.660 at cascade confidence 0.6 / 0.8 (mean of
@@ -63,14 +63,13 @@ def _logistic(seed: int) -> LogisticRegression:
 def dutch_fast_oof(models_dir: Path, rows: int) -> np.ndarray:
     """The fast model's out-of-fold (negative, positive) logits of the Dutch polarity rows."""
     try:
-        meta, _ = load_arrays(Path(models_dir) / "sentiment_en.npz")
-    except ComplaintModelError as error:  # the loader is the complaint model's
-        raise ValueError(f"no fast sentiment model to read: {error}") from error
-    logits = meta.get("domain", {}).get("cv_logits", {}).get("dutch_polarity_dev")
-    if logits is None or len(logits) != rows:
+        logits = stored_cv_logits(models_dir, "dutch_polarity_dev", rows)
+    except (OSError, KeyError, ValueError) as error:
+        raise ValueError(f"no fast sentiment model to read in {models_dir}: {error!r}") from error
+    if logits is None:
         raise ValueError(f"{models_dir}/sentiment_en.npz holds no out-of-fold logits of the "
                          f"{rows} Dutch polarity rows: retrain the sentiment models first")
-    return np.asarray(logits, dtype=np.float64)
+    return logits
 
 
 def train_e5_head(shared: Path, models_dir: Path, out_dir: Path, seed: int = 0,

@@ -45,6 +45,19 @@ def to_arrays(model: Linear, lang: str, meta: dict) -> dict[str, np.ndarray]:
     }
 
 
+def stored_cv_logits(model_dir: Path, name: str, rows: int) -> np.ndarray | None:
+    """The calibrated out-of-fold (negative, positive) logits of the labelled set ``name``
+    (``itsm_dev``, ``dutch_polarity_dev``) that training stored in ``sentiment_en.npz``; None
+    when it stored none of a set of ``rows`` rows. An unreadable artifact raises ``OSError``,
+    ``KeyError`` or ``ValueError``."""
+    with np.load(Path(model_dir) / "sentiment_en.npz", allow_pickle=False) as z:
+        meta = json.loads(bytes(z["meta"]).decode())
+    logits = meta.get("domain", {}).get("cv_logits", {}).get(name)
+    if logits is None or len(logits) != rows:
+        return None
+    return np.asarray(logits, dtype=np.float64)
+
+
 def save_model(arrays: dict[str, np.ndarray], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arrays)
