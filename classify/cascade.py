@@ -1,13 +1,17 @@
 """The sentiment cascade: the fast linear model decides when it is confident, an accurate
-model otherwise (MiniLM for English, the multilingual-e5 head for Dutch).
+model otherwise: MiniLM (``langs``, default English), the multilingual-e5 Dutch head
+(``multilingual_langs``, default Dutch) or the webcare-domain e5 expert (``webcare_langs``,
+default none; best on posts to service providers, worse on general tweets).
 
 Built by :class:`classify.sentiment.SentimentScorer` when ``classify.sentiment.cascade.enabled``
-(loading the int8 ONNX model and, for ``multilingual_langs``, the e5 encoder and head;
+(loading the int8 ONNX model and, for ``multilingual_langs`` / ``webcare_langs``, one e5
+encoder and the heads;
 failure: :class:`classify.transformer.TransformerModelError`) and called once per batch by
 ``SentimentScorer.score_batch``: the posts of the cascade languages whose fast top
 probability is below ``confidence`` are re-scored in one call per model. MiniLM's calibrated
 log-probabilities are mixed with the fast model's (``fast_weight``; the two models err
-differently); the e5 head takes the fast logits as inputs itself (:mod:`classify.e5`).
+differently); the e5 heads combine with the fast logits themselves (:mod:`classify.e5`,
+:mod:`classify.e5_webcare`).
 ``confidence: 0`` sends nothing, ``confidence: 1.01`` every such post (the accurate path).
 MiniLM results carry the MiniLM embedding, which the complaint stage's MiniLM head reads.
 """
@@ -19,7 +23,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from classify.e5 import E5Head
+from classify.e5 import E5Encoder, E5Head
+from classify.e5_webcare import WebcareHead
 from classify.transformer import MiniLM, softmax
 from classify.types import SentimentResult
 
@@ -40,6 +45,10 @@ class CascadeConfig(BaseModel):
                              description="languages MiniLM decides (it is English-trained)")
     multilingual_langs: list[str] = Field(default_factory=lambda: ["nl"], description=(
         "languages the multilingual-e5 head decides (it is trained on Dutch tweets)"))
+    webcare_langs: list[str] = Field(default_factory=list, description=(
+        "languages the webcare-domain e5 expert decides (trained on posts to service "
+        "providers in en/nl/fi: better than MiniLM and the Dutch head on those, worse on "
+        "general tweets); a language listed here must leave langs/multilingual_langs"))
     fast_weight: float = Field(default=0.3, ge=0.0, le=1.0, description=(
         "weight of the fast model's log-probabilities in MiniLM's decision (a product of "
         "experts; 0 = MiniLM alone). 0.3 was chosen on the VADER ground-truth set"))
@@ -49,12 +58,18 @@ class CascadeConfig(BaseModel):
 
     @model_validator(mode="after")
     def _one_model_per_language(self) -> CascadeConfig:
-        both = sorted(set(self.langs) & set(self.multilingual_langs))
-        if both:
-            raise ValueError(f"languages {both} are in both langs and multilingual_langs; "
-                             "each language has one accurate model")
-        if not self.langs and not self.multilingual_langs:
-            raise ValueError("langs and multilingual_langs are both empty: nothing to cascade")
+        routes = {"langs": self.langs, "multilingual_langs": self.multilingual_langs,
+                  "webcare_langs": self.webcare_langs}
+        seen: dict[str, str] = {}
+        for key, langs in routes.items():
+            for lang in langs:
+                if lang in seen:
+                    raise ValueError(f"language {lang!r} is in both {seen[lang]} and {key}; "
+                                     "each language has one accurate model")
+                seen[lang] = key
+        if not seen:
+            raise ValueError("langs, multilingual_langs and webcare_langs are all empty: "
+                             "nothing to cascade")
         return self
 
 
@@ -65,19 +80,26 @@ class Cascade:
         self.config = config
         self.model = (MiniLM(config.model_dir, config.threads, config.batch_size)
                       if config.langs else None)
-        self.e5 = (E5Head(config.model_dir, config.threads, config.batch_size)
-                   if config.multilingual_langs else None)
+        encoder = (E5Encoder(config.threads, config.batch_size)
+                   if config.multilingual_langs or config.webcare_langs else None)
+        self.e5 = (E5Head(config.model_dir, encoder=encoder) if config.multilingual_langs
+                   else None)
+        self.webcare = (WebcareHead(config.model_dir, encoder=encoder) if config.webcare_langs
+                        else None)
         self.langs = frozenset(config.langs)
         self.e5_langs = frozenset(config.multilingual_langs)
+        self.webcare_langs = frozenset(config.webcare_langs)
+        self.all_langs = self.langs | self.e5_langs | self.webcare_langs
         # (languages, re-scoring function) of each loaded accurate model
         self.routes = [(self.langs, self.refine)] if self.model else []
         if self.e5:
             self.routes.append((self.e5_langs, self.e5.refine))
+        if self.webcare:
+            self.routes.append((self.webcare_langs, self.webcare.refine))
 
     def wants(self, fast: SentimentResult, lang: str) -> bool:
         """True when an accurate model should decide this post."""
-        return ((lang in self.langs or lang in self.e5_langs)
-                and max(fast.probabilities.values()) < self.config.confidence)
+        return lang in self.all_langs and max(fast.probabilities.values()) < self.config.confidence
 
     def apply(self, texts: list[str], langs: list[str],
               fast: list[SentimentResult]) -> list[SentimentResult]:
@@ -114,11 +136,14 @@ class Cascade:
         return out
 
 
-def with_cascade(config, confidence: float | None, threads: int = 1):  # noqa: ANN001, ANN201
+def with_cascade(config, confidence: float | None, threads: int = 1,
+                 routes: dict[str, list[str]] | None = None):  # noqa: ANN001, ANN201
     """A copy of a :class:`classify.config.ClassifyConfig` with the cascade off (None) or on
-    at ``confidence``; used by the evaluation and the benchmark to compare both paths."""
+    at ``confidence``; ``routes`` replaces language lists (``langs``, ``multilingual_langs``,
+    ``webcare_langs``). Used by the evaluation and the benchmark to compare the paths."""
     sentiment = config.sentiment
-    cascade = sentiment.cascade.model_copy(update={
-        "enabled": confidence is not None, "confidence": confidence or 0.0, "threads": threads})
+    update = {"enabled": confidence is not None, "confidence": confidence or 0.0,
+              "threads": threads, **(routes or {})}
+    cascade = CascadeConfig.model_validate({**sentiment.cascade.model_dump(), **update})
     return config.model_copy(update={"sentiment": sentiment.model_copy(
         update={"cascade": cascade})})

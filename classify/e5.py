@@ -58,18 +58,21 @@ class E5Encoder:
         return np.vstack(chunks) if chunks else np.zeros((0, 384))
 
 
-def load_head(model_dir: Path | None = None) -> tuple[dict, np.ndarray, np.ndarray]:
-    """(meta, coef (386, 3), bias (3,)) of the head; raises :class:`TransformerModelError`."""
-    path = Path(model_dir or MODELS_DIR) / HEAD_FILE
+def load_head(model_dir: Path | None = None, file: str = HEAD_FILE,
+              shapes: tuple[tuple, tuple] = ((386, 3), (3,))) -> tuple[dict, np.ndarray,
+                                                                    np.ndarray]:
+    """(meta, coef, bias) of a head artifact (default the Dutch head: (386, 3), (3,));
+    raises :class:`TransformerModelError` naming the file when it is missing or malformed."""
+    path = Path(model_dir or MODELS_DIR) / file
     try:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(bytes(z["meta"]).decode())
             coef, bias = z["coef"].astype(np.float64), z["bias"].astype(np.float64)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
         raise TransformerModelError(f"cannot load the e5 sentiment head {path}: {exc!r}") from exc
-    if coef.shape != (386, 3) or bias.shape != (3,):
+    if (coef.shape, bias.shape) != shapes:
         raise TransformerModelError(f"e5 sentiment head {path} has shapes {coef.shape}, "
-                                    f"{bias.shape}; expected (386, 3), (3,)")
+                                    f"{bias.shape}; expected {shapes[0]}, {shapes[1]}")
     return meta, coef, bias
 
 
@@ -77,10 +80,10 @@ class E5Head:
     """The encoder and the head; :meth:`refine` re-scores posts the fast model is unsure of."""
 
     def __init__(self, model_dir: Path | None = None, threads: int = 1,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, encoder: E5Encoder | None = None) -> None:
         self.meta, self.coef, self.bias = load_head(model_dir)
         self.name = str(self.meta.get("name", "e5-head"))
-        self.encoder = E5Encoder(threads, batch_size)
+        self.encoder = encoder or E5Encoder(threads, batch_size)
 
     def probabilities(self, texts: list[str], fast: list[SentimentResult]) -> np.ndarray:
         """(n, 3) calibrated probabilities (negative, neutral, positive)."""
@@ -89,13 +92,20 @@ class E5Head:
 
     def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:
         """The head's results for ``texts`` (whose fast results are ``fast``), in order."""
-        out = []
-        for p, before in zip(self.probabilities(texts, fast), fast, strict=True):
-            probs = dict(zip(LABELS, (float(x) for x in p)))
-            label = max(LABELS, key=probs.__getitem__)
-            out.append(SentimentResult(
-                label=label, compound=max(-1.0, min(1.0, probs["positive"] - probs["negative"])),
-                probabilities=probs, model=self.name,
-                reason=(f"sentiment {label} {probs[label]:.2f} (model {self.name}; fast "
-                        f"model unsure: {max(before.probabilities.values()):.2f})")))
-        return out
+        return head_results(self.probabilities(texts, fast), self.name, fast)
+
+
+def head_results(probabilities: np.ndarray, name: str,
+                 fast: list[SentimentResult]) -> list[SentimentResult]:
+    """Results of an accurate model ``name`` from its (n, 3) probabilities; ``fast``: the
+    fast results it replaces (their confidence goes into the reason)."""
+    out = []
+    for p, before in zip(probabilities, fast, strict=True):
+        probs = dict(zip(LABELS, (float(x) for x in p)))
+        label = max(LABELS, key=probs.__getitem__)
+        out.append(SentimentResult(
+            label=label, compound=max(-1.0, min(1.0, probs["positive"] - probs["negative"])),
+            probabilities=probs, model=name,
+            reason=(f"sentiment {label} {probs[label]:.2f} (model {name}; fast "
+                    f"model unsure: {max(before.probabilities.values()):.2f})")))
+    return out

@@ -149,7 +149,7 @@ def evaluate(shared_dir: Path | None, details: bool, compare_models: bool,
               help="where to write artifacts (default: the shipped classify/models)")
 @click.option("--data", "extra_data", multiple=True, type=click.Path(path_type=Path),
               help="extra labelled data (repeatable): JSONL with labels.sentiment/topic "
-                   "(e.g. `webcare relabels export`) for the sentiment and topic models, "
+                   "(e.g. `webcare relabels export`) for the sentiment, e5 and topic models, "
                    "CSV/JSONL with complaint labels for --task complaint")
 def train(shared_dir: Path | None, task: str, out_dir: Path | None,
           extra_data: tuple[Path, ...]) -> None:

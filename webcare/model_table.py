@@ -1,8 +1,9 @@
 """``webcare eval --models``: every sentiment/complaint model side by side, with its speed.
 
 Rows: VADER (±0.05; "negative means complaint"), the fast linear models (the default), MiniLM
-int8 on every English post (and the e5 head on every Dutch one), and the cascade (fast model
-when confident, MiniLM / the e5 head otherwise).
+int8 on every English post (and the e5 head on every Dutch one), the cascade (fast model
+when confident, MiniLM / the e5 head otherwise), and the webcare-domain path (the webcare e5
+expert for every language's unsure posts, and on every post).
 Columns: TweetEval val macro recall, complaints dev F1, ITSM dev sentiment and topic macro-F1,
 Dutch polarity macro-F1, posts/s of the whole classify stage on one core. Figures on sets a
 model was trained on are its 5-fold cross-validated ones, read from the artifact (marked
@@ -21,7 +22,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from classify.cascade import Cascade, with_cascade
 from classify.complaint import load_arrays
-from classify.e5 import HEAD_FILE, load_head
+from classify.e5 import HEAD_FILE, head_results, load_head
+from classify.e5_webcare import WEBCARE_FILE, combined_probabilities
 from classify.pipeline import Classifier
 from classify.sentiment import LABELS, MODELS_DIR, fast_result
 from classify.transformer import softmax
@@ -31,10 +33,13 @@ from schemas import Post
 from webcare.config import WebcareConfig
 
 SPEED_POSTS = 2000
+# the webcare-domain path: the webcare e5 expert decides every language's unsure posts
+WEBCARE_ROUTES = {"langs": [], "multilingual_langs": [], "webcare_langs": ["en", "nl", "fi"]}
 FOOTNOTE = ("ITSM sentiment: the fast model's out-of-fold probabilities (it trains on the dev "
-            "set), MiniLM (en) and the e5 head (nl) over the unsure ones; gold languages. "
-            "Dutch: the fast model's and the e5 head's out-of-fold probabilities. ITSM topic: "
-            "the phrase rules, written while reading the dev set (in-sample).")
+            "set), MiniLM (en) and the e5 head (nl) over the unsure ones, the webcare expert "
+            "from its own out-of-fold logits; gold languages. Dutch: the fast model's and the "
+            "e5 head's out-of-fold probabilities (the webcare expert never sees them). ITSM "
+            "topic: the phrase rules, written while reading the dev set (in-sample).")
 
 
 def _vader_label(compound: float) -> int:
@@ -69,6 +74,9 @@ def cv_figures(model_dir: Path) -> dict[str, float]:
     out["complaint_minilm"] = load_arrays(head)[0]["cv_f1"] if head.is_file() else None
     e5 = model_dir / HEAD_FILE
     out["dutch_e5"] = load_head(model_dir)[0]["cv_macro_f1"] if e5.is_file() else None
+    webcare = model_dir / WEBCARE_FILE
+    out["itsm_webcare"] = (load_head(model_dir, WEBCARE_FILE, ((384, 2), (2,)))[0]
+                           ["cv_macro_f1"]["combined"] if webcare.is_file() else None)
     return out
 
 
@@ -81,32 +89,54 @@ def itsm_cv_labels(cascade: Cascade | None, data: Path,
                    model_dir: Path) -> tuple[list[str], list[str], list[str]] | None:
     """(gold, predicted, language) sentiment labels of the ITSM dev posts from the fast
     model's out-of-fold logits stored in the artifact; ``cascade`` (a classifier's, None for
-    the fast path) re-scores the unsure posts as it would at run time, so the figure of every
-    path is honest. None when the artifact has no such logits or they are not of this set."""
+    the fast path) re-scores the unsure posts as it would at run time, the webcare expert
+    (which trains on these posts) from its own stored out-of-fold logits, so the figure of
+    every path is honest. None when the artifact has no such logits or they are not of this
+    set."""
     texts, gold, langs = sd.itsm_dev(data)
     logits = stored_cv_logits(model_dir, "itsm_dev", len(texts))
     if logits is None:
         return None
     results = [fast_result(tuple(p), "fast, out-of-fold") for p in _probabilities(logits)]
     if cascade is not None:
-        results = cascade.apply(texts, langs, results)
+        webcare = cascade.webcare_langs
+        others = [i for i, lang in enumerate(langs) if lang not in webcare]
+        refined = cascade.apply([texts[i] for i in others], [langs[i] for i in others],
+                                [results[i] for i in others])
+        unsure = [i for i, lang in enumerate(langs)
+                  if lang in webcare and cascade.wants(results[i], lang)]
+        if unsure:
+            expert = np.asarray(cascade.webcare.meta["cv_logits"]["itsm_dev"])[unsure]
+            probabilities = combined_probabilities(logits[unsure], expert,
+                                                   cascade.webcare.temperature)
+            refined += head_results(probabilities, cascade.webcare.name,
+                                    [results[i] for i in unsure])
+            others += unsure
+        for i, result in zip(others, refined, strict=True):
+            results[i] = result
     return [LABELS[g] for g in gold], [r.label for r in results], langs
 
 
 def dutch_cv_sentiment(cascade: Cascade | None, data: Path, model_dir: Path) -> float | None:
     """Macro-F1 on the Dutch polarity set from out-of-fold logits only: the fast model's
-    (stored by sentiment training) and, for the posts ``cascade`` would send to the e5 head,
-    the head's own (stored by its training). None when the fast logits are not stored."""
-    _, gold = sd.dutch_polarity(data)
+    (stored by sentiment training) and, for the posts ``cascade`` would send to the Dutch e5
+    head, the head's own (stored by its training); the webcare expert, which never trains on
+    these tweets, scores its posts live. None when the fast logits are not stored."""
+    texts, gold = sd.dutch_polarity(data)
     logits = stored_cv_logits(model_dir, "dutch_polarity_dev", len(gold))
     if logits is None:
         return None
     fast = _probabilities(logits)
     predicted = fast.argmax(1)
+    unsure = fast.max(1) < (cascade.config.confidence if cascade is not None else 0.0)
     if cascade is not None and cascade.e5 is not None and "nl" in cascade.e5_langs:
         head = np.asarray(cascade.e5.meta["cv_logits"]["dutch_polarity_dev"])
-        unsure = fast.max(1) < cascade.config.confidence
         predicted = np.where(unsure, head.argmax(1), predicted)
+    if cascade is not None and cascade.webcare is not None and "nl" in cascade.webcare_langs:
+        rows = np.flatnonzero(unsure)
+        expert = cascade.webcare.expert_logits([texts[i] for i in rows])
+        predicted[rows] = combined_probabilities(logits[rows], expert,
+                                                 cascade.webcare.temperature).argmax(1)
     return float(f1_score(gold, predicted, average="macro"))
 
 
@@ -127,7 +157,7 @@ def _measure(classifier: Classifier, tweets: list[Post], tweet_gold: list[int],
                                    [c.sentiment.label for c in itsm_pred], average="macro"),
         "itsm_topic": f1_score([g["topic"] for g in itsm_gold], [c.topic for c in itsm_pred],
                                average="macro"),
-        "deferred": float(np.mean([c.sentiment.model.startswith("minilm")
+        "deferred": float(np.mean([any("fast model unsure" in r for r in c.reasons)
                                    for c in tweet_results])),
     }
 
@@ -141,7 +171,7 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
     model_dir = config.classify.sentiment.model_dir or MODELS_DIR
     cv = cv_figures(model_dir)
     lines = [f"{'model':34} {'TweetEval':>9} {'complaints':>10} {'ITSM sent':>9} "
-             f"{'ITSM topic':>10} {'Dutch':>6} {'posts/s':>8}  MiniLM share", "-" * 104]
+             f"{'ITSM topic':>10} {'Dutch':>6} {'posts/s':>8}  accurate share", "-" * 104]
     vader = SentimentIntensityAnalyzer()
     started = time.perf_counter()
     compounds = [vader.polarity_scores(p.text)["compound"] for p in speed_posts]
@@ -159,15 +189,20 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
                        None, f1_score(dutch_y, [_vader_label(vader.polarity_scores(t)["compound"])
                                                 for t in dutch_x], average="macro"),
                        vader_rate, None, "bare polarity_scores"))
-    variants = [("linear, fast (default)", None)]
+    variants = [("linear, fast (default)", None, None)]
     if (MODELS_DIR / "sentiment_minilm.onnx").is_file():
-        variants += [(f"cascade, confidence {c:.2f}", c) for c in confidences]
-        variants.append(("MiniLM / e5 on every en / nl post", 1.01))
-    for name, confidence in variants:
-        variant = with_cascade(config.classify, confidence)
+        variants += [(f"cascade, confidence {c:.2f}", c, None) for c in confidences]
+        variants.append(("MiniLM / e5 on every en / nl post", 1.01, None))
+    if (model_dir / WEBCARE_FILE).is_file():
+        variants += [(f"cascade {c:.2f}, webcare e5 (en/nl/fi)", c, WEBCARE_ROUTES)
+                     for c in confidences[-1:]]
+        variants.append(("webcare e5 on every post", 1.01, WEBCARE_ROUTES))
+    for name, confidence, routes in variants:
+        variant = with_cascade(config.classify, confidence, routes=routes)
         classifier = Classifier(variant)
         m = _measure(classifier, tweets, tweets_y, itsm, itsm_gold)
-        complaint = cv["complaint"] if confidence is None else cv["complaint_minilm"]
+        with_minilm = confidence is not None and variant.sentiment.cascade.langs
+        complaint = cv["complaint_minilm"] if with_minilm else cv["complaint"]
         rate = _rate(Classifier(variant), speed_posts)  # fresh state, as a new run
         itsm_cv = itsm_cv_sentiment(classifier.sentiment.cascade, data, model_dir)
         dutch = dutch_cv_sentiment(classifier.sentiment.cascade, data, model_dir) or cv["dutch"]

@@ -7,9 +7,11 @@
   complaint tweets (plus ``--data`` CSV/JSONL with complaint labels); run after sentiment,
   whose probabilities are inputs; the MiniLM head only when the transformer model exists;
 * transformer — the fine-tuned MiniLM sentiment model (int8 ONNX; needs the ``train`` extra);
-* e5 — the Dutch accurate-path head over multilingual-e5-small embeddings
-  (``classify/models/sentiment_e5_head.npz``) from the Dutch polarity tweets; run after
-  sentiment, whose out-of-fold logits are inputs;
+* e5 — the accurate-path heads over multilingual-e5-small embeddings: the Dutch head
+  (``classify/models/sentiment_e5_head.npz``) from the Dutch polarity tweets and the
+  webcare-domain expert (``sentiment_e5_webcare.npz``) from the invented webcare posts, the
+  ITSM dev posts and the agents' relabels (``--data``); run after sentiment, whose
+  out-of-fold logits are inputs;
 * topic — the optional textcat from labelled JSONL (``--data``; default the ITSM dev set),
   written to ``var/models/topic`` with a cross-validated comparison against the rules alone;
   switch it on with ``classify.topic.model: <dir>`` when it helps.
@@ -53,6 +55,11 @@ def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]
         fast = target if (target / "sentiment_en.npz").is_file() else SHIPPED_MODELS
         meta = train_e5_head(shared, fast, target)
         lines += [f"e5 sentiment head written to {target}", json.dumps(meta, indent=2)]
+        from classify.training.e5_webcare import train_webcare_expert
+
+        meta = train_webcare_expert(shared, fast, target,
+                                    relabel_paths=data)
+        lines += [f"e5 webcare expert written to {target}", json.dumps(meta, indent=2)]
     if task in ("complaint", "all"):
         lines += _train_complaint(shared, out_dir or SHIPPED_MODELS,
                                   [p for p in data if task == "complaint"])

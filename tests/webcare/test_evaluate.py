@@ -127,7 +127,10 @@ def test_itsm_cross_validated_figure_comes_with_its_confusion_matrix_and_languag
 
     data = shared_path("data/itsm/dev.jsonl").parents[1]
     config = load_config()
-    overall, *by_lang = _itsm_cv_rows(config, Classifier(config.classify), data, 320)
+    overall, *by_lang, webcare = _itsm_cv_rows(config, Classifier(config.classify), data, 320)
     assert "confusion (rows gold, columns predicted)" in overall.detail
     assert {row.dataset for row in by_lang} == {"itsm dev, en", "itsm dev, nl", "itsm dev, fi"}
     assert sum(row.n for row in by_lang) == overall.n == 320
+    # the webcare-domain path's figure: the fast and the expert's out-of-fold logits summed
+    assert webcare.metric == "webcare e5 macro-F1 (5-fold CV)" and webcare.target == 0.85
+    assert webcare.value > overall.value
