@@ -25,7 +25,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from classify.e5 import HEAD_FILE, E5Encoder
 from classify.training import sentiment_data as sd
-from classify.training.sentiment import stored_cv_logits
+from classify.training.sentiment import required_cv_logits
 from classify.training.transformer_calibration import fit_temperature
 
 # C 1 with balanced classes: Dutch CV 0.651 / 0.660 at cascade confidence 0.6 / 0.8 (mean of
@@ -60,39 +60,30 @@ def _logistic(seed: int) -> LogisticRegression:
                               random_state=seed)
 
 
-def dutch_fast_oof(models_dir: Path, rows: int) -> np.ndarray:
-    """The fast model's out-of-fold (negative, positive) logits of the Dutch polarity rows."""
-    try:
-        logits = stored_cv_logits(models_dir, "dutch_polarity_dev", rows)
-    except (OSError, KeyError, ValueError) as error:
-        raise ValueError(f"no fast sentiment model to read in {models_dir}: {error!r}") from error
-    if logits is None:
-        raise ValueError(f"{models_dir}/sentiment_en.npz holds no out-of-fold logits of the "
-                         f"{rows} Dutch polarity rows: retrain the sentiment models first")
-    return logits
-
-
 def train_e5_head(shared: Path, models_dir: Path, out_dir: Path, seed: int = 0,
                   threads: int = 2) -> dict:
     """Train on the Dutch polarity set; write the head and its model card into ``out_dir``."""
     data = sd.data_dir(shared)
     texts, labels = sd.dutch_polarity(data)
-    fitted = fit_head(texts, labels, dutch_fast_oof(models_dir, len(texts)),
-                      E5Encoder(threads), seed)
+    fast_oof = required_cv_logits(models_dir, "dutch_polarity_dev", len(texts))
+    fitted = fit_head(texts, labels, fast_oof, E5Encoder(threads), seed)
     speed = {"embed_ms_per_post": fitted["embed_ms_per_post"], "threads": threads}
     meta = {"name": "e5-nl-head", "langs": ["nl"], "trained": date.today().isoformat(),
             "rows": len(texts), "seed": seed, **HEAD, "folds": fitted["folds"],
             "temperature": round(fitted["temperature"], 3), "cv_macro_f1": fitted["cv_macro_f1"],
             "speed": speed,
             "cv_logits": {"dutch_polarity_dev": fitted["cv_logits"].round(4).tolist()}}
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out_dir / HEAD_FILE,
-                        meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                        coef=fitted["coef"].astype(np.float32),
-                        bias=fitted["bias"].astype(np.float32))
-    write_card(out_dir / "sentiment_e5_MODEL_CARD.md", meta)
+    save_head(Path(out_dir) / HEAD_FILE, meta, fitted["coef"], fitted["bias"])
+    write_card(Path(out_dir) / "sentiment_e5_MODEL_CARD.md", meta)
     return {k: v for k, v in meta.items() if k != "cv_logits"}
+
+
+def save_head(path: Path, meta: dict, coef: np.ndarray, bias: np.ndarray) -> None:
+    """Write a head artifact (JSON meta, float32 coef and bias) as :func:`classify.e5.load_head`
+    reads it, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                        coef=coef.astype(np.float32), bias=bias.astype(np.float32))
 
 
 def write_card(path: Path, meta: dict) -> None:

@@ -15,7 +15,6 @@ fast logits of another data set) raises ``ValueError``.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import date
 from pathlib import Path
@@ -29,7 +28,8 @@ from classify.e5 import E5Encoder
 from classify.e5_webcare import WEBCARE_FILE, combined_probabilities
 from classify.training import make_itsm_sentiment as itsm
 from classify.training import sentiment_data as sd
-from classify.training.sentiment import stored_cv_logits
+from classify.training.e5_head import save_head
+from classify.training.sentiment import required_cv_logits
 from classify.training.transformer_calibration import fit_temperature
 
 # measured on 2026-12-04 (ITSM dev, mean of four fold shuffles, fast + expert): C 10 / dev
@@ -92,25 +92,13 @@ def figures(gold: np.ndarray, langs: list[str], fast_oof: np.ndarray, expert_oof
     return out
 
 
-def dev_fast_oof(models_dir: Path, rows: int) -> np.ndarray:
-    """The fast model's out-of-fold (negative, positive) logits of the ITSM dev posts."""
-    try:
-        logits = stored_cv_logits(models_dir, "itsm_dev", rows)
-    except (OSError, KeyError, ValueError) as error:
-        raise ValueError(f"no fast sentiment model to read in {models_dir}: {error!r}") from error
-    if logits is None:
-        raise ValueError(f"{models_dir}/sentiment_en.npz holds no out-of-fold logits of the "
-                         f"{rows} ITSM dev posts: retrain the sentiment models first")
-    return logits
-
-
 def train_webcare_expert(shared: Path, models_dir: Path, out_dir: Path, seed: int = 0,
                          threads: int = 2, invented_path: Path = itsm.OUT,
                          relabel_paths: list[Path] = ()) -> dict:
     """Train the expert; write it and its model card into ``out_dir``; return the figures."""
     data = sd.data_dir(shared)
     dev_texts, dev_labels, dev_langs = sd.itsm_dev(data)
-    fast_oof = dev_fast_oof(models_dir, len(dev_texts))
+    fast_oof = required_cv_logits(models_dir, "itsm_dev", len(dev_texts))
     base_texts, base_labels, _, _ = itsm.load(Path(invented_path))
     relabels = sd.relabelled_sentiment(list(relabel_paths))
     base_texts, base_labels = base_texts + relabels[0], base_labels + relabels[1]
@@ -131,13 +119,8 @@ def train_webcare_expert(shared: Path, models_dir: Path, out_dir: Path, seed: in
                                    fitted["temperature"]),
             "speed": {"embed_ms_per_post": ms_per_post, "threads": threads},
             "cv_logits": {"itsm_dev": fitted["cv_logits"].round(4).tolist()}}
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out_dir / WEBCARE_FILE,
-                        meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                        coef=fitted["coef"].astype(np.float32),
-                        bias=fitted["bias"].astype(np.float32))
-    write_card(out_dir / "sentiment_e5_webcare_MODEL_CARD.md", meta)
+    save_head(Path(out_dir) / WEBCARE_FILE, meta, fitted["coef"], fitted["bias"])
+    write_card(Path(out_dir) / "sentiment_e5_webcare_MODEL_CARD.md", meta)
     return {k: v for k, v in meta.items() if k != "cv_logits"}
 
 

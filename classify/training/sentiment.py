@@ -58,6 +58,19 @@ def stored_cv_logits(model_dir: Path, name: str, rows: int) -> np.ndarray | None
     return np.asarray(logits, dtype=np.float64)
 
 
+def required_cv_logits(models_dir: Path, name: str, rows: int) -> np.ndarray:
+    """:func:`stored_cv_logits` for a head that cannot train without them: raises
+    ``ValueError`` saying what to do when the artifact is unreadable or lacks them."""
+    try:
+        logits = stored_cv_logits(models_dir, name, rows)
+    except (OSError, KeyError, ValueError) as error:
+        raise ValueError(f"no fast sentiment model to read in {models_dir}: {error!r}") from error
+    if logits is None:
+        raise ValueError(f"{models_dir}/sentiment_en.npz holds no out-of-fold logits of the "
+                         f"{rows} {name} rows: retrain the sentiment models first")
+    return logits
+
+
 def save_model(arrays: dict[str, np.ndarray], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arrays)

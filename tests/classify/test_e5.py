@@ -17,6 +17,7 @@ from classify.e5 import HEAD_FILE, E5Encoder, E5Head, fast_logits, load_head
 from classify.sentiment import SentimentConfig, SentimentScorer
 from classify.training.e5_head import fit_head, train_e5_head
 from classify.transformer import TransformerModelError
+from tests.classify.heads import assert_accurate_results
 
 NEGATIVE = "Mijn internet ligt er alweer uit, echt belachelijk en niemand reageert"
 POSITIVE = "Bedankt voor de snelle hulp, alles werkt weer perfect! Top service"
@@ -30,11 +31,6 @@ def head() -> E5Head:
 @pytest.fixture(scope="module")
 def encoder() -> E5Encoder:
     return E5Encoder()
-
-
-@pytest.fixture(scope="module")
-def scorer() -> SentimentScorer:
-    return SentimentScorer(SentimentConfig())
 
 
 def test_encoder_gives_unit_length_embeddings_that_tell_texts_apart() -> None:
@@ -59,11 +55,7 @@ def test_fast_logits_are_log_odds_against_neutral(scorer) -> None:
 def test_shipped_head_gives_calibrated_dutch_results(head, scorer) -> None:
     texts = [NEGATIVE, POSITIVE]
     results = head.refine(texts, scorer.score_many(texts, ["nl", "nl"]))
-    assert [r.label for r in results] == ["negative", "positive"]
-    for r in results:
-        assert sum(r.probabilities.values()) == pytest.approx(1.0)
-        assert r.model == "e5-nl-head" and "fast model unsure" in r.reason
-        assert r.embedding is None  # the complaint stage's MiniLM head must not read it
+    assert_accurate_results(results, "e5-nl-head", ["negative", "positive"])
     assert results[0].compound < 0 < results[1].compound
     assert head.meta["langs"] == ["nl"] and 0.6 < head.meta["cv_macro_f1"] < 1.0
 

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from classify.cascade import Cascade, CascadeConfig
 from classify.e5 import E5Encoder
 from classify.e5_webcare import WEBCARE_FILE, WebcareHead, combined_probabilities
-from classify.sentiment import SentimentConfig, SentimentScorer
 from classify.training.e5_webcare import fit_expert, train_webcare_expert
 from classify.transformer import TransformerModelError, softmax
+from tests.classify.heads import assert_accurate_results
 
 NEGATIVE = "@GlowwireCares no internet since 6am, router lights green, nothing loads. useless"
 POSITIVE = "Thanks @KettleSupport, the new admin console is brilliant. fixed in minutes!"
@@ -29,19 +29,10 @@ def expert() -> WebcareHead:
     return WebcareHead()
 
 
-@pytest.fixture(scope="module")
-def scorer() -> SentimentScorer:
-    return SentimentScorer(SentimentConfig())
-
-
 def test_shipped_expert_gives_calibrated_webcare_results(expert, scorer) -> None:
     texts = [NEGATIVE, POSITIVE]
     results = expert.refine(texts, scorer.score_many(texts, ["en", "en"]))
-    assert [r.label for r in results] == ["negative", "positive"]
-    for r in results:
-        assert sum(r.probabilities.values()) == pytest.approx(1.0)
-        assert r.model == "e5-webcare" and "fast model unsure" in r.reason
-        assert r.embedding is None  # the complaint stage's MiniLM head must not read it
+    assert_accurate_results(results, "e5-webcare", ["negative", "positive"])
     meta = expert.meta
     assert meta["langs"] == ["en", "fi", "nl"] and len(meta["cv_logits"]["itsm_dev"]) == 320
     # the stored figures: fast + expert beats the fast model alone out-of-fold

@@ -25,11 +25,6 @@ from classify.sentiment import (
 SHARED = Path(__file__).parents[2] / ".." / "shared"
 
 
-@pytest.fixture(scope="module")
-def scorer() -> SentimentScorer:
-    return SentimentScorer(SentimentConfig())
-
-
 def _valid(result) -> None:
     assert result.label in LABELS
     assert -1.0 <= result.compound <= 1.0
