@@ -194,7 +194,7 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
         variants += [(f"cascade, confidence {c:.2f}", c, None) for c in confidences]
         variants.append(("MiniLM / e5 on every en / nl post", 1.01, None))
     if (model_dir / WEBCARE_FILE).is_file():
-        variants += [(f"cascade {c:.2f}, webcare e5 (en/nl/fi)", c, WEBCARE_ROUTES)
+        variants += [(f"cascade {c:.2f}, webcare e5 en/nl/fi", c, WEBCARE_ROUTES)
                      for c in confidences[-1:]]
         variants.append(("webcare e5 on every post", 1.01, WEBCARE_ROUTES))
     for name, confidence, routes in variants:
