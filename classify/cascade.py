@@ -1,14 +1,18 @@
 """The sentiment cascade: the fast linear model decides when it is confident, an accurate
-model otherwise: MiniLM (``langs``, default English), the multilingual-e5 Dutch head
-(``multilingual_langs``, default Dutch) or the webcare-domain e5 expert (``webcare_langs``,
-default none; best on posts to service providers, worse on general tweets).
+model otherwise: the webcare-domain e5 expert for posts about a watched brand
+(``webcare_langs``, default en/nl/fi; ``webcare_posts: all`` for every post of those
+languages), MiniLM (``langs``, default English) or the multilingual-e5 Dutch head
+(``multilingual_langs``, default Dutch) for the rest. General tweets and posts to service
+providers want different models: MiniLM and the Dutch head are better on the former, the
+webcare expert on the latter.
 
 Built by :class:`classify.sentiment.SentimentScorer` when ``classify.sentiment.cascade.enabled``
 (loading the int8 ONNX model and, for ``multilingual_langs`` / ``webcare_langs``, one e5
 encoder and the heads;
 failure: :class:`classify.transformer.TransformerModelError`) and called once per batch by
-``SentimentScorer.score_batch``: the posts of the cascade languages whose fast top
-probability is below ``confidence`` are re-scored in one call per model. MiniLM's calibrated
+``SentimentScorer.score_batch`` with, per post, whether it mentions a watched brand (the
+brands stage's match): the posts whose fast top probability is below ``confidence`` are
+re-scored in one call per model. MiniLM's calibrated
 log-probabilities are mixed with the fast model's (``fast_weight``; the two models err
 differently); the e5 heads combine with the fast logits themselves (:mod:`classify.e5`,
 :mod:`classify.e5_webcare`).
@@ -21,6 +25,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from classify.e5 import E5Encoder, E5Head
@@ -45,10 +51,13 @@ class CascadeConfig(BaseModel):
                              description="languages MiniLM decides (it is English-trained)")
     multilingual_langs: list[str] = Field(default_factory=lambda: ["nl"], description=(
         "languages the multilingual-e5 head decides (it is trained on Dutch tweets)"))
-    webcare_langs: list[str] = Field(default_factory=list, description=(
-        "languages the webcare-domain e5 expert decides (trained on posts to service "
-        "providers in en/nl/fi: better than MiniLM and the Dutch head on those, worse on "
-        "general tweets); a language listed here must leave langs/multilingual_langs"))
+    webcare_langs: list[str] = Field(default_factory=lambda: ["en", "nl", "fi"], description=(
+        "languages whose posts (see webcare_posts) the webcare-domain e5 expert decides "
+        "(trained on posts to service providers in en/nl/fi: better than MiniLM and the "
+        "Dutch head on those, worse on general tweets)"))
+    webcare_posts: Literal["brand", "all"] = Field(default="brand", description=(
+        "brand: the posts that mention a watched brand (the rest go to MiniLM / the Dutch "
+        "head); all: every post of webcare_langs (list those languages nowhere else)"))
     fast_weight: float = Field(default=0.3, ge=0.0, le=1.0, description=(
         "weight of the fast model's log-probabilities in MiniLM's decision (a product of "
         "experts; 0 = MiniLM alone). 0.3 was chosen on the VADER ground-truth set"))
@@ -57,24 +66,25 @@ class CascadeConfig(BaseModel):
     batch_size: int = Field(default=32, ge=1, le=1024)
 
     @model_validator(mode="after")
-    def _one_model_per_language(self) -> CascadeConfig:
-        routes = {"langs": self.langs, "multilingual_langs": self.multilingual_langs,
-                  "webcare_langs": self.webcare_langs}
+    def _one_model_per_post(self) -> CascadeConfig:
+        routes = {"langs": self.langs, "multilingual_langs": self.multilingual_langs}
+        if self.webcare_posts == "all":  # brand scope: the others decide the other posts
+            routes["webcare_langs"] = self.webcare_langs
         seen: dict[str, str] = {}
         for key, langs in routes.items():
             for lang in langs:
                 if lang in seen:
                     raise ValueError(f"language {lang!r} is in both {seen[lang]} and {key}; "
-                                     "each language has one accurate model")
+                                     "each post has one accurate model")
                 seen[lang] = key
-        if not seen:
+        if not seen and not self.webcare_langs:
             raise ValueError("langs, multilingual_langs and webcare_langs are all empty: "
                              "nothing to cascade")
         return self
 
 
 class Cascade:
-    """MiniLM and the e5 head behind a confidence gate."""
+    """MiniLM, the Dutch e5 head and the webcare e5 expert behind a confidence gate."""
 
     def __init__(self, config: CascadeConfig) -> None:
         self.config = config
@@ -89,30 +99,42 @@ class Cascade:
         self.langs = frozenset(config.langs)
         self.e5_langs = frozenset(config.multilingual_langs)
         self.webcare_langs = frozenset(config.webcare_langs)
-        self.all_langs = self.langs | self.e5_langs | self.webcare_langs
-        # (languages, re-scoring function) of each loaded accurate model
-        self.routes = [(self.langs, self.refine)] if self.model else []
+        # re-scoring function of each loaded accurate model, by route name
+        self.routes = {}
+        if self.model:
+            self.routes["minilm"] = self.refine
         if self.e5:
-            self.routes.append((self.e5_langs, self.e5.refine))
+            self.routes["e5"] = self.e5.refine
         if self.webcare:
-            self.routes.append((self.webcare_langs, self.webcare.refine))
+            self.routes["webcare"] = self.webcare.refine
 
-    def wants(self, fast: SentimentResult, lang: str) -> bool:
-        """True when an accurate model should decide this post."""
-        return lang in self.all_langs and max(fast.probabilities.values()) < self.config.confidence
+    def route(self, lang: str, about_brand: bool) -> str | None:
+        """The name of the accurate model for a post in ``lang`` that does (not) mention a
+        watched brand; None when no model serves it."""
+        if lang in self.webcare_langs and (about_brand or self.config.webcare_posts == "all"):
+            return "webcare"
+        return "minilm" if lang in self.langs else "e5" if lang in self.e5_langs else None
 
-    def apply(self, texts: list[str], langs: list[str],
-              fast: list[SentimentResult]) -> list[SentimentResult]:
-        """``fast`` with the posts an accurate model should decide re-scored, one batch per
-        model (a new list)."""
+    def unsure(self, fast: SentimentResult) -> bool:
+        """True when the fast model's top probability is below the confidence."""
+        return max(fast.probabilities.values()) < self.config.confidence
+
+    def apply(self, texts: list[str], langs: list[str], fast: list[SentimentResult],
+              about_brand: list[bool] | None = None) -> list[SentimentResult]:
+        """``fast`` with the unsure posts re-scored by their accurate model, one batch per
+        model (a new list); ``about_brand``: per post, whether it mentions a watched brand
+        (None: none does)."""
+        flags = about_brand if about_brand is not None else [False] * len(texts)
+        batches: dict[str, list[int]] = {}
+        for i, (result, lang, brand) in enumerate(zip(fast, langs, flags, strict=True)):
+            name = self.route(lang, brand)
+            if name is not None and self.unsure(result):
+                batches.setdefault(name, []).append(i)
         out = list(fast)
-        for model_langs, refine in self.routes:
-            unsure = [i for i, (r, lang) in enumerate(zip(fast, langs, strict=True))
-                      if lang in model_langs and self.wants(r, lang)]
-            if unsure:
-                refined = refine([texts[i] for i in unsure], [fast[i] for i in unsure])
-                for i, result in zip(unsure, refined):
-                    out[i] = result
+        for name, rows in batches.items():
+            refined = self.routes[name]([texts[i] for i in rows], [fast[i] for i in rows])
+            for i, result in zip(rows, refined, strict=True):
+                out[i] = result
         return out
 
     def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:

@@ -75,8 +75,9 @@ class Classifier:
                                                             texts[i].words))
         batch.run_together("sentiment", lambda alive: self.sentiment.score_batch(
             [posts[i].text for i in alive], [langs[i].lang for i in alive],
-            [texts[i].low for i in alive]),
-            lambda i, p: self.sentiment.score_many([p.text], [langs[i].lang])[0])
+            [texts[i].low for i in alive], [brands[i].brand is not None for i in alive]),
+            lambda i, p: self.sentiment.score_batch([p.text], [langs[i].lang], [None],
+                                                    [brands[i].brand is not None])[0])
         batch.run("urgency", lambda i, p: self.urgency.assess(
             p, *(batch.get(stage, i) for stage in ("language", "brands", "noise", "topic",
                                                     "sentiment")), lowers=texts[i].words))

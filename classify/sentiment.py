@@ -200,14 +200,16 @@ class SentimentScorer:
         the unsure ones in one MiniLM batch."""
         return self.score_batch(texts, langs, [None] * len(texts))
 
-    def score_batch(self, texts: list[str], langs: list[str],
-                    lows: list[str | None]) -> list[SentimentResult]:
-        """:meth:`score_many` with each text's lowercase form when the caller has it."""
+    def score_batch(self, texts: list[str], langs: list[str], lows: list[str | None],
+                    about_brand: list[bool] | None = None) -> list[SentimentResult]:
+        """:meth:`score_many` with each text's lowercase form when the caller has it, and
+        per post whether it mentions a watched brand (the cascade's route; None: none does)."""
         results = [self.score(t, lang, low) for t, lang, low in zip(texts, langs, lows,
                                                                       strict=True)]
         if self.cascade is None:
             return results
-        return self.cascade.apply([t[: self.config.max_chars] for t in texts], langs, results)
+        return self.cascade.apply([t[: self.config.max_chars] for t in texts], langs, results,
+                                  about_brand)
 
 
 def fast_result(p: tuple[float, float, float], model_name: str) -> SentimentResult:

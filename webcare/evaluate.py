@@ -103,7 +103,7 @@ def _itsm_cv_rows(config: WebcareConfig, classifier: Classifier, data: Path,
 
     metric = "sentiment macro-F1 (5-fold CV)"
     cv = itsm_cv_labels(classifier.sentiment.cascade, data,
-                        config.classify.sentiment.model_dir or MODELS_DIR)
+                        config.classify.sentiment.model_dir or MODELS_DIR, classifier.brands)
     stored = _cv(config)
     # the webcare-domain accurate path (fast + webcare e5 expert on every post), when shipped
     webcare = ([Row("itsm dev", "webcare e5 macro-F1 (5-fold CV)", stored["itsm_webcare"],

@@ -1,9 +1,10 @@
 """``webcare eval --models``: every sentiment/complaint model side by side, with its speed.
 
-Rows: VADER (±0.05; "negative means complaint"), the fast linear models (the default), MiniLM
-int8 on every English post (and the e5 head on every Dutch one), the cascade (fast model
-when confident, MiniLM / the e5 head otherwise), and the webcare-domain path (the webcare e5
-expert for every language's unsure posts, and on every post).
+Rows: VADER (±0.05; "negative means complaint"), the fast linear models (the default), the
+cascade (fast model when confident; otherwise the webcare e5 expert for posts about a watched
+brand, MiniLM for other English posts, the Dutch e5 head for other Dutch ones), the accurate
+models on every post, the cascade without the webcare expert, and the webcare expert on
+every post.
 Columns: TweetEval val macro recall, complaints dev F1, ITSM dev sentiment and topic macro-F1,
 Dutch polarity macro-F1, posts/s of the whole classify stage on one core. Figures on sets a
 model was trained on are its 5-fold cross-validated ones, read from the artifact (marked
@@ -20,10 +21,12 @@ import numpy as np
 from sklearn.metrics import f1_score, recall_score
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from classify.brands import BrandMatcher
 from classify.cascade import Cascade, with_cascade
 from classify.complaint import load_arrays
 from classify.e5 import HEAD_FILE, head_results, load_head
 from classify.e5_webcare import WEBCARE_FILE, combined_probabilities
+from classify.language import PostText
 from classify.pipeline import Classifier
 from classify.sentiment import LABELS, MODELS_DIR, fast_result
 from classify.transformer import softmax
@@ -33,8 +36,8 @@ from schemas import Post
 from webcare.config import WebcareConfig
 
 SPEED_POSTS = 2000
-# the webcare-domain path: the webcare e5 expert decides every language's unsure posts
-WEBCARE_ROUTES = {"langs": [], "multilingual_langs": [], "webcare_langs": ["en", "nl", "fi"]}
+# the webcare e5 expert for every post, about a brand or not
+WEBCARE_EVERYWHERE = {"langs": [], "multilingual_langs": [], "webcare_posts": "all"}
 FOOTNOTE = ("ITSM sentiment: the fast model's out-of-fold probabilities (it trains on the dev "
             "set), MiniLM (en) and the e5 head (nl) over the unsure ones, the webcare expert "
             "from its own out-of-fold logits; gold languages. Dutch: the fast model's and the "
@@ -85,64 +88,82 @@ def _probabilities(logits: np.ndarray) -> np.ndarray:
     return softmax(np.stack([logits[:, 0], np.zeros(len(logits)), logits[:, 1]], axis=1))
 
 
-def itsm_cv_labels(cascade: Cascade | None, data: Path,
-                   model_dir: Path) -> tuple[list[str], list[str], list[str]] | None:
+def brand_flags(brands: BrandMatcher | None, posts: list[Post]) -> list[bool]:
+    """Per post, whether the brands stage finds a watched brand in it (the cascade's route);
+    all False without a matcher."""
+    if brands is None:
+        return [False] * len(posts)
+    return [brands.match(post, PostText(post.text).unmarked).brand is not None
+            for post in posts]
+
+
+def itsm_cv_labels(cascade: Cascade | None, data: Path, model_dir: Path,
+                   brands: BrandMatcher | None = None,
+                   ) -> tuple[list[str], list[str], list[str]] | None:
     """(gold, predicted, language) sentiment labels of the ITSM dev posts from the fast
     model's out-of-fold logits stored in the artifact; ``cascade`` (a classifier's, None for
-    the fast path) re-scores the unsure posts as it would at run time, the webcare expert
-    (which trains on these posts) from its own stored out-of-fold logits, so the figure of
-    every path is honest. None when the artifact has no such logits or they are not of this
-    set."""
+    the fast path) re-scores the unsure posts as it would at run time (routed by the brands
+    ``brands`` finds), the webcare expert (which trains on these posts) from its own stored
+    out-of-fold logits, so the figure of every path is honest. None when the artifact has no
+    such logits or they are not of this set."""
     texts, gold, langs = sd.itsm_dev(data)
     logits = stored_cv_logits(model_dir, "itsm_dev", len(texts))
     if logits is None:
         return None
     results = [fast_result(tuple(p), "fast, out-of-fold") for p in _probabilities(logits)]
     if cascade is not None:
-        webcare = cascade.webcare_langs
-        others = [i for i, lang in enumerate(langs) if lang not in webcare]
+        rows = [json.loads(line) for line in (data / "itsm/dev.jsonl").open(encoding="utf-8")]
+        flags = brand_flags(brands, [Post.model_validate(row) for row in rows])
+        expert = [i for i, (lang, flag) in enumerate(zip(langs, flags, strict=True))
+                  if cascade.route(lang, flag) == "webcare"]
+        others = sorted(set(range(len(texts))) - set(expert))
         refined = cascade.apply([texts[i] for i in others], [langs[i] for i in others],
-                                [results[i] for i in others])
-        unsure = [i for i, lang in enumerate(langs)
-                  if lang in webcare and cascade.wants(results[i], lang)]
+                                [results[i] for i in others], [flags[i] for i in others])
+        unsure = [i for i in expert if cascade.unsure(results[i])]
         if unsure:
-            expert = np.asarray(cascade.webcare.meta["cv_logits"]["itsm_dev"])[unsure]
-            probabilities = combined_probabilities(logits[unsure], expert,
+            stored = np.asarray(cascade.webcare.meta["cv_logits"]["itsm_dev"])[unsure]
+            probabilities = combined_probabilities(logits[unsure], stored,
                                                    cascade.webcare.temperature)
             refined += head_results(probabilities, cascade.webcare.name,
                                     [results[i] for i in unsure])
-            others += unsure
-        for i, result in zip(others, refined, strict=True):
+        for i, result in zip(others + unsure, refined, strict=True):
             results[i] = result
     return [LABELS[g] for g in gold], [r.label for r in results], langs
 
 
-def dutch_cv_sentiment(cascade: Cascade | None, data: Path, model_dir: Path) -> float | None:
+def dutch_cv_sentiment(cascade: Cascade | None, data: Path, model_dir: Path,
+                       brands: BrandMatcher | None = None) -> float | None:
     """Macro-F1 on the Dutch polarity set from out-of-fold logits only: the fast model's
     (stored by sentiment training) and, for the posts ``cascade`` would send to the Dutch e5
     head, the head's own (stored by its training); the webcare expert, which never trains on
-    these tweets, scores its posts live. None when the fast logits are not stored."""
+    these tweets, scores the posts routed to it live. None when the fast logits are not
+    stored."""
     texts, gold = sd.dutch_polarity(data)
     logits = stored_cv_logits(model_dir, "dutch_polarity_dev", len(gold))
     if logits is None:
         return None
     fast = _probabilities(logits)
     predicted = fast.argmax(1)
-    unsure = fast.max(1) < (cascade.config.confidence if cascade is not None else 0.0)
-    if cascade is not None and cascade.e5 is not None and "nl" in cascade.e5_langs:
+    if cascade is None:
+        return float(f1_score(gold, predicted, average="macro"))
+    flags = brand_flags(brands, _tweet_posts(texts))
+    routes = np.array([cascade.route("nl", flag) or "" for flag in flags])
+    unsure = fast.max(1) < cascade.config.confidence
+    if cascade.e5 is not None:
         head = np.asarray(cascade.e5.meta["cv_logits"]["dutch_polarity_dev"])
-        predicted = np.where(unsure, head.argmax(1), predicted)
-    if cascade is not None and cascade.webcare is not None and "nl" in cascade.webcare_langs:
-        rows = np.flatnonzero(unsure)
+        predicted = np.where(unsure & (routes == "e5"), head.argmax(1), predicted)
+    rows = np.flatnonzero(unsure & (routes == "webcare"))
+    if len(rows):
         expert = cascade.webcare.expert_logits([texts[i] for i in rows])
         predicted[rows] = combined_probabilities(logits[rows], expert,
                                                  cascade.webcare.temperature).argmax(1)
     return float(f1_score(gold, predicted, average="macro"))
 
 
-def itsm_cv_sentiment(cascade: Cascade | None, data: Path, model_dir: Path) -> float | None:
+def itsm_cv_sentiment(cascade: Cascade | None, data: Path, model_dir: Path,
+                      brands: BrandMatcher | None = None) -> float | None:
     """Macro-F1 of :func:`itsm_cv_labels` (None when it has none)."""
-    labels = itsm_cv_labels(cascade, data, model_dir)
+    labels = itsm_cv_labels(cascade, data, model_dir, brands)
     return None if labels is None else float(f1_score(*labels[:2], average="macro"))
 
 
@@ -192,11 +213,10 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
     variants = [("linear, fast (default)", None, None)]
     if (MODELS_DIR / "sentiment_minilm.onnx").is_file():
         variants += [(f"cascade, confidence {c:.2f}", c, None) for c in confidences]
-        variants.append(("MiniLM / e5 on every en / nl post", 1.01, None))
-    if (model_dir / WEBCARE_FILE).is_file():
-        variants += [(f"cascade {c:.2f}, webcare e5 en/nl/fi", c, WEBCARE_ROUTES)
-                     for c in confidences[-1:]]
-        variants.append(("webcare e5 on every post", 1.01, WEBCARE_ROUTES))
+        variants.append(("accurate models on every post", 1.01, None))
+        variants.append((f"cascade {confidences[-1]:.2f} without webcare e5",
+                         confidences[-1], {"webcare_langs": []}))
+    variants.append(("webcare e5 on every post", 1.01, WEBCARE_EVERYWHERE))
     for name, confidence, routes in variants:
         variant = with_cascade(config.classify, confidence, routes=routes)
         classifier = Classifier(variant)
@@ -204,8 +224,9 @@ def model_table(config: WebcareConfig, data: Path, confidences=(0.6, 0.8)) -> st
         with_minilm = confidence is not None and variant.sentiment.cascade.langs
         complaint = cv["complaint_minilm"] if with_minilm else cv["complaint"]
         rate = _rate(Classifier(variant), speed_posts)  # fresh state, as a new run
-        itsm_cv = itsm_cv_sentiment(classifier.sentiment.cascade, data, model_dir)
-        dutch = dutch_cv_sentiment(classifier.sentiment.cascade, data, model_dir) or cv["dutch"]
+        cascade, brands = classifier.sentiment.cascade, classifier.brands
+        itsm_cv = itsm_cv_sentiment(cascade, data, model_dir, brands)
+        dutch = dutch_cv_sentiment(cascade, data, model_dir, brands) or cv["dutch"]
         note = "complaints, Dutch, ITSM sentiment: 5-fold CV"
         if itsm_cv is None:
             itsm_cv, note = m["itsm_sentiment"], "complaints, Dutch: 5-fold CV; ITSM in-sample"

@@ -123,10 +123,10 @@ def test_a_failing_batch_falls_back_to_one_post_at_a_time(monkeypatch) -> None:
     expected = classifier.classify_many(posts)
     real = classifier.sentiment.score_batch
 
-    def fails_on_batches(texts, langs, lows):
+    def fails_on_batches(texts, langs, lows, about_brand):
         if len(texts) > 1:
             raise RuntimeError("batch failed")
-        return real(texts, langs, lows)
+        return real(texts, langs, lows, about_brand)
 
     monkeypatch.setattr(classifier.sentiment, "score_batch", fails_on_batches)
     again = Classifier(ClassifyConfig())

@@ -21,7 +21,7 @@ from tests.classify.heads import assert_accurate_results
 
 NEGATIVE = "@GlowwireCares no internet since 6am, router lights green, nothing loads. useless"
 POSITIVE = "Thanks @KettleSupport, the new admin console is brilliant. fixed in minutes!"
-ONLY_WEBCARE = {"langs": [], "multilingual_langs": [], "webcare_langs": ["en", "nl", "fi"]}
+ONLY_WEBCARE = {"langs": [], "multilingual_langs": [], "webcare_posts": "all"}
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +62,28 @@ def test_missing_malformed_or_untempered_expert_names_the_file(tmp_path) -> None
         WebcareHead(tmp_path)
 
 
-def test_config_gives_each_language_one_accurate_model() -> None:
+def test_config_gives_each_post_one_accurate_model() -> None:
+    CascadeConfig()  # brand posts to the expert, the other posts by language
     with pytest.raises(ValidationError, match="'nl' is in both multilingual_langs and webcare"):
-        CascadeConfig(langs=[], webcare_langs=["nl", "fi"])
+        CascadeConfig(langs=[], webcare_langs=["nl", "fi"], webcare_posts="all")
     with pytest.raises(ValidationError, match="nothing to cascade"):
         CascadeConfig(langs=[], multilingual_langs=[], webcare_langs=[])
+    with pytest.raises(ValidationError, match="webcare_posts"):
+        CascadeConfig(webcare_posts="some")
+
+
+def test_posts_about_a_watched_brand_go_to_the_expert_the_rest_by_language(scorer) -> None:
+    cascade = Cascade(CascadeConfig(enabled=True, confidence=1.01))
+    texts = [NEGATIVE, NEGATIVE, "Kabelwijk internet ligt er weer uit, echt slecht",
+             "het internet ligt er weer uit, echt slecht", "netti ei toimi taas", "netti ei toimi"]
+    langs = ["en", "en", "nl", "nl", "fi", "fi"]
+    about_brand = [True, False, True, False, True, False]
+    fast = scorer.score_many(texts, langs)
+    models = [r.model for r in cascade.apply(texts, langs, fast, about_brand)]
+    assert models[0] == models[2] == models[4] == "e5-webcare"
+    assert models[1].startswith("minilm") and models[3] == "e5-nl-head"
+    assert models[5] == fast[5].model  # no accurate model for Finnish posts without a brand
+    assert [r.model for r in cascade.apply(texts, langs, fast)][:2] == [models[1]] * 2
 
 
 def test_the_webcare_path_sends_every_language_to_the_expert_only(scorer) -> None:
