@@ -4,6 +4,7 @@ its training, its place in the cascade and its calibration."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
@@ -12,12 +13,15 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from pydantic import ValidationError
 
-from classify.cascade import Cascade, CascadeConfig
+from classify.cascade import Cascade, CascadeConfig, with_cascade
 from classify.e5 import E5Encoder
 from classify.e5_webcare import WEBCARE_FILE, WebcareHead, combined_probabilities
+from classify.pipeline import Classifier
 from classify.training.e5_webcare import fit_expert, train_webcare_expert
 from classify.transformer import TransformerModelError, softmax
+from schemas import Post
 from tests.classify.heads import assert_accurate_results
+from webcare.config import load_config
 
 NEGATIVE = "@GlowwireCares no internet since 6am, router lights green, nothing loads. useless"
 POSITIVE = "Thanks @KettleSupport, the new admin console is brilliant. fixed in minutes!"
@@ -181,3 +185,15 @@ def test_fit_expert_is_seeded_and_needs_every_class_twice() -> None:
     assert first["cv_logits"].shape == (12, 2) and first["temperature"] > 0
     with pytest.raises(ValueError, match="at least two posts of every sentiment"):
         fit_expert(base, (x[:3], np.array([0, 1, 2])), np.zeros((3, 2)))
+
+
+def test_the_pipeline_routes_by_the_brands_stage() -> None:
+    classifier = Classifier(with_cascade(load_config().classify, 1.01))
+    texts = ["@LumenCare my Lumen internet is down again, useless",
+             "my internet is down again, useless"]
+    posts = [Post(id=f"b{i}", platform="x", text=text, author={"handle": "@someone"},
+                  created_at=datetime(2026, 12, 4, tzinfo=timezone.utc))
+             for i, text in enumerate(texts)]
+    branded, plain = classifier.classify_many(posts)
+    assert branded.brand == "Lumen Telecom" and branded.sentiment.model == "e5-webcare"
+    assert plain.brand is None and plain.sentiment.model.startswith("minilm")
