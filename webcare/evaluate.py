@@ -99,7 +99,7 @@ def _itsm_cv_rows(config: WebcareConfig, classifier: Classifier, data: Path,
     """The honest ITSM sentiment figure (out-of-fold; ``classifier``'s cascade over the
     unsure posts), with its confusion matrix and per language, when the artifact stores the
     out-of-fold logits of this dev set."""
-    from webcare.model_table import itsm_cv_labels
+    from webcare.oof_figures import itsm_cv_labels
 
     metric = "sentiment macro-F1 (5-fold CV)"
     cv = itsm_cv_labels(classifier.sentiment.cascade, data,
@@ -123,7 +123,7 @@ def _itsm_cv_rows(config: WebcareConfig, classifier: Classifier, data: Path,
 
 def _cv(config: WebcareConfig) -> dict[str, float]:
     """Cross-validated figures stored in the artifacts, for sets the models train on."""
-    from webcare.model_table import cv_figures
+    from webcare.oof_figures import cv_figures
 
     return cv_figures(config.classify.sentiment.model_dir or MODELS_DIR)
 

@@ -83,7 +83,7 @@ def test_model_table_compares_every_model_with_its_speed(tmp_path):
 
 def test_model_table_says_itsm_is_in_sample_when_the_artifact_has_no_logits_for_the_set(
         tmp_path):
-    from webcare.model_table import itsm_cv_sentiment
+    from webcare.oof_figures import itsm_cv_sentiment
 
     write_shared(tmp_path)  # 3 ITSM rows: not the set the shipped model's logits are of
     assert itsm_cv_sentiment(None, tmp_path, MODELS_DIR) is None
@@ -91,7 +91,7 @@ def test_model_table_says_itsm_is_in_sample_when_the_artifact_has_no_logits_for_
 
 def test_itsm_figure_of_every_path_comes_from_out_of_fold_logits():
     from classify.cascade import Cascade, with_cascade
-    from webcare.model_table import cv_figures, itsm_cv_sentiment
+    from webcare.oof_figures import cv_figures, itsm_cv_sentiment
 
     data = shared_path("data/itsm/dev.jsonl").parents[1]
     config = load_config().classify
@@ -109,7 +109,7 @@ def test_dutch_figure_of_every_path_comes_from_out_of_fold_logits():
 
     from classify.cascade import Cascade, with_cascade
     from classify.e5 import HEAD_FILE, load_head
-    from webcare.model_table import cv_figures, dutch_cv_sentiment
+    from webcare.oof_figures import cv_figures, dutch_cv_sentiment
 
     data = shared_path("data/dutch/polarity_dev.csv").parents[1]
     config = load_config().classify
