@@ -78,12 +78,13 @@ def train_e5_head(shared: Path, models_dir: Path, out_dir: Path, seed: int = 0,
     return {k: v for k, v in meta.items() if k != "cv_logits"}
 
 
-def save_head(path: Path, meta: dict, coef: np.ndarray, bias: np.ndarray) -> None:
-    """Write a head artifact (JSON meta, float32 coef and bias) as :func:`classify.e5.load_head`
-    reads it, creating the folder."""
+def save_head(path: Path, meta: dict, coef: np.ndarray, bias: np.ndarray,
+              **arrays: np.ndarray) -> None:
+    """Write a head artifact (JSON meta, float32 coef and bias, and any further ``arrays`` as
+    given) as :func:`classify.e5.load_head` reads it, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                        coef=coef.astype(np.float32), bias=bias.astype(np.float32))
+                        coef=coef.astype(np.float32), bias=bias.astype(np.float32), **arrays)
 
 
 def write_card(path: Path, meta: dict) -> None:

