@@ -8,7 +8,7 @@ is not empty (loading ``classify/models/sentiment_e5_webcare.npz`` and the encod
 posts of those languages the fast model is unsure of. The expert is a logistic regression
 over the 384-d ``query:`` embedding trained on the project's invented webcare posts and the
 ITSM dev posts (:mod:`classify.training.e5_webcare`), in en, nl and fi, plus the weighted
-label shares of the post's nearest training posts (cosine, an int8 copy of their embeddings
+label shares of the post's nearest invented posts (cosine, an int8 copy of their embeddings
 ships in the artifact), as log-odds scaled by ``beta``. It does not take the
 fast logits as inputs (the fast model trains on the invented posts, so their fast logits are
 in-sample); instead the two models' (negative, positive) log-odds against neutral are summed
@@ -32,18 +32,18 @@ SMOOTHING = 0.5  # added to each class's prior-scaled neighbour weight before ta
 
 
 def neighbour_logits(embedded: np.ndarray, memory: np.ndarray, labels: np.ndarray,
-                     weights: np.ndarray, k: int) -> np.ndarray:
+                     k: int) -> np.ndarray:
     """(n, 2) log-odds of negative and positive against neutral from the ``k`` most similar
-    ``memory`` rows (dot product of unit vectors) of each embedded post: each class's summed
-    row weights, divided by the class's share of all weight (so a common class does not win
-    by its size), plus :data:`SMOOTHING`."""
+    ``memory`` rows (dot product of unit vectors) of each embedded post: each class's count
+    among them, divided by the class's share of the memory (so a common class does not win by
+    its size), plus :data:`SMOOTHING`."""
     embedded = np.asarray(embedded, dtype=np.float32).reshape(-1, memory.shape[1])
     if not len(embedded):
         return np.zeros((0, 2))
     k = min(k, len(memory))
     nearest = np.argpartition(-(embedded @ memory.T), k - 1, axis=1)[:, :k]
-    prior = np.bincount(labels, weights=weights, minlength=3) / weights.sum()
-    share = np.stack([(weights[nearest] * (labels[nearest] == c)).sum(1) for c in range(3)],
+    prior = np.bincount(labels, minlength=3) / len(labels)
+    share = np.stack([(labels[nearest] == c).sum(1) for c in range(3)],
                      axis=1) / np.maximum(prior, 1e-12)
     log_p = np.log(share + SMOOTHING)
     return log_p[:, [0, 2]] - log_p[:, [1]]
@@ -57,22 +57,21 @@ def combined_probabilities(fast: np.ndarray, expert: np.ndarray,
     return softmax(np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], axis=1))
 
 
-def load_memory(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(unit-length float32 embeddings, labels 0..2, weights) of the expert's neighbour
-    memory in ``path`` (stored as int8 x 127); raises :class:`TransformerModelError` naming the
-    file when they are missing or do not fit together."""
+def load_memory(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(unit-length float32 embeddings, labels 0..2) of the expert's neighbour memory in
+    ``path`` (stored as int8 x 127); raises :class:`TransformerModelError` naming the file
+    when they are missing or do not fit together."""
     try:
         with np.load(path, allow_pickle=False) as z:
             memory = z["memory"].astype(np.float32) / 127.0
-            labels, weights = z["memory_labels"].astype(np.int64), z["memory_weights"]
+            labels = z["memory_labels"].astype(np.int64)
     except (OSError, ValueError, KeyError) as exc:
         raise TransformerModelError(f"cannot load the neighbour memory of {path}: {exc!r}") from exc
-    n = len(memory)
-    if memory.shape != (n, 384) or labels.shape != (n,) or weights.shape != (n,) or not n \
-            or labels.min() < 0 or labels.max() > 2:
+    if memory.shape != (len(labels), 384) or not len(labels) or labels.min() < 0 \
+            or labels.max() > 2:
         raise TransformerModelError(f"{path}: the neighbour memory's arrays do not fit together "
-                                    f"({memory.shape}, {labels.shape}, {weights.shape})")
-    return memory, labels, weights.astype(np.float64)
+                                    f"({memory.shape}, labels {labels.shape})")
+    return memory, labels
 
 
 class WebcareHead:
@@ -85,7 +84,7 @@ class WebcareHead:
         if not self.temperature > 0:
             raise TransformerModelError(f"{WEBCARE_FILE} has no positive temperature in its "
                                         "meta; retrain it with webcare train --task e5")
-        self.memory, self.labels, self.weights = load_memory(
+        self.memory, self.labels = load_memory(
             Path(model_dir or MODELS_DIR) / WEBCARE_FILE)
         self.k, self.beta = int(self.meta.get("k", 10)), float(self.meta.get("beta", 0.0))
         self.name = str(self.meta.get("name", "e5-webcare"))
@@ -95,7 +94,7 @@ class WebcareHead:
         """(n, 2) the expert's log-odds of negative and positive against neutral."""
         embedded = self.encoder.embed(texts)
         return embedded @ self.coef + self.bias + self.beta * neighbour_logits(
-            embedded, self.memory, self.labels, self.weights, self.k)
+            embedded, self.memory, self.labels, self.k)
 
     def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:
         """The combined results for ``texts`` (whose fast results are ``fast``), in order."""

@@ -74,23 +74,22 @@ def test_missing_malformed_or_untempered_expert_names_the_file(tmp_path) -> None
     with pytest.raises(TransformerModelError, match="neighbour memory"):
         WebcareHead(tmp_path)
     np.savez(tmp_path / WEBCARE_FILE, meta=tempered, coef=np.zeros((384, 2)), bias=np.zeros(2),
-             memory=np.zeros((3, 384), np.int8), memory_labels=np.array([0, 1, 3], np.uint8),
-             memory_weights=np.ones(3, np.float32))
+             memory=np.zeros((3, 384), np.int8), memory_labels=np.array([0, 1, 3], np.uint8))
     with pytest.raises(TransformerModelError, match="do not fit together"):
         WebcareHead(tmp_path)
 
 
-def test_neighbours_vote_with_their_weights_against_the_class_prior() -> None:
+def test_neighbours_vote_against_the_class_prior() -> None:
     memory = np.eye(384, dtype=np.float32)[:4]
-    labels, weights = np.array([0, 1, 2, 1]), np.array([1.0, 1.0, 1.0, 1.0])
-    z = neighbour_logits(memory[:1], memory, labels, weights, k=1)
+    labels = np.array([0, 1, 2, 1])
+    z = neighbour_logits(memory[:1], memory, labels, k=1)
     assert z[0, 0] > 0 and z[0, 1] == pytest.approx(0.0)  # its own label, the others tie
-    z = neighbour_logits(memory[2:3], memory, labels, weights * [1, 1, 1, 9], k=1)
+    z = neighbour_logits(memory[2:3], memory, labels, k=1)
     assert z[0, 1] > z[0, 0] == pytest.approx(0.0)
-    # neutral holds half the weight: one neutral and one negative neighbour favour negative
-    z = neighbour_logits((memory[0] + memory[1])[None] / np.sqrt(2), memory, labels, weights, 2)
+    # neutral is half the memory: one neutral and one negative neighbour favour negative
+    z = neighbour_logits((memory[0] + memory[1])[None] / np.sqrt(2), memory, labels, 2)
     assert z[0, 0] > 0
-    assert neighbour_logits(np.zeros((0, 384)), memory, labels, weights, 3).shape == (0, 2)
+    assert neighbour_logits(np.zeros((0, 384)), memory, labels, 3).shape == (0, 2)
 
 
 @settings(max_examples=60, deadline=None)
@@ -100,7 +99,7 @@ def test_neighbour_logits_are_finite_for_any_post(embedded, k) -> None:
     rng = np.random.default_rng(0)
     memory = rng.normal(size=(20, 384)).astype(np.float32)
     memory /= np.linalg.norm(memory, axis=1, keepdims=True)
-    z = neighbour_logits(embedded, memory, rng.integers(0, 3, 20), rng.random(20) + 0.1, k)
+    z = neighbour_logits(embedded, memory, rng.integers(0, 3, 20), k)
     assert z.shape == (3, 2) and np.isfinite(z).all()
 
 
@@ -189,7 +188,7 @@ def test_training_on_a_tiny_set_writes_an_expert_the_cascade_loads(tmp_path, sco
                                    invented_path=tmp_path / "invented.jsonl",
                                    relabel_paths=[relabels])
     assert figures["rows"] == {"invented": n_invented, "relabels": 1, "itsm_dev": n_dev,
-                               "memory": n_invented + 1 + n_dev}
+                               "memory": n_invented}  # only invented posts are neighbours
     cv = figures["cv_macro_f1"]
     assert cv["fast"] < 0.5 < cv["expert"] == cv["combined"]  # fast logits all zero
     assert set(cv["combined_by_lang"]) == {"en", "nl", "fi"}
@@ -218,15 +217,18 @@ def test_fit_expert_is_seeded_and_needs_every_class_twice() -> None:
     texts = [t.format(w) for label in TINY.values() for t in label for w in THINGS[:2]]
     labels = np.repeat([0, 1, 2], 8)
     x = encoder.embed(texts)
-    base, dev = (x[::2], labels[::2]), (x[1::2], labels[1::2])
-    first, second = (fit_expert(base, dev, np.zeros((12, 2))) for _ in range(2))
+    invented, dev = (x[::2], labels[::2]), (x[1::2], labels[1::2])
+    first, second = (fit_expert(invented, dev, np.zeros((12, 2))) for _ in range(2))
     assert np.array_equal(first["coef"], second["coef"]) and first["coef"].shape == (384, 2)
     assert first["cv_logits"].shape == (12, 2) and first["temperature"] > 0
-    assert first["memory"].shape == (24, 384) and first["memory"].dtype == np.int8
-    assert list(first["memory_labels"]) == list(labels[::2]) + list(labels[1::2])
-    assert set(first["memory_weights"]) == {1.0, 3.0}  # dev rows weigh dev_weight
+    assert first["memory"].dtype == np.int8  # the invented posts, as the artifact stores them
+    assert np.array_equal(first["memory"], np.round(invented[0] * 127).astype(np.int8))
+    assert list(first["memory_labels"]) == list(invented[1])
+    relabelled = fit_expert(invented, dev, np.zeros((12, 2)), relabels=(x[:2], labels[:2]))
+    assert not np.array_equal(relabelled["coef"], first["coef"])  # they train the linear part
+    assert np.array_equal(relabelled["memory"], first["memory"])  # but are no neighbours
     with pytest.raises(ValueError, match="at least two posts of every sentiment"):
-        fit_expert(base, (x[:3], np.array([0, 1, 2])), np.zeros((3, 2)))
+        fit_expert(invented, (x[:3], np.array([0, 1, 2])), np.zeros((3, 2)))
 
 
 def test_the_pipeline_routes_by_the_brands_stage() -> None:
