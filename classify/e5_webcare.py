@@ -24,11 +24,21 @@ from pathlib import Path
 import numpy as np
 
 from classify.e5 import MODELS_DIR, E5Encoder, fast_logits, head_results, load_head
-from classify.transformer import TransformerModelError, softmax
+from classify.transformer import TransformerModelError, against_neutral, softmax, with_neutral
 from classify.types import SentimentResult
 
 WEBCARE_FILE = "sentiment_e5_webcare.npz"
 SMOOTHING = 0.5  # added to each class's prior-scaled neighbour weight before taking log-odds
+
+
+def quantised(embedded: np.ndarray) -> np.ndarray:
+    """The int8 copy (x 127) of unit-length embeddings that the artifact stores."""
+    return np.round(np.asarray(embedded) * 127).astype(np.int8)
+
+
+def dequantised(stored: np.ndarray) -> np.ndarray:
+    """The float32 unit-length embeddings of a :func:`quantised` copy."""
+    return np.asarray(stored).astype(np.float32) / 127.0
 
 
 def neighbour_logits(embedded: np.ndarray, memory: np.ndarray, labels: np.ndarray,
@@ -45,16 +55,14 @@ def neighbour_logits(embedded: np.ndarray, memory: np.ndarray, labels: np.ndarra
     prior = np.bincount(labels, minlength=3) / len(labels)
     share = np.stack([(labels[nearest] == c).sum(1) for c in range(3)],
                      axis=1) / np.maximum(prior, 1e-12)
-    log_p = np.log(share + SMOOTHING)
-    return log_p[:, [0, 2]] - log_p[:, [1]]
+    return against_neutral(np.log(share + SMOOTHING))
 
 
 def combined_probabilities(fast: np.ndarray, expert: np.ndarray,
                            temperature: float) -> np.ndarray:
     """(n, 3) probabilities of the summed (n, 2) fast and expert log-odds (against neutral)
     at ``temperature``; the evaluation calls it with stored out-of-fold expert logits."""
-    z = (np.asarray(fast, dtype=np.float64) + np.asarray(expert, dtype=np.float64)) / temperature
-    return softmax(np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], axis=1))
+    return softmax(with_neutral(np.asarray(fast) + np.asarray(expert)) / temperature)
 
 
 def load_memory(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -63,7 +71,7 @@ def load_memory(path: Path) -> tuple[np.ndarray, np.ndarray]:
     when they are missing or do not fit together."""
     try:
         with np.load(path, allow_pickle=False) as z:
-            memory = z["memory"].astype(np.float32) / 127.0
+            memory = dequantised(z["memory"])
             labels = z["memory_labels"].astype(np.int64)
     except (OSError, ValueError, KeyError) as exc:
         raise TransformerModelError(f"cannot load the neighbour memory of {path}: {exc!r}") from exc

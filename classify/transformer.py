@@ -42,6 +42,18 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def with_neutral(log_odds: np.ndarray) -> np.ndarray:
+    """(n, 2) log-odds of negative and positive against neutral -> (n, 3) class scores
+    (negative, neutral = 0, positive), the form softmax and argmax take."""
+    z = np.asarray(log_odds, dtype=np.float64)
+    return np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], axis=1)
+
+
+def against_neutral(scores: np.ndarray) -> np.ndarray:
+    """(n, 3) class scores (negative, neutral, positive) -> (n, 2) log-odds against neutral."""
+    return scores[:, [0, 2]] - scores[:, [1]]
+
+
 class MiniLM:
     """One onnxruntime session over the shipped (or a given) model directory."""
 

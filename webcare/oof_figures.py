@@ -24,7 +24,7 @@ from classify.language import PostText
 from classify.sentiment import LABELS, fast_result
 from classify.training import sentiment_data as sd
 from classify.training.sentiment import stored_cv_logits
-from classify.transformer import softmax
+from classify.transformer import softmax, with_neutral
 from schemas import Post
 
 
@@ -52,7 +52,7 @@ def cv_figures(model_dir: Path) -> dict[str, float]:
 
 def _probabilities(logits: np.ndarray) -> np.ndarray:
     """(n, 3) probabilities of (negative, positive) logits against neutral."""
-    return softmax(np.stack([logits[:, 0], np.zeros(len(logits)), logits[:, 1]], axis=1))
+    return softmax(with_neutral(logits))
 
 
 def brand_flags(brands: BrandMatcher | None, posts: list[Post]) -> list[bool]:

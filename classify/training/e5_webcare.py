@@ -27,12 +27,19 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from classify.e5 import E5Encoder
-from classify.e5_webcare import WEBCARE_FILE, combined_probabilities, neighbour_logits
+from classify.e5_webcare import (
+    WEBCARE_FILE,
+    combined_probabilities,
+    dequantised,
+    neighbour_logits,
+    quantised,
+)
 from classify.training import make_itsm_sentiment as itsm
 from classify.training import sentiment_data as sd
 from classify.training.e5_head import save_head
 from classify.training.sentiment import required_cv_logits
 from classify.training.transformer_calibration import fit_temperature
+from classify.transformer import against_neutral, with_neutral
 
 # measured on 2026-12-04 (ITSM dev, mean of four fold shuffles, fast + expert): C 10 / dev
 # weight 3: 0.831; C 3: 0.828; C 30: 0.816; dev weight 1: 0.834, 6: 0.830; the expert's
@@ -47,19 +54,9 @@ EXPERT = {"C": 10.0, "dev_weight": 3.0, "folds": 5, "class_weight": "balanced", 
           "beta": 0.7}
 
 
-def _relative(logits: np.ndarray) -> np.ndarray:
-    """(n, 3) class scores -> (n, 2) log-odds of negative and positive against neutral."""
-    return logits[:, [0, 2]] - logits[:, [1]]
-
-
 def _expert(seed: int) -> LogisticRegression:
     return LogisticRegression(C=EXPERT["C"], class_weight=EXPERT["class_weight"],
                               max_iter=5000, random_state=seed)
-
-
-def quantised(embedded: np.ndarray) -> np.ndarray:
-    """The int8 copy (x 127) of unit-length embeddings that the artifact stores."""
-    return np.round(np.asarray(embedded) * 127).astype(np.int8)
 
 
 def _expert_logits(base, dev, memory, rows, seed: int) -> tuple:
@@ -72,7 +69,7 @@ def _expert_logits(base, dev, memory, rows, seed: int) -> tuple:
                               sample_weight=w)
 
     def score(embedded: np.ndarray) -> np.ndarray:
-        return _relative(model.decision_function(embedded)) + EXPERT["beta"] * neighbour_logits(
+        return against_neutral(model.decision_function(embedded)) + EXPERT["beta"] * neighbour_logits(
             embedded, *memory, EXPERT["k"])
     return score, model
 
@@ -93,15 +90,14 @@ def fit_expert(invented: tuple[np.ndarray, np.ndarray], dev: tuple[np.ndarray, n
     xr, yr = relabels if relabels is not None else (np.zeros((0, xi.shape[1])), np.zeros(0, int))
     base = (np.vstack([xi, xr]), np.concatenate([yi, yr]).astype(int))
     stored = quantised(xi)
-    memory = (stored.astype(np.float32) / 127.0, np.asarray(yi))
+    memory = (dequantised(stored), np.asarray(yi))
     oof = np.zeros((len(yd), 2))
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(xd, yd):
         oof[te] = _expert_logits(base, dev, memory, tr, seed)[0](xd[te])
-    summed = fast_oof + oof
-    temperature = fit_temperature(np.stack([summed[:, 0], np.zeros(len(yd)), summed[:, 1]], 1),
-                                  yd)
+    temperature = fit_temperature(with_neutral(fast_oof + oof), yd)
     _, model = _expert_logits(base, dev, memory, np.arange(len(yd)), seed)
-    return {"coef": _relative(model.coef_.T), "bias": _relative(model.intercept_[None, :])[0],
+    return {"coef": against_neutral(model.coef_.T),
+            "bias": against_neutral(model.intercept_[None, :])[0],
             "memory": stored, "memory_labels": np.asarray(yi), "cv_logits": oof,
             "temperature": temperature, "folds": folds}
 
@@ -113,8 +109,7 @@ def figures(gold: np.ndarray, langs: list[str], fast_oof: np.ndarray, expert_oof
     def f1(logits: np.ndarray, rows: np.ndarray) -> float:
         return round(float(f1_score(gold[rows], logits[rows].argmax(1), average="macro")), 4)
 
-    three = lambda z: np.stack([z[:, 0], np.zeros(len(z)), z[:, 1]], 1)  # noqa: E731
-    scores = {"fast": three(fast_oof), "expert": three(expert_oof),
+    scores = {"fast": with_neutral(fast_oof), "expert": with_neutral(expert_oof),
               "combined": combined_probabilities(fast_oof, expert_oof, temperature)}
     langs = np.asarray(langs)
     out = {name: f1(z, np.ones(len(gold), bool)) for name, z in scores.items()}
