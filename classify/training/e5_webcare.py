@@ -2,7 +2,8 @@
 
 Run offline by ``webcare train --task e5`` after the sentiment models, never by the
 pipeline. Data: the project's invented webcare posts (``classify/training/data/
-itsm_sentiment.jsonl``, en/nl/fi) and the ITSM dev posts (each weighing ``dev_weight``
+itsm_sentiment.jsonl``, en/nl/fi, with the calm-report and wry-praise kinds that the fast model
+skips) and the ITSM dev posts (each weighing ``dev_weight``
 invented ones), plus the agents' relabels when given; inputs: their multilingual-e5-small
 ``query:`` embeddings. The expert is a logistic regression plus, times ``beta``, the
 log-odds of the label shares of the ``k`` nearest invented posts (their int8 embeddings and
@@ -49,7 +50,10 @@ from classify.transformer import against_neutral, with_neutral
 # 0.831; memory of the invented posts only, k 5 / 10 / 15 / 20 with beta 0.5: 0.859 / 0.844 /
 # 0.844 / 0.842, beta 0.7: 0.857 / 0.853 / 0.846 / 0.842; memory with the dev rows of the
 # training folds at weight 3 (their linear weight): 0.837-0.845, weight 1: 0.832-0.851 (real
-# posts in the memory hurt). k 10 / beta 0.7 sits inside the good region, not at its peak
+# posts in the memory hurt). k 10 / beta 0.7 sits inside the good region, not at its peak.
+# The invented posts' expert-only kinds (calm reports: neutral, wry praise: positive; see
+# make_itsm_sentiment.EXPERT_ONLY) raised that mean from 0.844 to 0.855 (generator seed 1: 0.835
+# -> 0.857); shipped split 0.845 -> 0.854
 EXPERT = {"C": 10.0, "dev_weight": 3.0, "folds": 5, "class_weight": "balanced", "k": 10,
           "beta": 0.7}
 

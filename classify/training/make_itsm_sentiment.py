@@ -11,7 +11,11 @@ that lacks a list the generator needs fails with ``KeyError`` naming it.
 Labelling policy (the same as the project's ITSM taxonomy): problem reports and complaints are
 negative even when written flatly; plain questions, how-tos, requests, tips, announcements,
 status bots and news are neutral even when they mention a problem mildly; praise and thanks are
-positive; sarcasm about a problem is negative; mixed praise + complaint is negative.
+positive; sarcasm about a problem is negative; mixed praise + complaint is negative. A calm
+report (no stakes, a workaround found, "no rush", "is this normal?", a heads-up) is neutral
+even when the fault is real, and dry or wry praise is positive: the *expert-only* kinds
+(:data:`EXPERT_ONLY`), generated after every standard row so that the standard rows do not
+depend on them.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -31,6 +36,11 @@ SHARES = {"negative": 0.46, "neutral": 0.36, "positive": 0.18}
 # share of each class drawn from its special group: sarcastic complaints, neutral noise
 # (bots, news, off-topic), promotional hype (spam, giveaways, job ads: positive in tone)
 KIND_SHARES = {"sarcasm": 0.2, "noise": 0.07, "promo": 0.08}
+# expert-only kinds: (class, template group, rows as a share of the language's count). Tone, not
+# words, separates a calm report from a complaint: the webcare e5 expert learns it (ITSM dev,
+# mean of eight fold shuffles 0.844 -> 0.860), the fast n-gram model does not (its ITSM CV
+# figure 0.808 -> 0.784, TweetEval 0.639 -> 0.631 with them), so it trains without them
+EXPERT_ONLY = {"calm": ("neutral", "neu_calm", 0.07), "wry": ("positive", "pos_wry", 0.02)}
 
 _SLOTS = yaml.safe_load(TEMPLATES.read_text("utf-8"))
 PROVIDERS, SERVICES, TASKS, FEATURES, STAFF, SINCE, TRIED, CONSEQ, CODES, EMO, T, EXTRA = (
@@ -102,11 +112,15 @@ class _Gen:
         text = template.format(**vals)
         return text
 
-    def post(self, cls: str) -> tuple[str, str]:
+    def post(self, cls: str, kind_group: tuple[str, str] | None = None) -> tuple[str, str, str]:
+        """(text, kind, template id) of one post of class ``cls``; ``kind_group``: (kind,
+        template group) of an expert-only kind, else the standard kinds are drawn."""
         rng, t, lang = self.rng, self.t, self.lang
         provs = PROVIDERS[lang]
         prov = self.pick(provs)
-        if cls == "negative":
+        if kind_group is not None:
+            kind, group = kind_group
+        elif cls == "negative":
             kind = "sarcasm" if rng.random() < KIND_SHARES["sarcasm"] else "complaint"
             group = "sarc" if kind == "sarcasm" else "neg"
         elif cls == "neutral":
@@ -135,24 +149,34 @@ class _Gen:
 
 
 def generate(seed: int = 0, counts: dict[str, int] | None = None) -> list[dict]:
-    """Deterministic list of ``{"id","lang","text","sentiment","kind"}`` posts (texts unique)."""
+    """Deterministic list of ``{"id","lang","text","sentiment","kind","template"}`` posts
+    (texts unique): the standard rows of every language, then the expert-only ones."""
     counts = counts or COUNTS
     rng = random.Random(seed)
     rows, seen = [], set()
     for lang, total in counts.items():
         gen = _Gen(lang, rng)
         for cls, share in SHARES.items():
-            want, tries = round(total * share), 0
-            got = 0
-            while got < want and tries < want * 30:
-                tries += 1
-                text, kind, template = gen.post(cls)
-                if text in seen:
-                    continue
-                seen.add(text)
-                rows.append({"id": f"{lang}-{cls[:3]}-{got:04d}", "lang": lang, "text": text,
-                             "sentiment": cls, "kind": kind, "template": template})
-                got += 1
+            rows += _draw(gen, cls, round(total * share), seen, cls[:3])
+    for lang, total in counts.items():
+        gen = _Gen(lang, rng)
+        for kind, (cls, group, share) in EXPERT_ONLY.items():
+            rows += _draw(gen, cls, round(total * share), seen, kind, (kind, group))
+    return rows
+
+
+def _draw(gen: _Gen, cls: str, want: int, seen: set[str], tag: str,
+          kind_group: tuple[str, str] | None = None) -> list[dict]:
+    """Up to ``want`` posts of class ``cls`` whose texts are not in ``seen`` (added to it)."""
+    rows, tries = [], 0
+    while len(rows) < want and tries < want * 30:
+        tries += 1
+        text, kind, template = gen.post(cls, kind_group)
+        if text in seen:
+            continue
+        seen.add(text)
+        rows.append({"id": f"{gen.lang}-{tag}-{len(rows):04d}", "lang": gen.lang, "text": text,
+                     "sentiment": cls, "kind": kind, "template": template})
     return rows
 
 
@@ -165,15 +189,20 @@ def write(path: Path = OUT, seed: int = 0) -> int:
     return len(rows)
 
 
-def load(path: Path = OUT) -> tuple[list[str], list[int], list[str], list[str]]:
-    """(texts, labels 0/1/2, langs, template ids) of the generated file."""
+def load(path: Path = OUT, skip_kinds: Iterable[str] = ()
+         ) -> tuple[list[str], list[int], list[str], list[str]]:
+    """(texts, labels 0/1/2, langs, template ids) of the generated file, without the rows of
+    ``skip_kinds`` (the fast model skips :data:`EXPERT_ONLY`)."""
     with open(path, encoding="utf-8") as f:
-        return columns([json.loads(line) for line in f])
+        return columns([json.loads(line) for line in f], skip_kinds)
 
 
-def columns(rows: list[dict]) -> tuple[list[str], list[int], list[str], list[str]]:
-    """(texts, labels 0/1/2, langs, template ids) of generated rows."""
+def columns(rows: list[dict], skip_kinds: Iterable[str] = ()
+            ) -> tuple[list[str], list[int], list[str], list[str]]:
+    """(texts, labels 0/1/2, langs, template ids) of generated rows not of ``skip_kinds``."""
     ids = {"negative": 0, "neutral": 1, "positive": 2}
+    skip = set(skip_kinds)
+    rows = [row for row in rows if row.get("kind") not in skip]
     return ([row["text"] for row in rows], [ids[row["sentiment"]] for row in rows],
             [row["lang"] for row in rows], [row["template"] for row in rows])
 

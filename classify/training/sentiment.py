@@ -184,8 +184,9 @@ def train_sentiment(shared_data_dir: Path, out_dir: Path, seed: int = 0,
     trained_on = {lang: f"general: {d}; domain: project ITSM invented posts "
                         f"({Path(itsm_path).name}), ITSM dev, Dutch polarity dev{agents}"
                   for lang, d in general_desc.items()}
-    invented = [itsm.load(Path(itsm_path))] + [itsm.columns(itsm.generate(seed=bag))
-                                                for bag in range(1, DOMAIN["bags"])]
+    skip = itsm.EXPERT_ONLY  # kinds told apart by tone: for the e5 expert, not the n-gram model
+    invented = [itsm.load(Path(itsm_path), skip)] + [
+        itsm.columns(itsm.generate(seed=bag), skip) for bag in range(1, DOMAIN["bags"])]
     bags = [labelled_domain(data, sample, relabels) for sample in invented]
     arrays, info = fit_models(general_sets, bags, seed=seed, trained_on=trained_on)
     for lang, a in arrays.items():

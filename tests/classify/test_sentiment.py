@@ -128,7 +128,7 @@ def test_config_rejects_unknown_fields():
 
 
 def test_itsm_generator_is_deterministic_and_balanced():
-    from classify.training.make_itsm_sentiment import generate
+    from classify.training.make_itsm_sentiment import EXPERT_ONLY, generate
 
     counts = {"en": 120, "nl": 60, "fi": 50}
     first, again = generate(seed=3, counts=counts), generate(seed=3, counts=counts)
@@ -136,9 +136,25 @@ def test_itsm_generator_is_deterministic_and_balanced():
     assert generate(seed=4, counts=counts) != first
     assert len({r["text"] for r in first}) == len(first)
     for lang, n in counts.items():
-        rows = [r for r in first if r["lang"] == lang]
+        rows = [r for r in first if r["lang"] == lang and r["kind"] not in EXPERT_ONLY]
         assert abs(len(rows) - n) <= 2
         assert {r["sentiment"] for r in rows} == set(LABELS)
+        for kind, (label, _, share) in EXPERT_ONLY.items():
+            extra = [r for r in first if r["lang"] == lang and r["kind"] == kind]
+            assert len(extra) == round(n * share) and {r["sentiment"] for r in extra} == {label}
+
+
+def test_expert_only_kinds_follow_the_standard_rows_and_the_fast_model_skips_them(tmp_path):
+    from classify.training import make_itsm_sentiment as itsm
+
+    rows = itsm.generate(seed=5, counts={"en": 200, "nl": 80, "fi": 80})
+    kinds = [row["kind"] in itsm.EXPERT_ONLY for row in rows]
+    assert any(kinds) and kinds == sorted(kinds)  # standard rows first: their draws are unchanged
+    path = tmp_path / "invented.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    texts = itsm.load(path, itsm.EXPERT_ONLY)[0]
+    assert texts == [row["text"] for row in rows if row["kind"] not in itsm.EXPERT_ONLY]
+    assert itsm.load(path)[0] == [row["text"] for row in rows]
 
 
 def test_committed_itsm_training_file_is_what_the_templates_generate():
