@@ -39,8 +39,8 @@ from classify.training import make_itsm_sentiment as itsm
 from classify.training import sentiment_data as sd
 from classify.training.e5_head import save_head
 from classify.training.sentiment import required_cv_logits
-from classify.training.transformer_calibration import fit_temperature
-from classify.transformer import against_neutral, with_neutral
+from classify.training.transformer_calibration import expected_calibration_error, fit_temperature
+from classify.transformer import against_neutral, softmax, with_neutral
 
 # measured on 2026-12-04 (ITSM dev, mean of four fold shuffles, fast + expert): C 10 / dev
 # weight 3: 0.831; C 3: 0.828; C 30: 0.816; dev weight 1: 0.834, 6: 0.830; the expert's
@@ -109,7 +109,8 @@ def fit_expert(invented: tuple[np.ndarray, np.ndarray], dev: tuple[np.ndarray, n
 def figures(gold: np.ndarray, langs: list[str], fast_oof: np.ndarray, expert_oof: np.ndarray,
             temperature: float) -> dict:
     """Out-of-fold macro-F1 of the fast model, the expert alone and both combined, overall
-    and per language."""
+    and per language, and the top-label calibration error of the fast and the combined
+    probabilities (the combined ones at the temperature fitted on these same sums)."""
     def f1(logits: np.ndarray, rows: np.ndarray) -> float:
         return round(float(f1_score(gold[rows], logits[rows].argmax(1), average="macro")), 4)
 
@@ -119,6 +120,9 @@ def figures(gold: np.ndarray, langs: list[str], fast_oof: np.ndarray, expert_oof
     out = {name: f1(z, np.ones(len(gold), bool)) for name, z in scores.items()}
     out["combined_by_lang"] = {lang: f1(scores["combined"], langs == lang)
                                for lang in sorted(set(langs.tolist()))}
+    out["calibration_error"] = {
+        name: round(expected_calibration_error(p, gold), 4)
+        for name, p in (("fast", softmax(scores["fast"])), ("combined", scores["combined"]))}
     return out
 
 
@@ -184,6 +188,10 @@ in every training fold; the fast model's logits are its own out-of-fold ones), e
 | fast model | {cv['fast']:.3f} |
 | this expert alone | {cv['expert']:.3f} |
 | fast + expert (this path) | {cv['combined']:.3f} ({by_lang}) |
+
+Top-label calibration error of the out-of-fold probabilities: fast model
+{cv['calibration_error']['fast']:.3f}, fast + expert {cv['calibration_error']['combined']:.3f}
+(at the temperature fitted on those sums; one parameter).
 
 It is trained for posts to service providers; on general tweets it is worse than MiniLM and
 the Dutch head (TweetEval and Dutch polarity figures of the cascade with it: `webcare eval

@@ -46,6 +46,7 @@ def test_shipped_expert_gives_calibrated_webcare_results(expert, scorer) -> None
     assert meta["langs"] == ["en", "fi", "nl"] and len(meta["cv_logits"]["itsm_dev"]) == 320
     # the stored figures: fast + expert beats the fast model alone out-of-fold
     assert meta["cv_macro_f1"]["combined"] > meta["cv_macro_f1"]["fast"]
+    assert meta["cv_macro_f1"]["calibration_error"]["combined"] < 0.1  # temperature-scaled
 
 
 @settings(max_examples=80, deadline=None)
@@ -193,6 +194,7 @@ def test_training_on_a_tiny_set_writes_an_expert_the_cascade_loads(tmp_path, sco
     assert cv["fast"] < 0.5 < cv["expert"] == cv["combined"]  # fast logits all zero
     assert set(cv["combined_by_lang"]) == {"en", "nl", "fi"}
     card = (models / "sentiment_e5_webcare_MODEL_CARD.md").read_text("utf-8")
+    assert 0 <= cv["calibration_error"]["combined"] <= 1 and "calibration error" in card
     assert f"{n_invented} invented" in card and "| fast + expert (this path) |" in card
     trained = WebcareHead(models)
     assert np.asarray(trained.meta["cv_logits"]["itsm_dev"]).shape == (n_dev, 2)
