@@ -17,7 +17,8 @@ log-probabilities are mixed with the fast model's (``fast_weight``; the two mode
 differently); the e5 heads combine with the fast logits themselves (:mod:`classify.e5`,
 :mod:`classify.e5_webcare`).
 ``confidence: 0`` sends nothing, ``confidence: 1.01`` every such post (the accurate path).
-MiniLM results carry the MiniLM embedding, which the complaint stage's MiniLM head reads.
+MiniLM results carry the MiniLM embedding and e5 results the e5 one; the complaint stage reads
+them with its head for that encoder.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class Cascade:
                 probabilities=probs, model=self.model.name,
                 reason=(f"sentiment {label} {probs[label]:.2f} (model {self.model.name}; fast "
                         f"model unsure: {max(before.probabilities.values()):.2f})"),
-                embedding=embedding))
+                embedding=embedding, embedding_model="minilm"))
         return out
 
 

@@ -12,8 +12,9 @@ into a decision.
 Languages without a complaint model get ``None`` and the urgency rules decide alone.
 
 When the transformer cascade is on, :meth:`ComplaintScorer.refine` re-scores English posts
-that went through MiniLM with a second head over the MiniLM embedding (which carries MiniLM's
-sentiment: its logits are linear in it) stacked on the fast logit (``complaint_minilm.npz``).
+that an accurate sentiment model re-scored with a head over that model's embedding stacked on
+the fast logit: MiniLM's (``complaint_minilm.npz``; the embedding carries MiniLM's sentiment,
+its logits are linear in it) or e5's for the posts of the e5 heads (``complaint_e5.npz``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from classify.char_ngrams import CharTfidf
 from classify.sentiment import MODELS_DIR, feature_keys, tokenize
 
 COMPLAINT_LANGS = ("en",)
+# the complaint head per encoder of the sentiment cascade (SentimentResult.embedding_model)
+EMBEDDING_HEADS = {"minilm": "complaint_minilm.npz", "e5": "complaint_e5.npz"}
 
 
 class ComplaintModelError(RuntimeError):
@@ -78,7 +81,7 @@ def load_arrays(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 class ComplaintScorer:
-    """The fast complaint model (and, when loaded, the MiniLM head)."""
+    """The fast complaint model (and, when loaded, one head per cascade encoder)."""
 
     def __init__(self, config: ComplaintConfig, with_embedding_head: bool = False) -> None:
         model_dir = Path(config.model_dir or MODELS_DIR)
@@ -96,11 +99,11 @@ class ComplaintScorer:
             raise ComplaintModelError(f"complaint model {model_dir} has inconsistent arrays")
         self.weights = dict(zip(keys, weights))
         self.name = str(meta.get("name", "complaint-en"))
-        self.head = None
-        if with_embedding_head:
-            head_meta, head = load_arrays(model_dir / "complaint_minilm.npz")
-            self.head = (head["coef"].astype(np.float64), float(head["bias"][0]),
-                         config.threshold or float(head_meta["threshold"]))
+        self.heads: dict[str, tuple[np.ndarray, float, float]] = {}
+        for encoder, file in EMBEDDING_HEADS.items() if with_embedding_head else ():
+            head_meta, head = load_arrays(model_dir / file)
+            self.heads[encoder] = (head["coef"].astype(np.float64), float(head["bias"][0]),
+                                   config.threshold or float(head_meta["threshold"]))
 
     def logit(self, text: str, cues: dict[str, str], topic: str,
               sentiment: dict[str, float]) -> float:
@@ -116,18 +119,20 @@ class ComplaintScorer:
             return None
         return _sigmoid(self.logit(text, cues, topic, sentiment))
 
-    def refine(self, fast_probability: float, embedding: np.ndarray) -> float:
-        """The MiniLM head's probability from the fast probability and the 384-d embedding
-        (needs ``with_embedding_head``)."""
-        coef, bias, _ = self.head  # type: ignore[misc]
+    def refine(self, fast_probability: float, embedding: np.ndarray, encoder: str) -> float:
+        """The probability of the head of ``encoder`` (a key of :data:`EMBEDDING_HEADS`, in
+        ``heads``) from the fast probability and that encoder's 384-d embedding."""
+        coef, bias, _ = self.heads[encoder]
         p = min(max(fast_probability, 1e-6), 1 - 1e-6)
         x = np.concatenate([[math.log(p / (1 - p))], embedding])
         return _sigmoid(float(x @ coef) + bias)
 
-    def is_complaint(self, probability: float | None, refined: bool = False) -> bool:
+    def is_complaint(self, probability: float | None, encoder: str | None = None) -> bool:
+        """The decision at the threshold of the head of ``encoder`` (None: the fast model's)."""
         if probability is None:
             return False
-        return probability >= (self.head[2] if refined and self.head else self.threshold)
+        return probability >= (self.heads[encoder][2] if encoder in self.heads
+                               else self.threshold)
 
 
 def _sigmoid(z: float) -> float:

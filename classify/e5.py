@@ -85,27 +85,32 @@ class E5Head:
         self.name = str(self.meta.get("name", "e5-head"))
         self.encoder = encoder or E5Encoder(threads, batch_size)
 
-    def probabilities(self, texts: list[str], fast: list[SentimentResult]) -> np.ndarray:
-        """(n, 3) calibrated probabilities (negative, neutral, positive)."""
-        x = np.hstack([self.encoder.embed(texts), fast_logits(fast)])
+    def probabilities(self, embedded: np.ndarray, fast: list[SentimentResult]) -> np.ndarray:
+        """(n, 3) calibrated probabilities (negative, neutral, positive) of posts whose e5
+        embeddings are ``embedded``."""
+        x = np.hstack([embedded, fast_logits(fast)])
         return softmax(x @ self.coef + self.bias)
 
     def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:
         """The head's results for ``texts`` (whose fast results are ``fast``), in order."""
-        return head_results(self.probabilities(texts, fast), self.name, fast)
+        embedded = self.encoder.embed(texts)
+        return head_results(self.probabilities(embedded, fast), self.name, fast, embedded)
 
 
-def head_results(probabilities: np.ndarray, name: str,
-                 fast: list[SentimentResult]) -> list[SentimentResult]:
+def head_results(probabilities: np.ndarray, name: str, fast: list[SentimentResult],
+                 embedded: np.ndarray | None = None) -> list[SentimentResult]:
     """Results of an accurate model ``name`` from its (n, 3) probabilities; ``fast``: the
-    fast results it replaces (their confidence goes into the reason)."""
+    fast results it replaces (their confidence goes into the reason); ``embedded``: the
+    posts' e5 embeddings, carried for the complaint stage (None: no embedding)."""
     out = []
-    for p, before in zip(probabilities, fast, strict=True):
+    rows = [None] * len(fast) if embedded is None else list(embedded)
+    for p, before, embedding in zip(probabilities, fast, rows, strict=True):
         probs = dict(zip(LABELS, (float(x) for x in p)))
         label = max(LABELS, key=probs.__getitem__)
         out.append(SentimentResult(
             label=label, compound=max(-1.0, min(1.0, probs["positive"] - probs["negative"])),
             probabilities=probs, model=name,
             reason=(f"sentiment {label} {probs[label]:.2f} (model {name}; fast "
-                    f"model unsure: {max(before.probabilities.values()):.2f})")))
+                    f"model unsure: {max(before.probabilities.values()):.2f})"),
+            embedding=embedding, embedding_model=None if embedding is None else "e5"))
     return out

@@ -98,14 +98,15 @@ class WebcareHead:
         self.name = str(self.meta.get("name", "e5-webcare"))
         self.encoder = encoder or E5Encoder(threads, batch_size)
 
-    def expert_logits(self, texts: list[str]) -> np.ndarray:
-        """(n, 2) the expert's log-odds of negative and positive against neutral."""
-        embedded = self.encoder.embed(texts)
+    def expert_logits(self, embedded: np.ndarray) -> np.ndarray:
+        """(n, 2) the expert's log-odds of negative and positive against neutral for posts
+        whose e5 embeddings are ``embedded``."""
         return embedded @ self.coef + self.bias + self.beta * neighbour_logits(
             embedded, self.memory, self.labels, self.k)
 
     def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:
         """The combined results for ``texts`` (whose fast results are ``fast``), in order."""
-        probabilities = combined_probabilities(fast_logits(fast), self.expert_logits(texts),
+        embedded = self.encoder.embed(texts)
+        probabilities = combined_probabilities(fast_logits(fast), self.expert_logits(embedded),
                                                self.temperature)
-        return head_results(probabilities, self.name, fast)
+        return head_results(probabilities, self.name, fast, embedded)

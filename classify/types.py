@@ -50,8 +50,10 @@ class SentimentResult:
     probabilities: dict[str, float]
     model: str
     reason: str
-    # the MiniLM embedding (numpy, 384) when the cascade re-scored the post
+    # the accurate model's embedding (numpy, 384) when the cascade re-scored the post, and
+    # which encoder made it ("minilm" or "e5"): the complaint stage picks its head by it
     embedding: Any = field(default=None, compare=False, repr=False)
+    embedding_model: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,8 +107,8 @@ class UrgencyScorer:
     """Scores urgency, priority, the complaint probability and actionability. Construction
     fails (``ValueError``) on a missing or invalid cue file and
     (:class:`classify.complaint.ComplaintModelError`) on a missing or corrupt complaint model;
-    ``assess`` never raises on valid stage results. ``complaint_head``: also load the MiniLM
-    complaint head (when the sentiment cascade is on)."""
+    ``assess`` never raises on valid stage results. ``complaint_head``: also load the complaint
+    heads over the cascade's MiniLM and e5 embeddings (when the sentiment cascade is on)."""
 
     def __init__(self, config: UrgencyConfig | None = None,
                  complaint_head: bool = False) -> None:
@@ -152,16 +152,17 @@ class UrgencyScorer:
 
     def _complaint(self, text: str, lang: str, cues: dict[str, str], topic: str,
                    sentiment: SentimentResult) -> tuple[float | None, bool]:
-        """(probability, decision) of the complaint model; the MiniLM head refines the
-        probability of posts the sentiment cascade sent through MiniLM."""
+        """(probability, decision) of the complaint model; the head of the encoder whose
+        embedding the sentiment result carries (MiniLM or e5) refines the probability of the
+        posts the sentiment cascade re-scored."""
         if self.complaint is None:
             return None, False
         p = self.complaint.probability(text, lang, cues, topic, sentiment.probabilities)
-        refined = (p is not None and sentiment.embedding is not None
-                   and self.complaint.head is not None)
-        if refined:
-            p = self.complaint.refine(p, sentiment.embedding)
-        return p, self.complaint.is_complaint(p, refined)
+        encoder = sentiment.embedding_model if sentiment.embedding is not None else None
+        if p is None or encoder not in self.complaint.heads:
+            return p, self.complaint.is_complaint(p)
+        p = self.complaint.refine(p, sentiment.embedding, encoder)
+        return p, self.complaint.is_complaint(p, encoder)
 
     def _reach(self, post: Post) -> bool:
         followers = post.author.followers

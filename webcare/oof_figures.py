@@ -17,7 +17,7 @@ from sklearn.metrics import f1_score
 
 from classify.brands import BrandMatcher
 from classify.cascade import Cascade
-from classify.complaint import load_arrays
+from classify.complaint import EMBEDDING_HEADS, load_arrays
 from classify.e5 import HEAD_FILE, head_results, load_head
 from classify.e5_webcare import WEBCARE_FILE, combined_probabilities
 from classify.language import PostText
@@ -40,8 +40,9 @@ def cv_figures(model_dir: Path) -> dict[str, float]:
     subsets = en_meta.get("domain", {}).get("cv_macro_f1_subsets", {})
     out = {"itsm_sentiment": subsets.get("itsm_dev"), "dutch": subsets.get("dutch_polarity_dev")}
     out["complaint"] = load_arrays(model_dir / "complaint_en.npz")[0]["cv_f1"]
-    head = model_dir / "complaint_minilm.npz"
-    out["complaint_minilm"] = load_arrays(head)[0]["cv_f1"] if head.is_file() else None
+    for encoder, file in EMBEDDING_HEADS.items():
+        head = model_dir / file
+        out[f"complaint_{encoder}"] = load_arrays(head)[0]["cv_f1"] if head.is_file() else None
     e5 = model_dir / HEAD_FILE
     out["dutch_e5"] = load_head(model_dir)[0]["cv_macro_f1"] if e5.is_file() else None
     webcare = model_dir / WEBCARE_FILE
@@ -121,7 +122,8 @@ def dutch_cv_sentiment(cascade: Cascade | None, data: Path, model_dir: Path,
         predicted = np.where(unsure & (routes == "e5"), head.argmax(1), predicted)
     rows = np.flatnonzero(unsure & (routes == "webcare"))
     if len(rows):
-        expert = cascade.webcare.expert_logits([texts[i] for i in rows])
+        expert = cascade.webcare.expert_logits(
+            cascade.webcare.encoder.embed([texts[i] for i in rows]))
         predicted[rows] = combined_probabilities(logits[rows], expert,
                                                  cascade.webcare.temperature).argmax(1)
     return float(f1_score(gold, predicted, average="macro"))

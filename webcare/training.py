@@ -72,6 +72,7 @@ def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]
     import numpy as np
 
     from classify.pipeline import Classifier
+    from classify.e5 import E5Encoder
     from classify.training.complaint import (
         featurize, read_complaints, train_fast, train_head, write_card,
     )
@@ -95,12 +96,15 @@ def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]
     lines = [f"complaint model written to {target / 'complaint_en.npz'} ({len(y)} rows): "
              f"5-fold CV F1 {fast['cv_f1']:.3f} at threshold {fast['threshold']}, "
              f"Brier {fast['cv_brier']:.3f}, ECE {fast['cv_ece']:.3f}"]
-    head = None
+    embedded = {"e5": lambda: E5Encoder(threads=2).embed(texts)}
     if (target / "sentiment_minilm.onnx").is_file():
-        head = train_head(texts, y, fast["oof"], target, MiniLM(target, threads=2))
-        lines.append(f"MiniLM complaint head written: 5-fold CV F1 {head['cv_f1']:.3f} at "
+        embedded["minilm"] = lambda: MiniLM(target, threads=2).run(texts)[1]
+    heads = {}
+    for encoder, embed in sorted(embedded.items(), reverse=True):  # minilm, then e5
+        heads[encoder] = head = train_head(embed(), y, fast["oof"], target, encoder)
+        lines.append(f"{encoder} complaint head written: 5-fold CV F1 {head['cv_f1']:.3f} at "
                      f"threshold {head['threshold']}, Brier {head['cv_brier']:.3f}")
-    write_card(target / "complaint_MODEL_CARD.md", fast, head)
+    write_card(target / "complaint_MODEL_CARD.md", fast, heads)
     return lines
 
 

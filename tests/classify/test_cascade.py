@@ -92,7 +92,7 @@ def test_cascade_sends_only_unsure_posts_of_its_languages() -> None:
     results = always.score_many(texts, langs)
     assert [r.model.startswith("minilm") for r in results] == [True, True, True, False]
     assert all(r.embedding is not None and r.embedding.shape == (384,) for r in results[:3])
-    assert results[3].model == "e5-nl-head" and results[3].embedding is None
+    assert results[3].model == "e5-nl-head" and results[3].embedding_model == "e5"
     assert "fast model unsure" in results[0].reason
     middle = _cascade(0.8).score_many(texts, langs)
     fast = never.score_many(texts, langs)

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from classify.complaint import (
     ComplaintConfig, ComplaintModelError, ComplaintScorer, complaint_features,
 )
-from classify.training.complaint import read_complaints, train_fast
+from classify.training.complaint import read_complaints, train_fast, train_head
 
 NEG = {"negative": 0.9, "neutral": 0.08, "positive": 0.02}
 POS = {"negative": 0.02, "neutral": 0.08, "positive": 0.9}
@@ -116,3 +116,28 @@ def test_reading_labelled_rows(tmp_path) -> None:
     jsonl.write_text('{"text": "no label"}\n', "utf-8")
     with pytest.raises(ValueError, match="row 1"):
         read_complaints([jsonl])
+
+
+def test_each_cascade_encoder_gets_its_own_trained_head(tmp_path) -> None:
+    """Heads trained on a tiny set load by encoder; refining uses the head of the
+    embedding's encoder and its threshold, and a missing head file is an error."""
+    texts, features, y = _tiny_set()
+    fast = train_fast(texts, features, y, tmp_path, "tiny")
+    rng = np.random.default_rng(0)
+    embedded = rng.normal(size=(len(y), 384)) + np.outer(2 * y - 1, np.ones(384)) * 0.2
+    embedded /= np.linalg.norm(embedded, axis=1, keepdims=True)
+    heads = {encoder: train_head(embedded, y, fast["oof"], tmp_path, encoder)
+             for encoder in ("minilm", "e5")}
+    assert all(meta["cv_f1"] >= 0.9 for meta in heads.values())
+    scorer = ComplaintScorer(ComplaintConfig(model_dir=tmp_path), with_embedding_head=True)
+    assert set(scorer.heads) == {"minilm", "e5"}
+    complaint_like, praise_like = embedded[y == 1][0], embedded[y == 0][0]
+    for encoder in ("minilm", "e5"):
+        assert scorer.refine(0.5, complaint_like, encoder) > scorer.refine(0.5, praise_like,
+                                                                            encoder)
+        threshold = heads[encoder]["threshold"]
+        assert scorer.is_complaint(threshold, encoder)
+    assert scorer.is_complaint(fast["threshold"]) and not scorer.is_complaint(None, "e5")
+    (tmp_path / "complaint_e5.npz").unlink()
+    with pytest.raises(ComplaintModelError, match="complaint_e5"):
+        ComplaintScorer(ComplaintConfig(model_dir=tmp_path), with_embedding_head=True)

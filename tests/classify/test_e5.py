@@ -114,9 +114,10 @@ def test_training_on_a_tiny_set_writes_a_head_the_cascade_loads(tmp_path) -> Non
     trained = E5Head(models)
     oof = np.asarray(trained.meta["cv_logits"]["dutch_polarity_dev"])
     assert oof.shape == (len(texts), 3)
-    assert trained.probabilities(["de trein is echt slecht"],
-                                 SentimentScorer(SentimentConfig()).score_many(
-                                     ["de trein is echt slecht"], ["nl"]))[0].argmax() == 0
+    result = trained.refine(["de trein is echt slecht"], SentimentScorer(
+        SentimentConfig()).score_many(["de trein is echt slecht"], ["nl"]))[0]
+    assert result.label == "negative" and result.embedding_model == "e5"
+    assert result.embedding.shape == (384,)
 
 
 def test_training_refuses_logits_of_another_data_set(tmp_path) -> None:

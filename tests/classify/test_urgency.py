@@ -109,3 +109,26 @@ def test_config_validation() -> None:
         UrgencyConfig(repeat_max_authors=0)
     with pytest.raises(ValueError):
         UrgencyScorer(UrgencyConfig(cues="/nonexistent/cues.yaml"))
+
+
+def test_the_complaint_head_follows_the_encoder_of_the_sentiment_embedding() -> None:
+    """A result the cascade re-scored carries its encoder's embedding: the complaint
+    probability is refined by that encoder's head (MiniLM or e5); without one, the fast
+    model's probability stands."""
+    import numpy as np
+
+    scorer = UrgencyScorer(UrgencyConfig(), complaint_head=True)
+    text = "Acme charged me twice this month and nobody answers, refund me"
+    probabilities = {"negative": 0.8, "neutral": 0.15, "positive": 0.05}
+    embedding = np.random.default_rng(1).normal(size=384)
+    embedding /= np.linalg.norm(embedding)
+    results = {}
+    for encoder in (None, "minilm", "e5"):
+        sentiment = SentimentResult("negative", -0.75, probabilities, "test", "negative",
+                                    embedding=None if encoder is None else embedding,
+                                    embedding_model=encoder)
+        results[encoder] = _assess(scorer, text, sentiment=sentiment).complaint
+    assert len({results[None], results["minilm"], results["e5"]}) == 3
+    for encoder in ("minilm", "e5"):
+        assert results[encoder] == pytest.approx(
+            scorer.complaint.refine(results[None], embedding, encoder))
