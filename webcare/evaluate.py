@@ -174,9 +174,10 @@ def eval_complaints(config: WebcareConfig, data: Path) -> list[Row]:
     return [Row("complaints dev", "complaint F1 (in-sample)", f1_score(gold, complains), None,
                 len(rows)),
             Row("complaints dev", "complaint F1 (5-fold CV)", cv["complaint"], 0.80, len(rows)),
-            *(Row("complaints dev", f"{encoder} head complaint F1 (5-fold CV)",
+            *(Row("complaints dev", f"{name} head complaint F1 (CV)",
                   cv[f"complaint_{encoder}"], 0.80, len(rows))
-              for encoder in ("minilm", "e5") if cv.get(f"complaint_{encoder}") is not None),
+              for encoder, name in (("minilm", "MiniLM"), ("e5", "e5"))
+              if cv.get(f"complaint_{encoder}") is not None),
             Row("complaints dev", "actionable F1 (webcare queue)",
                 f1_score(gold, [c.actionable for c in results]), None, len(rows))]
 
