@@ -96,11 +96,11 @@ def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]
     lines = [f"complaint model written to {target / 'complaint_en.npz'} ({len(y)} rows): "
              f"5-fold CV F1 {fast['cv_f1']:.3f} at threshold {fast['threshold']}, "
              f"Brier {fast['cv_brier']:.3f}, ECE {fast['cv_ece']:.3f}"]
-    embedded = {"e5": lambda: E5Encoder(threads=2).embed(texts)}
+    encoders = [("e5", lambda: E5Encoder(threads=2).embed(texts))]
     if (target / "sentiment_minilm.onnx").is_file():
-        embedded["minilm"] = lambda: MiniLM(target, threads=2).run(texts)[1]
+        encoders.insert(0, ("minilm", lambda: MiniLM(target, threads=2).run(texts)[1]))
     heads = {}
-    for encoder, embed in sorted(embedded.items(), reverse=True):  # minilm, then e5
+    for encoder, embed in encoders:
         heads[encoder] = head = train_head(embed(), y, fast["oof"], target, encoder)
         lines.append(f"{encoder} complaint head written: 5-fold CV F1 {head['cv_f1']:.3f} at "
                      f"threshold {head['threshold']}, Brier {head['cv_brier']:.3f}")

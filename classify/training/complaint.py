@@ -171,14 +171,16 @@ def write_card(path: Path, fast: dict, heads: dict[str, dict]) -> None:
         return (f"5-fold CV F1 {meta['cv_f1']:.3f} at threshold {meta['threshold']} "
                 f"(F1 at 0.5: {meta['cv_f1_at_0.5']:.3f}), Brier {meta['cv_brier']:.3f}, "
                 f"calibration error {meta['cv_ece']:.3f}, C {meta['C']}")
-    minilm, e5 = heads.get("minilm"), heads.get("e5")
-    head_line = (f"* `complaint_minilm.npz` (MiniLM head, for the posts MiniLM re-scored in the "
-                 f"cascade): {figures(minilm)}: logistic regression over the out-of-fold fast "
-                 f"logit and the 384-d MiniLM embedding" if minilm
-                 else "* no MiniLM head (transformer model missing)")
-    head_line += (f".\n* `complaint_e5.npz` (e5 head, for the posts the e5 heads re-scored in "
-                  f"the cascade): {figures(e5)}: logistic regression over the out-of-fold fast "
-                  f"logit and the 384-d multilingual-e5-small `query:` embedding" if e5 else "")
+    described = {"minilm": ("MiniLM head, for the posts MiniLM re-scored in the cascade",
+                            "the 384-d MiniLM embedding"),
+                 "e5": ("e5 head, for the posts the e5 heads re-scored in the cascade",
+                        "the 384-d multilingual-e5-small `query:` embedding")}
+    head_lines = [f"* `{EMBEDDING_HEADS[encoder]}` ({role}): {figures(heads[encoder])}: "
+                  f"logistic regression over the out-of-fold fast logit and {inputs}."
+                  for encoder, (role, inputs) in described.items() if encoder in heads]
+    if "minilm" not in heads:
+        head_lines.insert(0, "* no MiniLM head (transformer model missing).")
+    head_line = "\n".join(head_lines)
     path.write_text(f"""# Complaint models (classify/models/complaint_*.npz)
 
 Trained {fast['trained']} by `webcare train --task complaint` on {fast['rows']} labelled
@@ -189,7 +191,7 @@ tweets ({fast['data']}).
   their log-odds against neutral), plus character {fast['chars']['low']}-{fast['chars']['high']}-grams inside word
   boundaries (tf-idf, unit length, scaled by {fast['chars']['scale']});
   {figures(fast)}.
-{head_line}.
+{head_line}
 
 No class weights, so the probabilities are calibrated (Brier score and top-label calibration
 error above are out-of-fold); the threshold maximises out-of-fold F1 and can be overridden

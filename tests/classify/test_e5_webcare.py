@@ -243,4 +243,3 @@ def test_the_pipeline_routes_by_the_brands_stage() -> None:
     branded, plain = classifier.classify_many(posts)
     assert branded.brand == "Lumen Telecom" and branded.sentiment.model == "e5-webcare"
     assert plain.brand is None and plain.sentiment.model.startswith("minilm")
-
