@@ -16,7 +16,6 @@ Failure semantics of ``records()``:
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from abc import ABC, abstractmethod
@@ -30,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ingest.health import AuthFailed, Health, RateLimited
 from ingest.state import DEFAULT_STATE_PATH, StateStore
 from schemas import Post
-from schemas.protocols import RawRecord
+from schemas.protocols import RawRecord, malformed_payload
 
 
 class LiveConfig(BaseModel):
@@ -155,8 +154,7 @@ class LiveSource(ABC):
             payload = item.post.model_dump_json()
             self.health.record()
         else:
-            payload = json.dumps({"malformed_frame": item.raw, "error": item.error,
-                                  "source": self.name})
+            payload = malformed_payload(item.raw or "", item.error or "malformed", self.name)
         with self._lock:
             self._position += 1
             self._pending.append((self._position, dict(self.cursor), post_id))
@@ -177,3 +175,7 @@ class LiveSource(ABC):
                     ids.append(post_id)
         if cursor is not None:
             self.state.commit(self.name, cursor, ids, self.config.dedup_window)
+            self.committed(cursor)
+
+    def committed(self, cursor: dict[str, Any]) -> None:
+        """Called after ``checkpoint`` stored ``cursor``; push sources release their intake."""

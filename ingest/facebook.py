@@ -6,7 +6,8 @@
   app secret>``; a missing or wrong signature is 403 and nothing is recorded.
 * ``{"object": "page", "entry": [{"changes": [{"field": "feed", "value": {...}}]}]}`` —
   each added/edited post or comment with a message becomes a Post; likes, reactions and
-  removals are skipped; a change without the expected fields is a dead letter.
+  removals are skipped; an entry or change without the expected fields is a dead letter
+  and the delivery is answered 422 naming it (the good changes are accepted).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import hashlib
 import hmac
 import json
 from typing import Any, Literal
-from urllib.parse import parse_qs, urlsplit
 
-from ingest.base import Item
 from ingest.credentials import secret
+from ingest.http_receiver import Answer, refusal
 from ingest.textutil import parse_time
-from ingest.webhook import ReceiverConfig, ReceiverSource
+from ingest.webhook import ReceiverConfig, ReceiverSource, parse_json
 from schemas import Author, Post
 
 KEPT_ITEMS = {"post", "status", "comment", "photo", "video", "share"}
@@ -63,52 +63,68 @@ def change_post(page_id: str, field: str, value: dict[str, Any]) -> Post | None:
     )
 
 
-def delivery_items(body: dict[str, Any]) -> list[Item]:
-    """Every post in one delivery; malformed changes become dead-letter items."""
-    items = []
-    for entry in body.get("entry") or []:
-        for change in entry.get("changes") or []:
+def delivery_items(body: dict[str, Any]) -> tuple[list[Post], list[tuple[dict[str, str], str]]]:
+    """Every post of one delivery, and each malformed entry or change as ``(problem, raw)``
+    (``problem``: ``{"field", "reason"}``, ``raw``: its JSON, kept as a dead letter)."""
+    entries = body.get("entry")
+    if not isinstance(entries, list):
+        return [], [({"field": "entry", "reason": "not a list"}, json.dumps(entries))]
+    posts, bad = [], []
+    for n, entry in enumerate(entries):
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        if not isinstance(changes, list) or "id" not in entry:
+            reason = "not an object with an id and a list of changes"
+            bad.append(({"field": f"entry[{n}]", "reason": reason}, json.dumps(entry)))
+            continue
+        for m, change in enumerate(changes):
             try:
                 post = change_post(str(entry["id"]), change["field"], change["value"])
             except (KeyError, TypeError, ValueError, AttributeError) as error:
-                items.append(Item(raw=json.dumps(change), error=f"bad Facebook change: {error}"))
+                problem = {"field": f"entry[{n}].changes[{m}]",
+                           "reason": f"bad Facebook change: {type(error).__name__}: {error}"}
+                bad.append((problem, json.dumps(change)))
                 continue
             if post is not None:
-                items.append(Item(post=post))
-    return items
+                posts.append(post)
+    return posts, bad
 
 
 class FacebookSource(ReceiverSource):
     """See the module docstring."""
 
     platform = "facebook"
+    error_name = "invalid_change"
 
     def __init__(self, config: FacebookConfig, state=None) -> None:
         super().__init__(config, state)
         self.app_secret = secret(config.app_secret_env, config.app_secret_file)
         self.verify_token = secret(config.verify_token_env, config.verify_token_file)
 
-    def on_get(self, path: str) -> tuple[int, str]:
-        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+    def on_get(self, path: str, query: dict[str, str]) -> Answer:
         token = query.get("hub.verify_token", "").encode()
-        if (urlsplit(path).path == self.config.path and query.get("hub.mode") == "subscribe"
+        if (path == self.config.path and query.get("hub.mode") == "subscribe"
                 and hmac.compare_digest(token, self.verify_token.get_secret_value().encode())):
-            return 200, query.get("hub.challenge", "")
-        return 403, "verification failed"
+            return Answer(200, query.get("hub.challenge", ""),
+                          content_type="text/plain; charset=utf-8")
+        return refusal(403, "forbidden", "hub.verify_token", "verification failed")
 
-    def authenticate(self, headers: dict[str, str], body: bytes) -> tuple[int, str] | None:
-        given = next((v for k, v in headers.items() if k.lower() == "x-hub-signature-256"), "")
+    def authenticate(self, headers: dict[str, str], body: bytes) -> Answer | None:
+        given = headers.get("x-hub-signature-256", "")
         wanted = signature(self.app_secret.get_secret_value().encode(), body)
         if not hmac.compare_digest(given.encode(), wanted.encode()):
             self.health.set("degraded", "rejected a delivery with a bad signature")
-            return 403, "bad signature"
+            return refusal(403, "forbidden", "X-Hub-Signature-256",
+                           "missing or wrong sha256=<HMAC-SHA256 of the body with the app secret>")
         return None
 
-    def accept(self, body: bytes) -> list[Item]:
-        try:
-            data = json.loads(body)
-            if data.get("object") != "page":
-                raise ValueError(f"object is {data.get('object')!r}, not 'page'")
-        except (ValueError, AttributeError) as error:
-            return [Item(raw=body.decode("utf-8", "replace"), error=f"bad delivery: {error}")]
-        return delivery_items(data)
+    def accept(self, body: bytes) -> Answer:
+        data, problem = parse_json(body)
+        text = body.decode("utf-8", "replace")
+        if problem is not None:
+            return self.bad_body(400, problem["error"], problem["reason"], text)
+        if not isinstance(data, dict) or data.get("object") != "page":
+            found = data.get("object") if isinstance(data, dict) else type(data).__name__
+            return self.bad_body(422, "invalid_delivery", f"object is {found!r}, not 'page'",
+                                 text, field="object")
+        posts, bad = delivery_items(data)
+        return self.items_answer(posts, bad)

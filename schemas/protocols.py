@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
@@ -24,6 +25,27 @@ class RawRecord:
     payload: str
     source: str
     position: int
+
+
+MALFORMED_KEY = "malformed_frame"
+
+
+def malformed_payload(raw: str, error: str, source: str) -> str:
+    """The payload of a record for input a source could not turn into a Post (a bad frame,
+    an unusable push delivery): the original text, the true reason and the source. Written by
+    sources; :func:`malformed_reason` reads it back when the record is parsed."""
+    return json.dumps({MALFORMED_KEY: raw, "error": error, "source": source})
+
+
+def malformed_reason(payload: str) -> str | None:
+    """The source's reason when ``payload`` is a :func:`malformed_payload`, else None."""
+    if not payload.startswith('{"' + MALFORMED_KEY + '"'):
+        return None
+    try:
+        envelope = json.loads(payload)
+    except ValueError:
+        return None
+    return str(envelope.get("error") or "malformed input") if isinstance(envelope, dict) else None
 
 
 @runtime_checkable

@@ -20,9 +20,13 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from schemas import Classification, DeadLetter, Decision, Post
-from schemas.protocols import RawRecord, Sink, Source
+from schemas.protocols import RawRecord, Sink, Source, malformed_reason
 
 MAX_REASON_CHARS = 500
+
+
+class MalformedInput(ValueError):
+    """A source could not turn its input into a Post (the reason is the source's)."""
 
 
 @dataclass
@@ -53,8 +57,13 @@ def parse_post(record: RawRecord) -> Post | DeadLetter:
     """Validate one raw line as a Post; a bad line becomes a dead letter naming the problem.
 
     Lone UTF-16 surrogates (emitted by encoders that cut an emoji in half) are not JSON to
-    pydantic's strict parser; such lines are re-read leniently and the text cleaned.
+    pydantic's strict parser; such lines are re-read leniently and the text cleaned. Input
+    the source already found unusable (:func:`schemas.protocols.malformed_payload`) becomes
+    a dead letter at stage ``ingest`` with the source's reason.
     """
+    refused = malformed_reason(record.payload)
+    if refused is not None:
+        return dead_letter(record, "ingest", MalformedInput(refused))
     try:
         return Post.model_validate_json(record.payload)
     except ValidationError as error:

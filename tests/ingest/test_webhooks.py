@@ -68,9 +68,12 @@ def test_facebook_signed_delivery_is_recorded_and_bad_signature_is_not(tmp_path,
                        headers={"X-Hub-Signature-256": signature(b"wrong", forged)})
     r3 = requests.post(f"{base}/facebook", data=forged)
     thread.join()
-    assert (r1.status_code, r2.status_code, r3.status_code) == (200, 403, 403)
+    assert (r1.status_code, r2.status_code, r3.status_code) == (422, 403, 403)
+    assert r1.json()["ids"] == ["facebook:555_1_1"]  # the good change is accepted
+    assert r1.json()["field"] == "entry[0].changes[2]"
     results = [parse_post(r) for r in records]
     assert [type(r).__name__ for r in results] == ["Post", "DeadLetter"]
+    assert results[1].stage == "ingest" and "KeyError" in results[1].reason
     assert results[0].platform_id == "555_1_1" and results[0].reply_to_id == "555_1"
 
 
@@ -86,9 +89,15 @@ def test_generic_webhook_token_auth_and_dead_letters(tmp_path, monkeypatch):
     junk = requests.post(f"{base}/webhook", data=b'{"id": 1}\nnot json',
                          headers={"Authorization": "Bearer tok"})
     thread.join()
-    assert (ok.status_code, bad.status_code, junk.status_code) == (200, 401, 200)
-    kinds = [type(parse_post(r)).__name__ for r in records]
+    assert (ok.status_code, bad.status_code, junk.status_code) == (200, 401, 422)
+    assert junk.json()["errors"] == [
+        {"field": "[0].id", "reason": "Input should be a valid string"},
+        {"field": "[1]", "reason": "not JSON: Expecting value: line 1 column 1 (char 0)"}]
+    results = [parse_post(r) for r in records]
+    kinds = [type(result).__name__ for result in results]
     assert kinds == ["Post", "Post", "DeadLetter", "DeadLetter"]  # duplicate dropped
+    assert results[2].reason == "[0].id: Input should be a valid string"  # the true reason
+    assert json.loads(results[3].payload)["malformed_frame"] == "not json"  # kept as sent
 
 
 @given(message=st.text(min_size=1, max_size=500), n=st.integers(0, 10**6))
