@@ -117,7 +117,7 @@ class ApiAuthFailed(Exception):
 
 
 def create_app(config: WebcareConfig) -> FastAPI:
-    from webcare.app import api, dashboard, knowledge, pages
+    from webcare.app import api, dashboard, health, knowledge, pages
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -129,6 +129,7 @@ def create_app(config: WebcareConfig) -> FastAPI:
     app.state.webcare = State(config)
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(health.router)  # /healthz for container health checks and probes
     app.include_router(pages.router)
     app.include_router(dashboard.router)
     app.include_router(knowledge.router)
