@@ -138,6 +138,7 @@ class LiveSource(ABC):
     def _stopped(self, why: str) -> None:
         if self.health.state in ("ok", "degraded"):
             self.health.set("stopped", why)
+        self.health.end()
 
     def wanted(self, text: str) -> bool:
         """Keyword filter (``keywords`` key); platform filters are applied server side."""

@@ -11,6 +11,7 @@ until the platform's reset time).
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING
 
 from prometheus_client import Gauge
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from ingest.state import StateStore
 
 STATES = ("ok", "degraded", "auth_failed", "rate_limited", "stopped")
+ENDED = ("auth_failed", "stopped")  # states in which no heartbeat is expected
+HEARTBEAT_S = 10.0  # a running source writes its heartbeat this often (see StateStore.health)
 log = logging.getLogger("webcare.ingest")
 
 SOURCE_HEALTH = Gauge("webcare_source_health", "1 for the current health state of a source",
@@ -46,12 +49,27 @@ class Health:
         self.state = "ok"
         self.detail = "starting"
         self.records = 0
+        self._beating: threading.Event | None = None
 
     def start(self) -> None:
         """Called when ``records()`` starts (not at construction: ``sources test`` builds
-        sources too and must not overwrite the state a run left behind)."""
+        sources too and must not overwrite the state a run left behind). Starts the
+        heartbeat: a thread that stamps the state file every ``HEARTBEAT_S`` seconds until
+        the source ends, so ``webcare sources status`` can tell a killed process (``stale``)
+        from a quiet one."""
         self.state, self.detail = "ok", "starting"
         self._write()
+        if self.store is not None and self._beating is None:
+            self._beating = threading.Event()
+            threading.Thread(target=self._beat, args=(self._beating,), daemon=True,
+                             name=f"heartbeat-{self.source}").start()
+
+    def _beat(self, ended: threading.Event) -> None:
+        while not ended.wait(HEARTBEAT_S):
+            try:
+                self.store.beat(self.source)
+            except Exception as error:  # noqa: BLE001 - a missed beat shows as stale
+                log.warning("source %s: heartbeat not written: %s", self.source, error)
 
     def set(self, state: str, detail: str) -> None:
         """Change state (logged and persisted only when state or detail changed)."""
@@ -65,6 +83,14 @@ class Health:
         log.log(level, "source %s: %s (%s)", self.source, state, detail)
         self.state, self.detail = state, detail
         self._write()
+        if state in ENDED:
+            self.end()
+
+    def end(self) -> None:
+        """Stop the heartbeat (the source ended; its state row says how)."""
+        if self._beating is not None:
+            self._beating.set()
+            self._beating = None
 
     def record(self) -> None:
         """One record handed on: the source is healthy."""

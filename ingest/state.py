@@ -29,12 +29,24 @@ CREATE TABLE IF NOT EXISTS seen (
 CREATE INDEX IF NOT EXISTS seen_by_seq ON seen (source, seq);
 CREATE TABLE IF NOT EXISTS health (
     source TEXT PRIMARY KEY, state TEXT NOT NULL, detail TEXT NOT NULL,
-    records INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+    records INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, heartbeat_at TEXT);
 """
+STALE_AFTER_S = 3 * 10.0  # three missed heartbeats (ingest.health.HEARTBEAT_S)
+LIVE_STATES = ("ok", "degraded", "rate_limited")
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _staleness(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    beat = row["heartbeat_at"] or row["updated_at"]
+    silent = (now - datetime.fromisoformat(beat)).total_seconds()
+    if row["state"] in LIVE_STATES and silent > STALE_AFTER_S:
+        row["detail"] = (f"no heartbeat for {silent:.0f} s (process gone?); last seen "
+                         f"{row['state']}: {row['detail']}")
+        row["state"] = "stale"
+    return row
 
 
 class StateStore:
@@ -48,6 +60,9 @@ class StateStore:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA busy_timeout = 5000")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(health)")}
+        if "heartbeat_at" not in columns:  # a state file written before heartbeats
+            self._db.execute("ALTER TABLE health ADD COLUMN heartbeat_at TEXT")
 
     def load_cursor(self, source: str) -> dict[str, Any]:
         """The last committed cursor of a source ({} when it never checkpointed)."""
@@ -89,20 +104,31 @@ class StateStore:
     def set_health(self, source: str, state: str, detail: str, records: int) -> None:
         """Record the current health of a source (read by ``webcare sources status``)."""
         with self._lock:
+            now = _now()
             self._db.execute(
-                "INSERT INTO health VALUES (?, ?, ?, ?, ?) ON CONFLICT(source) DO UPDATE SET "
+                "INSERT INTO health VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(source) DO UPDATE SET "
                 "state = excluded.state, detail = excluded.detail, records = excluded.records, "
-                "updated_at = excluded.updated_at", (source, state, detail, records, _now()))
+                "updated_at = excluded.updated_at, heartbeat_at = excluded.heartbeat_at",
+                (source, state, detail, records, now, now))
 
-    def health(self) -> list[dict[str, Any]]:
-        """Every source's last health row joined with its checkpoint time."""
+    def beat(self, source: str) -> None:
+        """The source's process is alive (called by its heartbeat thread)."""
+        with self._lock:
+            self._db.execute("UPDATE health SET heartbeat_at = ? WHERE source = ?",
+                             (_now(), source))
+
+    def health(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Every source's last health row joined with its checkpoint time. A source whose
+        state says it runs but whose heartbeat is older than ``STALE_AFTER_S`` is reported
+        ``stale``: its process is gone (killed, crashed) or hung."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT h.source, h.state, h.detail, h.records, h.updated_at, c.cursor, "
-                "c.updated_at FROM health h LEFT JOIN checkpoints c ON c.source = h.source "
-                "ORDER BY h.source").fetchall()
-        keys = ("source", "state", "detail", "records", "updated_at", "cursor", "checkpointed_at")
-        return [dict(zip(keys, row)) for row in rows]
+                "c.updated_at, h.heartbeat_at FROM health h LEFT JOIN checkpoints c "
+                "ON c.source = h.source ORDER BY h.source").fetchall()
+        keys = ("source", "state", "detail", "records", "updated_at", "cursor",
+                "checkpointed_at", "heartbeat_at")
+        return [_staleness(dict(zip(keys, row)), now or datetime.now(UTC)) for row in rows]
 
     def close(self) -> None:
         with self._lock:
