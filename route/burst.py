@@ -9,7 +9,8 @@ minimum count, from enough distinct authors, spread over a minimum duration, and
 strong. Every :class:`Detection` explains itself (window, count, baseline, threshold).
 
 Pure and deterministic; memory is bounded (``max_keys`` keys, ``max_posts_per_key`` timestamps
-each); :meth:`BurstDetector.to_state` / ``from_state`` give a JSON-safe snapshot.
+each, :meth:`BurstDetector.prune` drops what left every window); :meth:`BurstDetector.to_state`
+/ ``from_state`` give a JSON-safe snapshot that the incident sink persists.
 """
 
 from __future__ import annotations
@@ -115,6 +116,25 @@ class BurstDetector:
             if found and (best is None or _rank(found.level) > _rank(best.level)):
                 best = found
         return best
+
+    def holds(self, brand: str, topic: str, post_id: str, at: datetime) -> bool:
+        """Whether this post is already counted (a redelivery after a crash or a retried
+        batch); called by the correlator before :meth:`observe`."""
+        state = self._keys.get(brand + SEP + topic)
+        if state is None:
+            return False
+        ts = at.timestamp()
+        lo, hi = bisect.bisect_left(state.times, ts), bisect.bisect_right(state.times, ts)
+        return post_id in state.ids[lo:hi]
+
+    def prune(self, now: datetime) -> None:
+        """Drop posts that left every window before ``now`` (event time), so keys that went
+        quiet hold nothing but their baseline; called by the correlator as time advances."""
+        cutoff = now.timestamp() - self._horizon
+        for state in self._keys.values():
+            drop = bisect.bisect_right(state.times, cutoff)
+            if drop:
+                del state.times[:drop], state.ids[:drop], state.authors[:drop]
 
     def _state(self, key: str) -> _KeyState:
         state = self._keys.get(key)

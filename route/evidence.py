@@ -2,13 +2,15 @@
 
 :class:`Evidence` is the little the correlator keeps of a post; :class:`OpenIncident` folds
 evidence into bounded aggregates (count, first/last seen, a few sample ids, sentiment,
-platform and language counts) and renders an :class:`schemas.Incident` snapshot. Pure.
+platform and language counts) and renders an :class:`schemas.Incident` snapshot. Both give a
+JSON-safe state (``to_state`` / ``from_state``) for the correlator's persisted snapshot; a
+malformed state raises ValueError. Pure.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from datetime import datetime
 
 from schemas import Decision, Incident
@@ -30,6 +32,18 @@ class Evidence:
         post, c = decision.post, decision.classification
         return cls(post.id, post.created_at, post.platform, c.lang, c.sentiment.label,
                    c.sentiment.compound, c.urgency)
+
+    def to_state(self) -> list:
+        """A compact JSON-safe row (fields in order, the time as ISO-8601)."""
+        row = list(astuple(self))
+        row[1] = self.at.isoformat()
+        return row
+
+    @classmethod
+    def from_state(cls, row: list) -> "Evidence":
+        post_id, at, platform, lang, sentiment, compound, urgency = row
+        return cls(str(post_id), datetime.fromisoformat(at), str(platform), str(lang),
+                   str(sentiment), float(compound), str(urgency))
 
 
 @dataclass
@@ -66,6 +80,24 @@ class OpenIncident:
         if URGENCY_LEVELS.index(evidence.urgency) > URGENCY_LEVELS.index(self.urgency):
             self.urgency = evidence.urgency
 
+    def to_state(self) -> dict:
+        """JSON-safe state of the open incident (inverse of :meth:`from_state`)."""
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state.update({name: _iso(state[name]) for name in _TIMES})
+        state.update({name: dict(state[name]) for name in _COUNTERS})
+        return state | {"reasons": list(self.reasons), "samples": list(self.samples)}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "OpenIncident":
+        """Rebuild an open incident; raises ValueError when the state is malformed."""
+        try:
+            data = dict(state)
+            data.update({name: _parse(data[name]) for name in _TIMES})
+            data.update({name: Counter(data[name]) for name in _COUNTERS})
+            return cls(**data)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"malformed open incident state: {error!r}") from error
+
     def snapshot(self, status: str = "open") -> Incident:
         """The incident as the store and the ticket sinks see it."""
         urgency = "critical" if self.level == "strong" else max(
@@ -81,6 +113,18 @@ class OpenIncident:
             languages=[name for name, _ in self.languages.most_common()],
             reasons=list(self.reasons), sentiment=sentiment_summary(
                 self.sentiments, self.compound_sum, self.count))
+
+
+_TIMES = ("first_seen", "last_seen", "last_update", "last_burst")
+_COUNTERS = ("platforms", "languages", "sentiments")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def sentiment_summary(labels: Counter, compound_sum: float, count: int) -> dict[str, float]:

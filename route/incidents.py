@@ -11,7 +11,15 @@ Lifecycle events (:class:`IncidentEvent`: opened / updated at most every
 ``update_interval_minutes`` / resolved once ``quiet_minutes`` pass without a burst-level
 window — volume back to normal, posts may still trickle in — or by the service desk through
 :meth:`resolve`) are collected for :meth:`drain` — the store and the
-ticket outbox consume them. Pure: no I/O; never raises on a valid Decision.
+ticket outbox consume them.
+
+Event time is the latest post time seen. A late post (older than that) still counts in the
+windows and joins an open incident of its brand/topic, but never opens one: its windows were
+judged already, and a late post must not split an outage (the next on-time post opens the
+incident if the windows now hold a burst). A post already counted (a redelivery) is answered
+with the open incident's key and counted nothing. :meth:`snapshot` / :meth:`restore` give a
+JSON-safe state that the incident sink persists after each flush and restores at start, so a
+restart continues the same incidents. Pure: no I/O; never raises on a valid Decision.
 """
 
 from __future__ import annotations
@@ -26,6 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from route.burst import BurstConfig, BurstDetector, Detection
 from route.evidence import Evidence, OpenIncident
 from schemas import Decision, Incident
+
+SNAPSHOT_VERSION = 1
+PRUNE_EVERY = timedelta(minutes=1)  # event time between sweeps of state that left the windows
 
 
 class IncidentConfig(BaseModel):
@@ -74,6 +85,8 @@ class IncidentCorrelator:
         self._recent: dict[str, deque[Evidence]] = {}
         self._events: list[IncidentEvent] = []
         self.now: datetime | None = None
+        self._pruned: datetime | None = None
+        self._horizon = timedelta(minutes=max(w.minutes for w in self.config.burst.windows))
         self._groups = {topic: group for group, topics in self.config.topic_groups.items()
                         for topic in topics}
 
@@ -83,23 +96,23 @@ class IncidentCorrelator:
         self.tick(at)
         if not self.config.enabled or not self._eligible(decision):
             return decision
-        c = decision.classification
+        c, post = decision.classification, decision.post
         brand, topic = c.brand or "-", self._groups.get(c.topic, c.topic)
         slot = brand + "\x1f" + topic
-        evidence = Evidence.of(decision)
         current = self.open.get(slot)
-        detection = self.detector.observe(brand, topic, decision.post.id,
-                                          decision.post.author.handle, at, current is not None)
+        if self.detector.holds(brand, topic, post.id, at):  # redelivered: counted already
+            return decision if current is None else _keyed(decision, current)
+        evidence = Evidence.of(decision)
+        detection = self.detector.observe(brand, topic, post.id, post.author.handle, at,
+                                          current is not None)
         if current is None:
             self._remember(slot, evidence)
-            if detection is None:
+            if detection is None or at < self.now:  # a late post never opens an incident
                 return decision
             current = self._open(slot, detection)
         else:
             self._attach(current, evidence, detection)
-        reason = f"evidence for incident {current.key}"
-        return decision.model_copy(update={"incident_key": current.key,
-                                           "reasons": [*decision.reasons, reason]})
+        return _keyed(decision, current)
 
     def _eligible(self, decision: Decision) -> bool:
         c, cfg = decision.classification, self.config
@@ -110,7 +123,7 @@ class IncidentCorrelator:
     def _remember(self, slot: str, evidence: Evidence) -> None:
         recent = self._recent.setdefault(slot, deque(maxlen=self.config.burst.max_posts_per_key))
         recent.append(evidence)
-        horizon = evidence.at - timedelta(minutes=max(w.minutes for w in self.config.burst.windows))
+        horizon = evidence.at - self._horizon
         while recent and recent[0].at < horizon:
             recent.popleft()
 
@@ -146,6 +159,8 @@ class IncidentCorrelator:
         """Advance event time; resolves incidents quiet for ``quiet_minutes``."""
         if self.now is not None and now <= self.now:
             return
+        if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
+            self._prune(now)
         self.now = now
         quiet = timedelta(minutes=self.config.quiet_minutes)
         for slot, incident in list(self.open.items()):
@@ -170,7 +185,56 @@ class IncidentCorrelator:
               status: str = "open") -> None:
         self._events.append(IncidentEvent(kind, incident.snapshot(status), at, tuple(ids)))
 
+    def _prune(self, now: datetime) -> None:
+        """Forget pre-detection evidence and window posts older than the longest window, so
+        the state stays bounded however many brands and topics went quiet."""
+        self._pruned = now
+        self.detector.prune(now)
+        cutoff = now - self._horizon
+        for slot, recent in list(self._recent.items()):
+            while recent and recent[0].at < cutoff:
+                recent.popleft()
+            if not recent:
+                del self._recent[slot]
+
     def drain(self) -> list[IncidentEvent]:
         """Events since the last call, oldest first (called by the sink after each flush)."""
         events, self._events = self._events, []
         return events
+
+    def snapshot(self) -> dict:
+        """JSON-safe state: event time, detector windows and baseline, open incidents and the
+        evidence awaiting a detection. Called by the incident sink after each flush, once the
+        events are drained (pending events are not part of it)."""
+        return {"version": SNAPSHOT_VERSION, "now": self.now and self.now.isoformat(),
+                "detector": self.detector.to_state(),
+                "open": {slot: incident.to_state() for slot, incident in self.open.items()},
+                "recent": {slot: [e.to_state() for e in recent]
+                           for slot, recent in self._recent.items()}}
+
+    def restore(self, snapshot: dict) -> None:
+        """Continue from a :meth:`snapshot` (called once, when the sink is built, before any
+        decision). Raises ValueError when the snapshot is malformed or of another version;
+        the correlator is then unchanged."""
+        version = snapshot.get("version") if isinstance(snapshot, dict) else None
+        if version != SNAPSHOT_VERSION:
+            raise ValueError(f"incident state version {version!r}, expected {SNAPSHOT_VERSION}")
+        try:
+            detector = BurstDetector.from_state(snapshot["detector"], self.config.burst)
+            opened = {slot: OpenIncident.from_state(state)
+                      for slot, state in snapshot["open"].items()}
+            recent = {slot: deque(map(Evidence.from_state, rows),
+                                  maxlen=self.config.burst.max_posts_per_key)
+                      for slot, rows in snapshot["recent"].items()}
+            now = snapshot["now"] and datetime.fromisoformat(snapshot["now"])
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raise ValueError(f"malformed incident state: {error!r}") from error
+        self.detector, self.open, self._recent, self.now = detector, opened, recent, now
+
+
+def _keyed(decision: Decision, incident: OpenIncident) -> Decision:
+    """The decision as evidence of ``incident``."""
+    reason = f"evidence for incident {incident.key}"
+    return decision.model_copy(update={"incident_key": incident.key,
+                                       "reasons": [*decision.reasons, reason]})
+

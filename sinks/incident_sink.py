@@ -1,14 +1,18 @@
 """The store sink plus incident lifecycle: what the runner flushes when incidents are on.
 
 The runner calls ``add``/``flush`` exactly as on :class:`sinks.store_sink.StoreSink`. After the
-store batch is durable, ``flush`` takes the correlator's events (opened / updated / resolved)
+store batch is durable, ``flush`` takes the correlators' events (opened / updated / resolved)
 and applies them to the store in one transaction (:func:`sinks.incident_rows.apply_event`),
-then hands them to any listeners (the ticket outbox). A single-post incident opens only when
-the store kept that post with action ``incident``: a redelivered post (at-least-once after a
-worker crash) may come back with another decision, and the first stored decision wins, so
-it must not open an incident (or a ticket) the store does not show. If applying fails, the
-events stay pending and the next flush retries them, and ``flush`` raises so the source is
-not checkpointed. Events are idempotent, so a retry after a partial failure is harmless.
+together with the state of every tracked correlator that changed (:mod:`sinks.incident_state`),
+then hands the events to any listeners (the ticket outbox). A tracked scope (the in-process
+runner's ``local``, or one Kafka decisions partition) is restored from the store when it is
+first tracked, so a restart continues the same incidents and tickets. A single-post incident
+opens only when the store kept that post with action ``incident``: a redelivered post
+(at-least-once after a worker crash) may come back with another decision, and the first stored
+decision wins, so it must not open an incident (or a ticket) the store does not show. If
+applying fails, the events stay pending and the next flush retries them, and ``flush`` raises
+so the source is not checkpointed. Events and states are idempotent, so a retry after a
+partial failure is harmless.
 """
 
 from __future__ import annotations
@@ -16,27 +20,63 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import Iterator
+
+import orjson
 
 from route.incidents import IncidentCorrelator, IncidentEvent
 from schemas import DeadLetter, Decision
-from sinks import incident_rows, records
+from sinks import incident_rows, incident_state, records
 from sinks.store_sink import StoreSink
 
 Listener = Callable[[list[IncidentEvent]], None]
+LOCAL_SCOPE = "local"  # the in-process runner's correlator state
 
 
 class IncidentSink:
     name = "store+incidents"
 
     def __init__(self, inner: StoreSink, correlator: IncidentCorrelator,
-                 listeners: list[Listener] | None = None) -> None:
+                 listeners: list[Listener] | None = None, scope: str | None = None) -> None:
+        """``scope``: persist and restore ``correlator`` under that name (None: memory only)."""
         self.inner = inner
         self.store = inner.store
         self.correlator = correlator
         self.listeners = list(listeners or [])
         self._pending: list[IncidentEvent] = []
         self._singles: list[IncidentEvent] = []  # opened when the store kept the decision
+        self.scopes: dict[str, IncidentCorrelator] = {}
+        self._saved: dict[str, bytes] = {}  # the state last saved (or restored) per scope
+        if scope is not None:
+            self.track(scope, correlator)
+
+    def track(self, scope: str, correlator: IncidentCorrelator | None = None
+              ) -> IncidentCorrelator:
+        """The correlator of ``scope``, restored from the store when first asked for (a new
+        one with the sink's correlator config unless given); each flush saves its state.
+        Called when the sink is built (in-process) and by the Kafka sink stage for each
+        decisions partition. Raises ValueError naming the scope when the stored state is
+        unusable (the operator deletes that ``incident_state`` row to start afresh)."""
+        if scope in self.scopes:
+            return self.scopes[scope]
+        correlator = correlator or IncidentCorrelator(self.correlator.config)
+        try:
+            state = incident_state.load(self.store.db, scope)
+            if state is not None:
+                correlator.restore(state)
+        except ValueError as error:
+            raise ValueError(f"stored incident state of scope {scope!r} is unusable: {error}"
+                             ) from error
+        self.scopes[scope] = correlator
+        self._saved[scope] = orjson.dumps(correlator.snapshot())
+        return correlator
+
+    def release(self, scope: str) -> None:
+        """Stop tracking ``scope``: its Kafka partition went to another worker, which restores
+        what the last flush saved. Called between batches (after the flush)."""
+        self.scopes.pop(scope, None)
+        self._saved.pop(scope, None)
 
     def add(self, item: Decision | DeadLetter) -> None:
         self.inner.add(item)
@@ -47,15 +87,28 @@ class IncidentSink:
                                                (item.post.id,)))
 
     def flush(self) -> None:
-        """Store the batch, then the incident events; raises (events kept) on failure."""
+        """Store the batch, then the incident events with the states that produced them;
+        raises (events kept) on failure."""
         self.inner.flush()
-        self._pending.extend(self.correlator.drain())
-        if not self._pending and not self._singles:
+        for correlator in self._correlators():
+            self._pending.extend(correlator.drain())
+        states = self._changed_states()
+        if not self._pending and not self._singles and not states:
             return
-        events = write_events(self.store, self._pending, self._singles)
+        events = write_events(self.store, self._pending, self._singles, states)
+        self._saved.update(states)
         for listener in self.listeners:  # idempotent (the ticket outbox dedupes): a failure
             listener(events)             # keeps the events, the next flush hands them again
         self._pending, self._singles = [], []
+
+    def _correlators(self) -> list[IncidentCorrelator]:
+        tracked = [c for c in self.scopes.values() if c is not self.correlator]
+        return [self.correlator, *tracked]
+
+    def _changed_states(self) -> dict[str, bytes]:
+        snapshots = {scope: orjson.dumps(c.snapshot()) for scope, c in self.scopes.items()}
+        return {scope: state for scope, state in snapshots.items()
+                if state != self._saved.get(scope)}
 
     def close(self) -> None:
         try:
@@ -64,17 +117,28 @@ class IncidentSink:
             self.inner.close()
 
 
-def write_events(store, events: list[IncidentEvent],
-                 singles: list[IncidentEvent] = ()) -> list[IncidentEvent]:
+def write_events(store, events: list[IncidentEvent], singles: list[IncidentEvent] = (),
+                 states: dict[str, bytes] | None = None) -> list[IncidentEvent]:
     """Apply events to a SQLite or PostgreSQL store in a single transaction; ``singles``
-    (single-post incidents) only where the store kept the post with action ``incident``.
-    Returns the events applied."""
+    (single-post incidents) only where the store kept the post with action ``incident``;
+    ``states`` (correlator snapshots per scope) saved in the same transaction. Returns the
+    events applied."""
     with _transaction(store.db) as db:
         kept = incident_rows.incident_post_ids(db, [e.evidence_post_ids[0] for e in singles])
         applied = [e for e in singles if e.evidence_post_ids[0] in kept] + list(events)
         for event in applied:
             incident_rows.apply_event(db, event.kind, event.incident, event.evidence_post_ids)
+        now = datetime.now(timezone.utc)
+        for scope, state in sorted((states or {}).items()):
+            incident_state.save(db, scope, state, now)
     return applied
+
+
+def incident_sink_of(sink) -> IncidentSink:
+    """The :class:`IncidentSink` inside the wrappers (tickets, outbound) of a built sink."""
+    while not isinstance(sink, IncidentSink):
+        sink = sink.inner
+    return sink
 
 
 @contextmanager

@@ -14,7 +14,8 @@ from importlib import resources
 # (version, file in the sinks package); append new versions, never edit applied ones.
 MIGRATIONS: tuple[tuple[int, str], ...] = ((1, "schema.sql"), (2, "app_schema.sql"),
                                            (3, "outbound_schema.sql"),
-                                           (4, "knowledge_schema.sql"))  # engagement, threads
+                                           (4, "knowledge_schema.sql"),  # engagement, threads
+                                           (5, "incident_state_schema.sql"))  # issue 18
 
 
 def latest_version() -> int:

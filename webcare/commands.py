@@ -16,7 +16,7 @@ from route.incidents import IncidentCorrelator
 from route.rules import Router
 from schemas import Classification, DeadLetter, Decision, Incident, Post, QueueItem
 from schemas.protocols import Source
-from sinks.incident_sink import IncidentSink
+from sinks.incident_sink import LOCAL_SCOPE, IncidentSink
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
 from sinks.store_sink import StoreSink
 from webcare.config import STORE_TYPES, WebcareConfig, load_config
@@ -83,11 +83,13 @@ def classify_file(config: WebcareConfig, input_path: str, output_path: str) -> d
 
 def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | None]:
     """The store sink with incidents and tickets as configured, and the incident correlator
-    (None when incidents are off); shared by the in-process runner and the Kafka sink worker."""
+    (None when incidents are off), restored from the store's ``local`` state (issue 18; the
+    Kafka sink worker tracks one state per decisions partition instead); shared by the
+    in-process runner and the Kafka sink worker. Raises ValueError when that state is unusable."""
     sink = StoreSink(open_store(config))
     correlator = IncidentCorrelator(config.incidents) if config.incidents.enabled else None
     if correlator is not None:  # burst detection → one incident per outage (issue 5)
-        sink = IncidentSink(sink, correlator)
+        sink = IncidentSink(sink, correlator, scope=LOCAL_SCOPE)
     if correlator is None and (config.tickets or config.outbound.channels):
         sink = IncidentSink(sink, IncidentCorrelator(  # single incidents still get tickets
             config.incidents.model_copy(update={"enabled": False})))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from sinks.app_store import AppStore
+from sinks.incident_sink import incident_sink_of
 from sinks.tickets.delivery import Clock, DeliveryThread, utcnow
 from sinks.tickets.wiring import TicketingSink
 from webcare.outbound.channels.base import build_channel
@@ -88,17 +89,11 @@ class OutboundSink(TicketingSink):
         self.inner, self.delivery = inner, listener
         self.name = f"{inner.name}+outbound"
         self.store = inner.store
-        _incident_sink(inner).listeners.append(listener)
-
-
-def _incident_sink(sink):
-    while not hasattr(sink, "listeners"):  # TicketingSink wraps the IncidentSink
-        sink = sink.inner
-    return sink
+        incident_sink_of(inner).listeners.append(listener)
 
 
 def attach(sink, config) -> OutboundSink:
-    return OutboundSink(sink, OutboundListener(_incident_sink(sink), config))
+    return OutboundSink(sink, OutboundListener(incident_sink_of(sink), config))
 
 
 # -- webcare outbound status | approve | reject | publish ----------------------------------------
