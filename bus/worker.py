@@ -10,7 +10,6 @@ committed past. SIGTERM/SIGINT: finish the batch, commit, leave the group, exit.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -25,24 +24,22 @@ from bus.stages import Handler, Output
 log = logging.getLogger("webcare.worker")
 
 
-def stop_on_signals() -> threading.Event:
-    """An event that SIGTERM/SIGINT set; called by a worker process (main thread only) before
-    it loads models and connects, so a stop asked for during that start ends it cleanly too."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    return stop
-
-
 class Worker:
+    """One stage's loop; ``stop`` (SIGTERM, see :mod:`ingest.signals`) ends it after the batch.
+
+    A poll waits at most ``poll_timeout_ms`` and ``max_wait_s`` (``pipeline.max_wait``), and
+    returns as soon as records are there, so a batch is what arrived within that time."""
+
     def __init__(self, config: KafkaConfig, handler: Handler, consumer, producer,
                  health: metrics.Health | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, max_wait_s: float | None = None) -> None:
         self.config, self.handler = config, handler
         self.consumer, self.producer = consumer, producer
         self.health = health or metrics.Health(3 * config.session_timeout_ms / 1000)
         self.stop = stop or threading.Event()
+        self.poll_ms = config.poll_timeout_ms if max_wait_s is None else max(
+            1, min(config.poll_timeout_ms, int(max_wait_s * 1000)))
         self._sleep = sleep
         self.processed = 0
         self.redelivered = 0  # records of batches rewound or not committed (done again)
@@ -54,7 +51,7 @@ class Worker:
                                                      "topics": self.handler.topics()}})
         try:
             while not self.stop.is_set():
-                batch = self.consumer.poll(timeout_ms=self.config.poll_timeout_ms,
+                batch = self.consumer.poll(timeout_ms=self.poll_ms,
                                            max_records=self.config.max_poll_records)
                 self.health.beat()
                 if batch:

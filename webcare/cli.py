@@ -17,6 +17,7 @@ from webcare import refresh
 from sinks.sqlite_store import SqliteStoreConfig
 from ingest.health import AuthFailed
 from webcare.config import ConfigError, WebcareConfig, load_config
+from webcare.embedded import MetricsUnavailable
 
 CONFIG_OPTION = click.option(
     "--config", "config_path", type=click.Path(path_type=Path), default=None,
@@ -71,19 +72,26 @@ def classify(input_path: str, output_path: str, config_path: Path | None) -> Non
 @click.option("--bus", type=click.Choice(["inprocess", "kafka"]), default="inprocess",
               help="kafka: every stage as a worker against --bootstrap")
 @click.option("--bootstrap", default=None, help="Kafka HOST:PORT (with --bus kafka)")
+@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
+              envvar="WEBCARE_METRICS_PORT",
+              help="serve /healthz and /metrics on this port (env WEBCARE_METRICS_PORT; "
+                   "overrides pipeline.metrics_port)")
 @CONFIG_OPTION
 def run(replay_path: str | None, speed: float, bus: str, bootstrap: str | None,
-        config_path: Path | None) -> None:
-    """Run the whole pipeline on a replay file into the configured store."""
+        metrics_port: int | None, config_path: Path | None) -> None:
+    """Run the whole pipeline on a replay file, or on the configured sources until they end
+    or SIGTERM/SIGINT (what was read is still stored), into the configured store."""
     if bus == "kafka":
-        return kafka_cli.run_on_kafka(config_path, bootstrap, replay_path)
+        return kafka_cli.run_on_kafka(config_path, bootstrap, replay_path, metrics_port)
     config = _config(config_path)
+    if metrics_port is not None:
+        config.pipeline.metrics_port = metrics_port
     try:
         if replay_path is None:
             stats = commands.run_sources(config, progress=sys.stderr.isatty())
         else:
             stats = commands.run_replay(config, replay_path, speed, progress=sys.stderr.isatty())
-    except FileNotFoundError as error:
+    except (FileNotFoundError, MetricsUnavailable) as error:
         raise click.ClickException(str(error)) from error
     except AuthFailed as error:
         raise click.ClickException(f"source stopped, credentials rejected: {error}") from error

@@ -107,23 +107,30 @@ def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | N
 def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
     sink, correlator = build_sink(config)
     pipeline = Pipeline(Classifier(config.classify), Router(config.route), sink,
-                        config.pipeline.batch_size, incidents=correlator)
+                        config.pipeline.batch_size, incidents=correlator,
+                        max_wait=config.pipeline.max_wait)
     return pipeline, sink
 
 
 def run_replay(config: WebcareConfig, path: str, speed: float = 0.0,
                progress: bool = False) -> RunStats:
-    return _run(config, ReplaySource(ReplayConfig(path=path, speed=speed)), progress)
+    return _run(config, [ReplaySource(ReplayConfig(path=path, speed=speed))], progress)
 
 
-def _run(config: WebcareConfig, source: Source, progress: bool) -> RunStats:
-    """Drain ``source`` through the configured pipeline; the store is closed in any case."""
-    pipeline, sink = build_pipeline(config)
-    try:
-        with _progress(progress) as tick:
-            return pipeline.run(source, on_record=tick)
-    finally:
-        sink.close()
+def _run(config: WebcareConfig, sources: list[Source], progress: bool) -> RunStats:
+    """Run ``sources`` through the configured pipeline until they end or SIGTERM/SIGINT (then:
+    close them, handle what was read, flush, checkpoint); serves ``pipeline.metrics_port``.
+    The store is closed in any case."""
+    from ingest.signals import stop_on_signals
+    from webcare.embedded import monitor
+
+    with stop_on_signals() as stop, monitor(config.pipeline.metrics_port) as on_batch:
+        pipeline, sink = build_pipeline(config)
+        try:
+            with _progress(progress) as tick:
+                return pipeline.run(*sources, on_record=tick, on_batch=on_batch, stop=stop)
+        finally:
+            sink.close()
 
 
 @contextmanager
@@ -211,14 +218,14 @@ def run_demo(store_path: str) -> str:
 
 
 def run_sources(config: WebcareConfig, progress: bool = False) -> RunStats:
-    """``webcare run`` without ``--replay``: every configured source, merged, into the store.
+    """``webcare run`` without ``--replay``: every configured source, read concurrently, into
+    the store, until they all end or SIGTERM/SIGINT.
 
     Raises :class:`ingest.health.AuthFailed` (after the other sources finished) when a
-    source's credentials were rejected, so the command exits loudly.
+    source's credentials were rejected, so the command exits loudly; FileNotFoundError when
+    no source is configured.
     """
-    from ingest.manage import MultiSource, build_sources
+    from ingest.manage import build_sources
     from webcare.config import SOURCE_TYPES
 
-    if not config.sources:
-        raise FileNotFoundError("no sources configured (add a `sources:` list or use --replay)")
-    return _run(config, MultiSource(build_sources(config.sources, SOURCE_TYPES)), progress)
+    return _run(config, build_sources(config.sources, SOURCE_TYPES), progress)

@@ -39,9 +39,17 @@ class ConfigError(ValueError):
 
 
 class PipelineConfig(BaseModel):
+    """How records are batched (in-process runner and Kafka ingest) and what ``webcare run``
+    serves: a batch is handled at ``batch_size`` records or ``max_wait`` seconds after its
+    first record was read, whichever comes first (the Kafka workers poll at most that long)."""
+
     model_config = ConfigDict(extra="forbid")
 
     batch_size: int = Field(default=256, ge=1, le=100_000, description="posts per sink flush")
+    max_wait: float = Field(default=0.2, gt=0, le=60,
+                            description="seconds a read record waits for its batch to fill")
+    metrics_port: int | None = Field(default=None, ge=0, le=65535,
+                                     description="webcare run: /healthz and /metrics; None = off")
 
 
 class WebcareConfig(BaseModel):

@@ -13,7 +13,10 @@ import click
 
 from bus.client import BrokerUnavailable
 from bus.config import BOOTSTRAP_ENV, STAGES
+from ingest.health import AuthFailed
 from sinks.postgres_store import StoreUnavailable
+
+STARTUP_ERRORS = (BrokerUnavailable, StoreUnavailable, FileNotFoundError, AuthFailed)
 
 BOOTSTRAP_OPTION = click.option(
     "--bootstrap", default=None, envvar=BOOTSTRAP_ENV,
@@ -56,7 +59,8 @@ def register(main: click.Group, config_option) -> None:
 
     @main.command()
     @click.option("--stage", type=click.Choice(STAGES), required=True)
-    @click.option("--replay", default=None, help="ingest: a JSONL file instead of config sources")
+    @click.option("--replay", default=None,
+                  help="ingest: a JSONL file instead of the configured (replay and live) sources")
     @click.option("--rate", default=0.0, type=float, help="ingest: posts/s (0 = as fast as possible)")
     @click.option("--metrics-port", type=int, default=None, envvar="WEBCARE_METRICS_PORT",
                   help="serve /healthz and /metrics on this port (env WEBCARE_METRICS_PORT)")
@@ -65,7 +69,8 @@ def register(main: click.Group, config_option) -> None:
     @BOOTSTRAP_OPTION
     def worker(stage: str, replay: str | None, rate: float, metrics_port: int | None,
                log_level: str, config_path: Path | None, bootstrap: str | None) -> None:
-        """Run one stage as a Kafka consumer-group member (ingest: as a producer)."""
+        """Run one stage as a Kafka consumer-group member (ingest: as a producer) until
+        SIGTERM/SIGINT (ingest: or until its sources end)."""
         from bus import logs
         from bus.run import run_stage
 
@@ -73,19 +78,21 @@ def register(main: click.Group, config_option) -> None:
         config = _kafka_config(config_path, bootstrap)
         try:
             run_stage(stage, config, replay, rate, metrics_port)
-        except (BrokerUnavailable, StoreUnavailable, FileNotFoundError) as error:
+        except STARTUP_ERRORS as error:
             raise click.ClickException(str(error)) from None
 
 
-def run_on_kafka(config_path: Path | None, bootstrap: str | None, replay: str) -> None:
-    """``webcare run --bus kafka``: all stages as workers against a broker, then a summary."""
+def run_on_kafka(config_path: Path | None, bootstrap: str | None, replay: str | None,
+                 metrics_port: int | None = None) -> None:
+    """``webcare run --bus kafka``: all stages as workers against a broker on ``replay`` (None:
+    the configured sources until they end or SIGTERM/SIGINT), then a summary."""
     from bus import logs
     from bus.run import run_all
 
     logs.setup("WARNING")
     config = _kafka_config(config_path, bootstrap)
     try:
-        result = run_all(config, replay)
-    except (BrokerUnavailable, StoreUnavailable, FileNotFoundError) as error:
+        result = run_all(config, replay, port=metrics_port)
+    except STARTUP_ERRORS as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"sent {result['sent']} records to Kafka, {result['stored']} reached the store")

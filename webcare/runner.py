@@ -2,14 +2,16 @@
 
 Each raw record is parsed, classified and routed by the same stage objects a Kafka worker
 would use; any failure becomes a :class:`schemas.DeadLetter` (stage, reason, original
-payload) and processing goes on. Every ``batch_size`` records the sink is flushed and only
-then the source checkpointed, so a crash replays at most one unflushed batch, which the
-idempotent store absorbs.
+payload) and processing goes on. Records are handled in batches of ``batch_size``, or fewer
+when ``max_wait`` seconds passed since the first of them was read (live sources block between
+posts); after each batch the sink is flushed and only then the sources checkpointed, so a crash
+replays at most one unflushed batch, which the idempotent store absorbs.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -19,6 +21,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from ingest.batches import Batch, MultiSource
 from schemas import Classification, DeadLetter, Decision, Post
 from schemas.protocols import RawRecord, Sink, Source, malformed_reason
 
@@ -118,12 +121,14 @@ class Pipeline:
     """Wires the stages; used by ``webcare run`` and the demo."""
 
     def __init__(self, classify: BatchClassifier, route: RouteStage, sink: Sink,
-                 batch_size: int = 256, incidents: IncidentStage | None = None) -> None:
+                 batch_size: int = 256, incidents: IncidentStage | None = None,
+                 max_wait: float = 0.2) -> None:
         self.classify = classify
         self.route = route
         self.sink = sink
         self.batch_size = batch_size
         self.incidents = incidents
+        self.max_wait = max_wait
 
     def process(self, record: RawRecord) -> Decision | DeadLetter:
         """Parse, classify and route one record; errors are returned as dead letters."""
@@ -153,20 +158,22 @@ class Pipeline:
         except Exception as error:  # noqa: BLE001
             return dead_letter(record, "incidents", error, post_id=post.id)
 
-    def run(self, source: Source, on_record: Callable[[], None] | None = None) -> RunStats:
-        """Drain the source; every ``batch_size`` records: process, flush, checkpoint."""
-        stats, started, batch = RunStats(), time.perf_counter(), []
-        for record in source.records():
-            batch.append(record)
-            if len(batch) >= self.batch_size:
-                self._complete(source, batch, stats, on_record)
-                batch = []
-        if batch:
-            self._complete(source, batch, stats, on_record)
+    def run(self, *sources: Source, on_record: Callable[[], None] | None = None,
+            on_batch: Callable[[Batch], None] | None = None,
+            stop: threading.Event | None = None) -> RunStats:
+        """Read the sources until they end or ``stop`` is set (then they are closed and what
+        was read is still handled); per batch: process, flush, checkpoint, then ``on_batch``
+        (also with the empty batch of every ``max_wait`` without records: a heartbeat)."""
+        stats, started, merged = RunStats(), time.perf_counter(), MultiSource(sources)
+        for batch in merged.batches(self.batch_size, self.max_wait, stop):
+            if batch.records:
+                self._complete(merged, batch.records, stats, on_record)
+            if on_batch:
+                on_batch(batch)
         stats.seconds = time.perf_counter() - started
         return stats
 
-    def _complete(self, source: Source, batch: list[RawRecord], stats: RunStats,
+    def _complete(self, source: MultiSource, batch: list[RawRecord], stats: RunStats,
                   on_record: Callable[[], None] | None) -> None:
         for result in self.process_batch(batch):
             self.sink.add(result)
@@ -178,6 +185,6 @@ class Pipeline:
                 on_record()
         self._commit(source, batch[-1].position)
 
-    def _commit(self, source: Source, position: int) -> None:
+    def _commit(self, source: MultiSource, position: int) -> None:
         self.sink.flush()
         source.checkpoint(position)
