@@ -158,32 +158,40 @@ async def _persisted(receiver: Receiver, answer: Answer) -> Answer:
 
 
 class _GuardedH11(H11Protocol):
-    """uvicorn's h11 protocol plus a deadline for the request head (slowloris)."""
+    """uvicorn's h11 protocol plus a deadline for each request head (slowloris): armed when
+    the connection opens and after every answer; a head still incomplete at the deadline
+    closes the connection."""
 
     head_timeout: float = 10.0
+    _waits = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm_head_deadline()
+        self._await_head()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        self._arm_head_deadline()
+        self._await_head()
 
-    def _arm_head_deadline(self) -> None:
-        self.loop.call_later(self.head_timeout, self._drop_without_head)
+    def _await_head(self) -> None:
+        self._waits += 1
+        self.loop.call_later(self.head_timeout, self._drop_without_head, self._waits)
 
-    def _drop_without_head(self) -> None:
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            if self.cycle is None or self.cycle.response_complete:
-                self.transport.close()
+    def _drop_without_head(self, wait: int) -> None:
+        answered = self.cycle is None or self.cycle.response_complete
+        if (wait == self._waits and answered and self.conn.their_state is h11.IDLE
+                and not self.transport.is_closing()):
+            self.transport.close()
 
 
 class ReceiverServer:
     """One listening socket served by uvicorn in a daemon thread."""
 
     def __init__(self, receiver: Receiver, host: str, port: int, max_connections: int) -> None:
-        self.socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that name it, and
+        # without it every answer waits ~40 ms for the client's delayed ACK (Nagle)
+        self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind((host, port))
         protocol = type("GuardedH11", (_GuardedH11,), {"head_timeout": receiver.read_timeout})

@@ -1,0 +1,257 @@
+"""Live latency: webhook → store → queue API, with real processes, in-process and on Kafka.
+
+Run: ``.venv/bin/python benchmarks/live_latency.py [--mode inprocess|kafka|both]
+[--rates 10,100,1000] [--seconds 30] [--slow 3] [--soak 200000]``.
+
+For each mode it starts the product as a user would (``webcare run --config`` with a webhook
+source, or ``webcare run --bus kafka`` against a Tansu broker, plus ``webcare serve`` on the
+same store), then for each offered rate a sender (keep-alive connections, retrying like a
+platform) posts realistic, distinct complaints for ``--seconds`` (``--slow`` posts one
+minute apart first: the quiet brand). It prints, per rate, p50/p99/max of
+
+* accept → stored: the sender's 2xx to the post's ``stored_at`` in the store;
+* accept → visible: the 2xx to the first ``GET /api/v1/items/{id}`` answering 200, for a
+  sample of about five posts a second, polled every 20 ms.
+
+``--soak N`` then sends N posts as fast as the path takes them and prints posts/s and the
+pipeline process's RSS every 10 s (flat = bounded windows, intake and caches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.live.harness import (WEBCARE, Sender, free_port, post_json, start_run,  # noqa: E402
+                                stop, stored, stored_at, wait_listening, wait_until,
+                                write_config)
+
+PROBES_PER_S = 5
+
+
+@dataclass
+class Product:
+    """A running product: where to post, where it stores, how to ask the queue API."""
+
+    port: int
+    store: Path
+    app_port: int
+    token: str
+    pipeline: subprocess.Popen
+
+
+def _webcare(*args: str, stdin: str = "") -> str:
+    done = subprocess.run([WEBCARE, *args], input=stdin, capture_output=True, text=True,
+                          check=True)
+    return done.stdout.strip()
+
+
+def _app(config: Path, directory: Path) -> tuple[int, str, subprocess.Popen]:
+    """A user with an API token and ``webcare serve`` on the pipeline's store."""
+    _webcare("users", "add", "--name", "bench", "--role", "agent", "--config", str(config),
+             stdin="bench-password\n")
+    token = _webcare("users", "token", "--name", "bench", "--config", str(config))
+    port = free_port()
+    log = open(directory / "serve.log", "ab")
+    serve = subprocess.Popen([WEBCARE, "serve", "--port", str(port), "--config", str(config)],
+                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_listening(port, serve)
+    return port, token, serve
+
+
+@contextlib.contextmanager
+def inprocess(directory: Path) -> Iterator[Product]:
+    port = free_port()
+    config = write_config(directory, port)
+    pipeline = start_run(config, directory / "run.log")
+    wait_listening(port, pipeline)
+    app_port, token, serve = _app(config, directory)
+    try:
+        yield Product(port, directory / "store.sqlite", app_port, token, pipeline)
+    finally:
+        print(f"  SIGTERM: exit {stop(pipeline)}")
+        stop(serve)
+
+
+@contextlib.contextmanager
+def on_kafka(directory: Path) -> Iterator[Product]:
+    from bus import tansu
+
+    with tansu.running(directory / "tansu.log") as broker:
+        port = free_port()
+        config = write_config(directory, port)
+        _add_kafka(config, broker)
+        _webcare("topics", "create", "--config", str(config))
+        log = open(directory / "run.log", "ab")
+        pipeline = subprocess.Popen(
+            [WEBCARE, "run", "--bus", "kafka", "--config", str(config)],
+            env=_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_listening(port, pipeline)
+        app_port, token, serve = _app(config, directory)
+        try:
+            yield Product(port, directory / "store.sqlite", app_port, token, pipeline)
+        finally:
+            print(f"  SIGTERM: exit {stop(pipeline)}")
+            stop(serve)
+
+
+def _env() -> dict:
+    import os
+
+    from tests.live.harness import TOKEN
+
+    return {**os.environ, "LIVE_TEST_TOKEN": TOKEN}
+
+
+def _add_kafka(config: Path, broker: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(config.read_text("utf-8"))
+    data["kafka"] = {"bootstrap_servers": [broker], "topic_prefix": "live",
+                     "session_timeout_ms": 6000, "topics": {"partitions": 4}}
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+
+
+class Visibility:
+    """Polls the queue API for sampled posts; ``seen`` maps a post id to the Unix time its
+    item first answered 200."""
+
+    def __init__(self, product: Product) -> None:
+        self.product, self.pending, self.seen = product, {}, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> "Visibility":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def watch(self, post_id: str, deadline: float = 30.0) -> None:
+        self.pending[post_id] = time.monotonic() + deadline
+
+    def _poll(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.product.app_port, timeout=10)
+        headers = {"Authorization": f"Bearer {self.product.token}"}
+        while not self._stop.wait(0.02):
+            for post_id, deadline in list(self.pending.items()):
+                connection.request("GET", f"/api/v1/items/{post_id}", headers=headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status == 200:
+                    self.seen[post_id] = time.time()
+                if response.status == 200 or time.monotonic() > deadline:
+                    self.pending.pop(post_id, None)
+
+
+def _percentiles(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return (f"p50 {statistics.median(ordered) * 1000:7.0f} ms  p99 {p99 * 1000:7.0f} ms  "
+            f"max {ordered[-1] * 1000:7.0f} ms")
+
+
+def measure(product: Product, label: str, rate: float, count: int) -> dict:
+    """Offer ``count`` posts at ``rate``/s; latency figures of what was accepted."""
+    bodies = [post_json(n, label) for n in range(count)]
+    ids = [json.loads(body)["id"] for body in bodies]
+    every = max(1, int(rate / PROBES_PER_S)) if rate >= PROBES_PER_S else 1
+    threads = max(1, min(16, int(rate // 60) + 1))
+    started = time.monotonic()
+    with Visibility(product) as visible:
+        sender = Sender(product.port, bodies, threads=threads, rate=rate).start()
+        watched = set()
+        while not sender.done:
+            for index in [i for i in list(sender.acked) if i % every == 0 and i not in watched]:
+                watched.add(index)
+                visible.watch(ids[index])
+            time.sleep(0.01)
+        for index in [i for i in sender.acked if i % every == 0 and i not in watched]:
+            visible.watch(ids[index])
+        sent_s = time.monotonic() - started
+        wait_until(lambda: len(set(ids) & set(stored(product.store))) == count, timeout=300,
+                   what=f"{count} posts stored")
+        wait_until(lambda: not visible.pending, timeout=60, what="probes seen")
+    at = stored_at(product.store)
+    to_store = [at[ids[i]] - wall for i, (_, wall) in sender.acked.items()]
+    to_queue = [visible.seen[ids[i]] - wall for i, (_, wall) in sender.acked.items()
+                if ids[i] in visible.seen]
+    return {"rate": rate, "posts": count, "achieved": count / sent_s, "stored": to_store,
+            "visible": to_queue, "retries": sender.retries}
+
+
+def report(mode: str, result: dict) -> None:
+    print(f"  {mode:9} {result['rate']:>8.3f}/s offered  {result['achieved']:7.1f}/s sent  "
+          f"{result['posts']:6} posts  retries {result['retries']}")
+    print(f"            accept→stored   {_percentiles(result['stored'])}")
+    print(f"            accept→visible  {_percentiles(result['visible'])}  "
+          f"({len(result['visible'])} probes)")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def soak(product: Product, count: int) -> None:
+    """As many posts as the path takes; posts/s and RSS every 10 s."""
+    bodies = (post_json(n, "soak") for n in range(count))
+    sender = Sender(product.port, list(bodies), threads=8).start()
+    started, last = time.monotonic(), 0
+    print(f"  soak: {count} posts, unpaced; RSS of the pipeline process every 10 s")
+    while not sender.done:
+        time.sleep(10)
+        done = len(sender.acked)
+        print(f"    t={time.monotonic() - started:6.0f} s  accepted {done:8}  "
+              f"{(done - last) / 10:7.0f} posts/s  RSS {rss_mb(product.pipeline.pid):7.0f} MB")
+        last = done
+    wait_until(lambda: len(stored(product.store)) >= count, timeout=900, every=2,
+               what="soak stored")
+    seconds = time.monotonic() - started
+    print(f"  soak: {count} posts accepted and stored in {seconds:.0f} s: "
+          f"{count / seconds:.0f} posts/s; RSS at the end {rss_mb(product.pipeline.pid):.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mode", choices=("inprocess", "kafka", "both"), default="both")
+    parser.add_argument("--rates", default="10,100,1000")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--slow", type=int, default=3, help="posts one minute apart first")
+    parser.add_argument("--soak", type=int, default=0, help="posts in the soak (0: none)")
+    args = parser.parse_args()
+    modes = {"inprocess": inprocess, "kafka": on_kafka}
+    for mode in (modes if args.mode == "both" else [args.mode]):
+        with tempfile.TemporaryDirectory() as directory, modes[mode](Path(directory)) as product:
+            print(f"{mode}: webhook :{product.port} → store {product.store.name} → "
+                  f"queue API :{product.app_port}")
+            if args.slow:
+                report(mode, measure(product, f"{mode}-slow", 1 / 60, args.slow))
+            for rate in (float(r) for r in args.rates.split(",") if r):
+                report(mode, measure(product, f"{mode}-{rate:g}", rate,
+                                     max(1, int(rate * args.seconds))))
+            if args.soak:
+                soak(product, args.soak)
+
+
+if __name__ == "__main__":
+    main()
