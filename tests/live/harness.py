@@ -27,11 +27,33 @@ from webcare.config import default_config_path
 
 TOKEN = "live-test-token"
 WEBCARE = str(Path(sys.executable).parent / "webcare")
-TEXTS = ["@LumenCare my internet is down again since this morning",
-         "Lumen wifi keeps dropping every few minutes, router restarted twice",
-         "thanks @LumenCare, fixed quickly!", "cannot log in to the Lumen app, password reset fails",
-         "Lumen bill doubled this month?? who do I call", "storing een internet Lumen weer plat",
-         "Lumenin netti pätkii taas, vika korjattu?", "@LumenCare is there an outage in Utrecht?"]
+OPENERS = ["@LumenCare", "Hey @LumenCare,", "Lumen,", "@LumenCare help:", "Dear Lumen Telecom,",
+           "@LumenTelecom", "Seriously Lumen?", "Hi Lumen support,", "@LumenCare urgent:",
+           "Lumen Telecom again..."]
+PROBLEMS = ["my internet has been down", "the wifi drops every few minutes", "no mobile data at all",
+            "the TV box keeps buffering", "I cannot log in to the app", "my invoice is charged twice",
+            "the router blinks red", "calls fail on my phone", "the fibre connection is dead",
+            "password reset mails never arrive", "speed is stuck at 2 Mbps", "the eSIM will not activate"]
+PLACES = ["in Utrecht", "in Rotterdam-Zuid", "on Kerkstraat", "near the station", "in Tampere",
+          "in Almere Haven", "at my office", "in Zwolle", "in the whole street", "in Espoo",
+          "at my parents' house", "in Groningen centrum", "since we moved", "in Haarlem",
+          "in block C of our flat"]
+WHENS = ["since this morning", "for three days", "since 14:00", "all weekend", "since the update",
+         "every evening", "since last night's storm", "for a week now", "since Tuesday",
+         "after your maintenance"]
+ASKS = ["what is going on?", "when will it be fixed?", "is there an outage?", "please call me back",
+        "I work from home, this is costing me", "nobody answers the phone", "refund please",
+        "any ETA?"]
+
+
+def post_text(n: int) -> str:
+    """A realistic complaint, varied enough that the near-duplicate filter keeps it."""
+    pick = [OPENERS, PROBLEMS, PLACES, WHENS, ASKS]
+    parts, rest = [], n
+    for pool in pick:
+        parts.append(pool[rest % len(pool)])
+        rest = rest // len(pool) + n * 7919  # mixes the choices so neighbours differ
+    return " ".join(parts)
 
 
 def free_port() -> int:
@@ -42,9 +64,8 @@ def free_port() -> int:
 
 def post_json(n: int, prefix: str = "live") -> bytes:
     """One realistic post for the webhook (distinct id, author and wording per ``n``)."""
-    text = f"{TEXTS[n % len(TEXTS)]} (#{n})"
     return json.dumps({
-        "id": f"{prefix}-{n}", "platform": "webhook", "text": text,
+        "id": f"{prefix}-{n}", "platform": "webhook", "text": post_text(n),
         "created_at": datetime.now(timezone.utc).isoformat(),
         "author": {"handle": f"customer{n % 997}"}}).encode()
 
