@@ -31,6 +31,7 @@ CREATE INDEX IF NOT EXISTS intake_by_source ON intake (source, seq);
 """
 _STOP = object()
 MAX_ROUND = 2000  # entries committed in one transaction at most
+POLL_S = 0.01  # how often an idle reader looks for new entries
 
 
 class IntakeFull(RuntimeError):
@@ -54,7 +55,6 @@ class Intake:
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
-        self._arrived = threading.Condition()
         self._requests: queue.Queue = queue.Queue()
         self._pending = self._count()
         self._closed = False
@@ -77,6 +77,10 @@ class Intake:
         if self._closed:
             raise IntakeClosed("the source is stopping")
         with self._lock:
+            if self._pending + len(payloads) > self.capacity:
+                # the reader (another process) may have finished entries since: recount
+                self._pending = self._db.execute(
+                    "SELECT COUNT(*) FROM intake WHERE source = ?", (self.source,)).fetchone()[0]
             if self._pending + len(payloads) > self.capacity:
                 raise IntakeFull(f"{self._pending} entries waiting, capacity {self.capacity}")
             self._pending += len(payloads)
@@ -132,8 +136,6 @@ class Intake:
             return
         for (_, future), numbers in zip(round_, seqs):
             future.set_result(numbers)
-        with self._arrived:
-            self._arrived.notify_all()
 
     def _insert(self, payload: str, now: float) -> int:
         cursor = self._db.execute(
@@ -143,13 +145,14 @@ class Intake:
 
     def read(self, after: int, limit: int, wait: float) -> list[tuple[int, str]]:
         """Up to ``limit`` entries with a sequence number above ``after``, oldest first;
-        waits up to ``wait`` seconds for one to arrive when there is none."""
-        rows = self._select(after, limit)
-        if rows or wait <= 0:
-            return rows
-        with self._arrived:
-            self._arrived.wait(wait)
-        return self._select(after, limit)
+        waits up to ``wait`` seconds for one to arrive when there is none (the writer is
+        usually another process: the file is polled every ``POLL_S``)."""
+        deadline = time.monotonic() + wait
+        while True:
+            rows = self._select(after, limit)
+            if rows or time.monotonic() >= deadline:
+                return rows
+            time.sleep(POLL_S)
 
     def _select(self, after: int, limit: int) -> list[tuple[int, str]]:
         with self._lock:
@@ -171,5 +174,3 @@ class Intake:
         if self._writer is not None:
             self._requests.put(_STOP)
             self._writer.join(timeout=30)
-        with self._arrived:
-            self._arrived.notify_all()

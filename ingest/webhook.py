@@ -3,7 +3,8 @@
 :class:`ReceiverSource` is the base of the Facebook page webhook, the chat transcript webhook
 and the generic webhook (``type: webhook``), which accepts ``Post`` JSON (one object, a list,
 or JSON lines) with ``Authorization: Bearer <token>``. The HTTP side (uvicorn, limits and
-timeouts) is :mod:`ingest.http_receiver`; the server starts on the first ``records()`` call.
+timeouts) is :mod:`ingest.http_receiver`; it runs in a process of its own
+(:mod:`ingest.receiver_process`), started on the first ``records()`` call.
 
 A delivery is answered 2xx only once its posts (and the dead-letter envelopes of its bad
 entries) are committed to the intake in the source's state file (:mod:`ingest.intake`);
@@ -38,6 +39,7 @@ from ingest.base import Item, LiveConfig, LiveSource
 from ingest.credentials import secret
 from ingest.http_receiver import Answer, ReceiverServer, refusal
 from ingest.intake import Intake
+from ingest.receiver_process import ReceiverProcess
 from schemas import Post
 from schemas.protocols import MALFORMED_KEY, malformed_payload, malformed_reason
 
@@ -91,7 +93,9 @@ class ReceiverSource(LiveSource):
     def __init__(self, config: ReceiverConfig, state=None) -> None:
         super().__init__(config, state)
         self.intake = Intake(config.state_path, self.name, config.intake_capacity)
-        self.server: ReceiverServer | None = None
+        self.receiver: ReceiverProcess | None = None  # in the pipeline's process
+        self.server: ReceiverServer | None = None  # in the receiver process
+        self._address: tuple[str, int] = ("", 0)
         self.max_body, self.read_timeout = MAX_BODY, config.read_timeout
         self._read_seq = 0
 
@@ -99,13 +103,28 @@ class ReceiverSource(LiveSource):
         return f"{self.config.host}:{self.config.port}{self.config.path}"
 
     def start(self) -> str:
-        """Bind and serve (idempotent); returns the base URL. Called by ``records()``."""
-        if self.server is None:
-            self.server = ReceiverServer(self, self.config.host, self.config.port,
-                                         self.config.max_connections)
-            self.server.start()
-        host, port = self.server.address
+        """Start the receiver process (idempotent); returns its base URL. Called by
+        ``records()``; raises :class:`ingest.receiver_process.ReceiverFailed` when it cannot
+        bind or build the source."""
+        if self.receiver is None:
+            self.receiver = ReceiverProcess(type(self), self.config)
+            self._address = self.receiver.start()
+        host, port = self._address
         return f"http://{host}:{port}"
+
+    def serve_here(self) -> tuple[str, int]:
+        """In the receiver process: bind and serve in a thread; the bound address."""
+        self.server = ReceiverServer(self, self.config.host, self.config.port,
+                                     self.config.max_connections)
+        self.server.start()
+        return self.server.address
+
+    def serve_stop(self) -> None:
+        """In the receiver process: stop accepting, answer what is in flight, finish the
+        intake writes."""
+        if self.server is not None:
+            self.server.stop()
+        self.intake.close()
 
     def cycle(self) -> Iterator[Item]:
         """Yield intake entries in order (first those a previous run left unfinished)."""
@@ -113,7 +132,7 @@ class ReceiverSource(LiveSource):
         self.health.set("ok", "listening")
         idle, quiet_since = self.config.idle_timeout, time.monotonic()
         while not self._stop.is_set():
-            rows = self.intake.read(self._read_seq, READ_BATCH, min(0.5, idle or 0.5))
+            rows = self.intake.read(self._read_seq, READ_BATCH, min(0.25, idle or 0.25))
             for seq, payload in rows:
                 self._read_seq = seq
                 yield self._item(seq, payload)
@@ -138,9 +157,8 @@ class ReceiverSource(LiveSource):
     def close(self) -> None:
         """Stop accepting (in-flight requests finish and are answered), stop reading."""
         super().close()
-        if self.server is not None:
-            self.server.stop()
-        self.intake.close()
+        if self.receiver is not None:
+            self.receiver.stop()
 
     def persist(self, entries: list[str]) -> Future:
         """Called by the HTTP layer before it answers 2xx (see :mod:`ingest.intake`)."""
