@@ -29,4 +29,4 @@ def stop_on_signals() -> Iterator[threading.Event]:
         yield stop
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
