@@ -15,12 +15,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bus.tansu import free_port
 from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
 from tests.kafka.harness import real_lines
-from webcare.config import default_config_path
+from webcare.config import ConfigError, default_config_path, load_config
 
 WEBCARE = Path(sys.executable).parent / "webcare"
 PATIENCE_S = 120.0  # model loading on a loaded 2-core machine; a wait, never a threshold
@@ -76,6 +77,14 @@ def terminate(process: subprocess.Popen) -> tuple[int, str, str]:
     finally:
         process.kill()
     return process.returncode, out.decode(), err.decode()
+
+
+def test_max_wait_and_metrics_port_are_validated(tmp_path):
+    for bad in ("{max_wait: 0}", "{max_wait: 61}", "{metrics_port: 70000}"):
+        path = tmp_path / "bad.yaml"
+        path.write_text(f"pipeline: {bad}\n")
+        with pytest.raises(ConfigError, match=r"pipeline\.(max_wait|metrics_port)"):
+            load_config(path)
 
 
 def test_posts_of_an_open_source_are_stored_without_a_full_batch_then_sigterm(tmp_path):
