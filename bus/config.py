@@ -45,6 +45,11 @@ class KafkaConfig(BaseModel):
     backoff_max_s: float = Field(default=30.0, gt=0)
     metrics_port: int | None = Field(default=None, ge=0, le=65535,
                                      description="/healthz and /metrics; None = off")
+    allowed_lateness_s: float = Field(
+        default=3600.0, ge=0, description="sink: a decision waits until its partition has "
+        "seen posts this much newer (event time), so skew does not split an outage")
+    max_hold_s: float = Field(default=2.0, ge=0, description="sink: ... but at most this long "
+                              "(wall clock), the latency the ordering may add")
 
     def servers(self) -> list[str]:
         """Bootstrap servers after the environment override."""

@@ -38,10 +38,12 @@ def build_handler(stage: str, config, classify: Callable | None = None) -> Handl
 
         return RouteHandler(config.kafka, Router(config.route))
     if stage == "sink":
+        from sinks.incident_sink import incident_sink_of
         from webcare.commands import build_sink
 
         sink, correlator = build_sink(config)  # store + incidents + ticket outbox, as in-process
-        return SinkHandler(config.kafka, sink, correlator)
+        incidents = None if correlator is None else incident_sink_of(sink)  # per partition
+        return SinkHandler(config.kafka, sink, incidents)
     raise ValueError(f"unknown consuming stage {stage!r} (classify, route, sink)")
 
 

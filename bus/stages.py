@@ -13,17 +13,19 @@ a failure never raises out of a handler: it becomes a dead letter :class:`Output
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from bus import messages, metrics
 from bus.config import KafkaConfig
+from bus.event_order import EventOrder
 from classify.pipeline import StageFailure
 from schemas import Classification, DeadLetter, Decision, Post
 from schemas.protocols import RawRecord, Sink
+from sinks.incident_sink import IncidentSink
 from webcare.runner import dead_letter, parse_post
 
 INGESTED = "ingested_ms"  # header carried through every stage, for end-to-end latency
@@ -70,6 +72,19 @@ class Handler(ABC):
     def handle_batch(self, records: Sequence[ConsumerRecord]) -> list[Output]:
         """The outputs of a polled batch, in record order (default: record by record)."""
         return [out for record in records for out in self.handle(record)]
+
+    def held(self) -> dict[TopicPartition, int]:
+        """Per partition, the first offset handled but not yet done (the worker commits no
+        further); only the sink holds records back (:mod:`bus.event_order`)."""
+        return {}
+
+    def holding(self) -> int:
+        """How many records are handled but held back (not done, not committed)."""
+        return 0
+
+    def retain(self, assignment: set[TopicPartition]) -> None:
+        """Called by the worker before each batch with the consumer's assignment: forget what
+        belongs to partitions that went to another group member."""
 
     def poison(self, record: ConsumerRecord, error: Exception, reason: str | None = None,
                post_id: str | None = None, letter: DeadLetter | None = None) -> Output:
@@ -198,26 +213,56 @@ class SinkHandler(Handler):
     before it commits; incident events and the ticket outbox follow the store flush, see
     :class:`sinks.incident_sink.IncidentSink`).
 
-    ``incidents`` is the :class:`route.incidents.IncidentCorrelator` (None: incidents off).
-    Decisions are keyed by brand (:func:`bus.messages.decision_key`), so every decision of a
-    brand reaches the one sink replica that owns its partition: that replica's correlator sees
-    the whole burst and opens one incident per outage, however many sink replicas run. A post
-    delivered again to the same worker (a batch retried after a failed flush) gets the incident
-    key it got the first time instead of being counted twice by the burst detector.
+    ``incidents`` is the :class:`sinks.incident_sink.IncidentSink` inside ``sink`` (None:
+    incidents off). Decisions are keyed by brand (:func:`bus.messages.decision_key`), so every
+    decision of a brand reaches the one sink replica that owns its partition. Each decisions
+    partition has its own correlator (scope ``<topic>/<partition>``, restored from the store
+    when the partition's first record arrives, saved with every flush) and its own
+    :class:`bus.event_order.EventOrder`: decisions are correlated in event-time order once the
+    watermark passes them, so skew neither splits an outage nor makes a late post a dead
+    letter, and one brand's clock never resolves another brand's incident. Held decisions are
+    not committed (:meth:`held`); after a restart they are delivered again, and what was
+    correlated already is recognised by the correlator and stored once by the store.
     """
 
     stage, inputs = "sink", ("decisions", "dlq")
-    REMEMBER = 100_000  # post ids whose incident key is kept for redeliveries
 
     def __init__(self, config: KafkaConfig, sink: Sink,
-                 incidents: Callable[[Decision], Decision] | None = None) -> None:
+                 incidents: IncidentSink | None = None) -> None:
         super().__init__(config)
         self.sink = sink
         self.incidents = incidents
         self.latest_ingested: list[int] = []
-        self._keys: OrderedDict[str, str | None] = OrderedDict()
+        self._orders: dict[TopicPartition, EventOrder] = {}
 
     def handle(self, record: ConsumerRecord) -> list[Output]:
+        return self.handle_batch([record])
+
+    def handle_batch(self, records: Sequence[ConsumerRecord]) -> list[Output]:
+        """Store DLQ records at once, hold decisions for the watermark, then correlate and
+        store what it released (called by the worker also on an empty poll while holding)."""
+        outputs = [out for record in records for out in self._accept(record)]
+        for tp, order in self._orders.items():
+            correlator = self.incidents.track(f"{tp.topic}/{tp.partition}")
+            for record, decision in order.ready():
+                outputs += self._correlate(correlator, record, decision)
+        return outputs
+
+    def held(self) -> dict[TopicPartition, int]:
+        lowest = {tp: order.lowest_offset() for tp, order in self._orders.items()}
+        return {tp: offset for tp, offset in lowest.items() if offset is not None}
+
+    def holding(self) -> int:
+        return sum(len(order) for order in self._orders.values())
+
+    def retain(self, assignment: set[TopicPartition]) -> None:
+        """Drop the held decisions and the correlator of partitions no longer assigned: the
+        new owner gets them again from the last commit and restores the last saved state."""
+        for tp in [tp for tp in self._orders if tp not in assignment]:
+            del self._orders[tp]
+            self.incidents.release(f"{tp.topic}/{tp.partition}")
+
+    def _accept(self, record: ConsumerRecord) -> list[Output]:
         is_dlq = record.topic == self.config.topic("dlq")
         try:
             messages.check_version(record.value or b"")
@@ -228,30 +273,30 @@ class SinkHandler(Handler):
                 metrics.DEAD_LETTERS.labels("sink", "unreadable_dlq").inc()
                 return []
             return [self.poison(record, error)]
-        if not is_dlq and self.incidents is not None:
-            try:
-                item = self._correlate(item)
-            except Exception as error:  # noqa: BLE001 - as the in-process runner does
-                letter = dead_letter(_raw(record), "incidents", error, post_id=item.post.id)
-                return [self.poison(record, error, letter=letter)]
+        if is_dlq or self.incidents is None:
+            return self._store(record, item, is_dlq)
+        tp = TopicPartition(record.topic, record.partition)
+        order = self._orders.get(tp)
+        if order is None:
+            order = self._orders[tp] = EventOrder(self.config.allowed_lateness_s,
+                                                  self.config.max_hold_s)
+        order.add(record.offset, item.post.created_at.timestamp(), (record, item))
+        return []
+
+    def _correlate(self, correlator: Callable[[Decision], Decision], record: ConsumerRecord,
+                   decision: Decision) -> list[Output]:
+        try:
+            item = correlator(decision)
+        except Exception as error:  # noqa: BLE001 - as the in-process runner does
+            letter = dead_letter(_raw(record), "incidents", error, post_id=decision.post.id)
+            return [self.poison(record, error, letter=letter)]
+        return self._store(record, item, False)
+
+    def _store(self, record: ConsumerRecord, item: Decision | DeadLetter,
+               is_dlq: bool) -> list[Output]:
         try:
             self.sink.add(item)
         except Exception as error:  # noqa: BLE001
             return [] if is_dlq else [self.poison(record, error)]
         self.latest_ingested.append(int(_ingested(record)[0][1]))
         return []
-
-    def _correlate(self, decision: Decision) -> Decision:
-        post_id = decision.post.id
-        if post_id in self._keys:  # redelivered: same answer, not a second observation
-            key = self._keys[post_id]
-            if key is None or key == decision.incident_key:
-                return decision
-            return decision.model_copy(update={
-                "incident_key": key, "reasons": [*decision.reasons,
-                                                 f"evidence for incident {key}"]})
-        result = self.incidents(decision)
-        self._keys[post_id] = result.incident_key if result is not decision else None
-        if len(self._keys) > self.REMEMBER:
-            self._keys.popitem(last=False)
-        return result

@@ -2,9 +2,12 @@
 
 Started by ``webcare worker --stage classify|route|sink`` (one group member per process).
 At-least-once: offsets are committed only after every output of the batch is acknowledged by
-the broker and, for the sink, after the store flush succeeded. A failed produce rewinds the
-batch and retries it after a backoff; a failed flush is retried with backoff and never
-committed past. SIGTERM/SIGINT: finish the batch, commit, leave the group, exit.
+the broker and, for the sink, after the store flush succeeded, and never past a record the
+handler still holds back (the sink's event-time order, :mod:`bus.event_order`): while it
+holds records the worker hands it empty polls too, so they are released, stored and
+committed on a quiet topic. A failed produce rewinds the batch and retries it after a
+backoff; a failed flush is retried with backoff and never committed past. SIGTERM/SIGINT:
+finish the batch, commit, leave the group, exit (held records are delivered again).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class Worker:
         self._sleep = sleep
         self.processed = 0
         self.redelivered = 0  # records of batches rewound or not committed (done again)
+        self._holding: set = set()  # partitions with records held at the last commit
 
     def run(self) -> None:
         """Poll until stopped; every batch is fully safe before its offsets are committed."""
@@ -54,19 +58,19 @@ class Worker:
                 batch = self.consumer.poll(timeout_ms=self.poll_ms,
                                            max_records=self.config.max_poll_records)
                 self.health.beat()
-                if batch:
+                if batch or self.handler.holding():
                     self.process(batch)
         finally:
             self.close()
 
     def process(self, batch: dict) -> None:
         """Handle one polled batch, make its results durable, then commit its offsets."""
-        offsets, stage, records = {}, self.handler.stage, []
-        for tp, part in batch.items():
-            if part:
-                records += part
-                offsets[tp] = OffsetAndMetadata(part[-1].offset + 1, "", -1)
-                metrics.CONSUMED.labels(stage).inc(len(part))
+        stage, records = self.handler.stage, []
+        for part in batch.values():
+            records += part
+            metrics.CONSUMED.labels(stage).inc(len(part))
+        self.handler.retain(self.consumer.assignment())
+        holding = self.handler.holding()
         started = time.perf_counter()
         outputs = self.handler.handle_batch(records)  # the whole batch (classify: per stage)
         per_record = (time.perf_counter() - started) / max(1, len(records))
@@ -79,10 +83,21 @@ class Worker:
         if not self._flush_sink():
             self._rewind(batch)
             return
-        if not self._commit(offsets):
+        if not self._commit(self._offsets(batch)):
             self.redelivered += len(records)
-        self.processed += len(records)
+        self.processed += len(records) + holding - self.handler.holding()
         self._update_lag()
+
+    def _offsets(self, batch: dict) -> dict:
+        """What may be committed: the next offset of every partition in the batch, or whose
+        held records were all released since, but never past the first record still held."""
+        held, assigned = self.handler.held(), self.consumer.assignment()
+        offsets = {tp: part[-1].offset + 1 for tp, part in batch.items() if part}
+        for tp in ((self._holding - held.keys()) & assigned) - offsets.keys():
+            offsets[tp] = self.consumer.position(tp)  # everything read is handled
+        self._holding = set(held)
+        return {tp: OffsetAndMetadata(min(offset, held.get(tp, offset)), "", -1)
+                for tp, offset in offsets.items()}
 
     def _produce(self, outputs: list[Output]) -> bool:
         """Send and wait for every ack; False (after logging) when any send failed."""
@@ -123,6 +138,8 @@ class Worker:
             self.handler.latest_ingested.clear()
 
     def _commit(self, offsets: dict) -> bool:
+        if not offsets:
+            return True
         try:
             self.consumer.commit(offsets)
             metrics.COMMITS.labels(self.handler.stage).inc()
