@@ -105,6 +105,18 @@ def wait_listening(port: int, proc: subprocess.Popen | None = None, timeout: flo
     raise TimeoutError(f"nothing listened on {port} within {timeout} s")
 
 
+def wait_released(port: int, timeout: float = 30) -> None:
+    """Until nothing listens on 127.0.0.1:port (a killed pipeline's receiver has let go)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        except OSError:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"port {port} still taken after {timeout} s")
+
+
 def stop(proc: subprocess.Popen, timeout: float = 60) -> int:
     """SIGTERM and wait; the exit code."""
     proc.send_signal(signal.SIGTERM)

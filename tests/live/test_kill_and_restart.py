@@ -10,7 +10,8 @@ import time
 import pytest
 
 from tests.live.harness import (Sender, free_port, intake_left, post_json, start_run, stop,
-                                stored, wait_listening, wait_until, write_config)
+                                stored, wait_listening, wait_released, wait_until,
+                                write_config)
 
 POSTS = 5000
 KILLS = 10
@@ -30,6 +31,7 @@ def test_kill_9_at_random_moments_loses_no_acknowledged_post(tmp_path):
         proc.kill()
         proc.wait()
         kills += 1
+        wait_released(port)  # the receiver process follows its pipeline
         proc = start_run(config, log)
     sender.join(timeout=600)
     assert sender.done and len(sender.acked) == POSTS
