@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import threading
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -23,17 +22,7 @@ from sinks.sqlite_store import SqliteStore
 from tests.kafka.harness import fake_classify, make_config, post_line, read_topic, wait_for
 from tests.kafka.test_failures import ROOT
 from tests.kafka.test_operations import WEBCARE
-
-
-def _post(port: int, lines: list[str]) -> bool:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook",
-                                     data="\n".join(lines).encode(), method="POST",
-                                     headers={"Authorization": "Bearer secret"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status == 200
-    except OSError:
-        return False  # not listening yet
+from tests.webcare.test_live_run import post_lines
 
 
 def live_config(broker: str, tmp_path: Path, port: int, replayed: list[str]):
@@ -59,7 +48,7 @@ def test_ingest_worker_runs_a_live_and_a_replay_source_concurrently(broker, tmp_
                               cwd=ROOT, env={**os.environ, "WEBCARE_WEBHOOK_TOKEN": "secret"},
                               stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(lambda: _post(port, webhook_lines()), timeout=120, what="the webhook to accept")
+        wait_for(lambda: post_lines(port, webhook_lines()), timeout=120, what="the webhook")
         found = wait_for(lambda: _all(config, 23), timeout=120, what="23 raw records")
         assert worker.poll() is None  # still listening: nothing waited for the webhook to end
         worker.send_signal(signal.SIGTERM)
@@ -88,7 +77,7 @@ def test_run_on_kafka_without_replay_runs_the_sources_until_sigterm(broker, tmp_
 
     def feed_then_stop() -> None:
         try:
-            wait_for(lambda: _post(port, webhook_lines()), timeout=120, what="the webhook")
+            wait_for(lambda: post_lines(port, webhook_lines()), timeout=120, what="the webhook")
             wait_for(lambda: _stored(config) >= 23, timeout=120, what="23 posts stored")
         finally:  # run_all has the handler in the main thread
             os.kill(os.getpid(), signal.SIGTERM)

@@ -123,7 +123,7 @@ def test_webhook_posts_are_stored_while_it_listens_and_health_is_served(tmp_path
     process = spawn(config, "--metrics-port", str(metrics_port),
                     env={"WEBCARE_WEBHOOK_TOKEN": "secret"})
     try:
-        wait_for(lambda: _post(port, real_lines(3)), process, "the webhook to accept")
+        wait_for(lambda: post_lines(port, real_lines(3)), process, "the webhook to accept")
         wait_for(lambda: stored(tmp_path) == 3, process, "3 webhook posts in the store")
         health = json.loads(_get(metrics_port, "/healthz"))
         metrics = _get(metrics_port, "/metrics")
@@ -135,7 +135,8 @@ def test_webhook_posts_are_stored_while_it_listens_and_health_is_served(tmp_path
     assert "posts: 3" in out
 
 
-def _post(port: int, lines: list[str]) -> bool:
+def post_lines(port: int, lines: list[str]) -> bool:
+    """POST JSON lines to a webhook source (token ``secret``); False while it is not up."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/webhook", data="\n".join(lines).encode(), method="POST",
         headers={"Authorization": "Bearer secret", "Content-Type": "application/x-ndjson"})
