@@ -64,15 +64,18 @@ def attach_decisions(db, decisions: Sequence[Decision]) -> set[str]:
     return touched
 
 
-def incident_post_ids(db, post_ids: Sequence[str]) -> set[str]:
-    """Those of ``post_ids`` the store holds with action ``incident``."""
+def stored_incident_keys(db, post_ids: Sequence[str]) -> dict[str, str]:
+    """The incident key of the stored (first) decision of each of ``post_ids`` that the store
+    holds with action ``incident`` (a single incident's key, as :func:`records.single_incident`
+    names it, or the burst it joined)."""
     ids = sorted(set(post_ids))
     if not ids:
-        return set()
+        return {}
     marks = ",".join("?" * len(ids))
-    rows = _run(db, f"SELECT post_id FROM posts WHERE action = 'incident' AND post_id IN "
-                f"({marks})", tuple(ids)).fetchall()
-    return {row[0] for row in rows}
+    rows = _run(db, "SELECT q.post_id, COALESCE(q.incident_key, 'single:' || q.post_id) "
+                "FROM queue_items q JOIN posts p ON p.post_id = q.post_id "
+                f"WHERE p.action = 'incident' AND q.post_id IN ({marks})", tuple(ids)).fetchall()
+    return {row[0]: row[1] for row in rows}
 
 
 def _insert_incident(db, incident: Incident) -> None:

@@ -7,9 +7,10 @@ together with the state of every tracked correlator that changed (:mod:`sinks.in
 then hands the events to any listeners (the ticket outbox). A tracked scope (the in-process
 runner's ``local``, or one Kafka decisions partition) is restored from the store when it is
 first tracked, so a restart continues the same incidents and tickets. A single-post incident
-opens only when the store kept that post with action ``incident``: a redelivered post
-(at-least-once after a worker crash) may come back with another decision, and the first stored
-decision wins, so it must not open an incident (or a ticket) the store does not show. If
+opens only when the store kept that post as that single incident: a redelivered post (at-least-once after a
+worker crash) or a replayed one (the restored correlator may now key it to a burst, or no
+longer) may come back with another decision, and the first stored decision wins, so it must
+not open an incident (or a ticket) the store does not show. If
 applying fails, the events stay pending and the next flush retries them, and ``flush`` raises
 so the source is not checkpointed. Events and states are idempotent, so a retry after a
 partial failure is harmless.
@@ -120,12 +121,13 @@ class IncidentSink:
 def write_events(store, events: list[IncidentEvent], singles: list[IncidentEvent] = (),
                  states: dict[str, bytes] | None = None) -> list[IncidentEvent]:
     """Apply events to a SQLite or PostgreSQL store in a single transaction; ``singles``
-    (single-post incidents) only where the store kept the post with action ``incident``;
+    (single-post incidents) only where the store kept the post as that single incident;
     ``states`` (correlator snapshots per scope) saved in the same transaction. Returns the
     events applied."""
     with _transaction(store.db) as db:
-        kept = incident_rows.incident_post_ids(db, [e.evidence_post_ids[0] for e in singles])
-        applied = [e for e in singles if e.evidence_post_ids[0] in kept] + list(events)
+        kept = incident_rows.stored_incident_keys(db, [e.evidence_post_ids[0] for e in singles])
+        applied = [e for e in singles if kept.get(e.evidence_post_ids[0]) == e.incident.key]
+        applied += events
         for event in applied:
             incident_rows.apply_event(db, event.kind, event.incident, event.evidence_post_ids)
         now = datetime.now(timezone.utc)
