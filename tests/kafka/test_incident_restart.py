@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
+import orjson
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
@@ -34,8 +35,6 @@ def day():
     from schemas.protocols import RawRecord
     from webcare.config import load_config
     from webcare.runner import Pipeline
-
-    import orjson
 
     posts, (outage,) = simulate(1, 1, seed=3, per_day=800)
     config = load_config()

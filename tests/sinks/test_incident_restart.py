@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import orjson
 import pytest
 
+from sinks.sqlite_store import SqliteStoreConfig
 from tests.sinks.conftest import open_store
 from tests.sinks.tickets.fakes import FakeWebhook, Server
 from webcare.commands import run_replay
@@ -63,8 +64,6 @@ def detections(tool: FakeWebhook, store_config) -> dict[str, list[tuple[str, dat
 
 def test_restarts_mid_outage_continue_the_same_incidents_and_tickets(
         stream, store_config, tmp_path, monkeypatch):
-    from sinks.sqlite_store import SqliteStoreConfig
-
     monkeypatch.setenv("WEBCARE_TICKET_WEBHOOK_SECRET", SECRET)
     posts, outages = stream
     reference_store = SqliteStoreConfig(path=str(tmp_path / "reference.sqlite"))
