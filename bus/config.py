@@ -48,7 +48,7 @@ class KafkaConfig(BaseModel):
     allowed_lateness_s: float = Field(
         default=3600.0, ge=0, description="sink: a decision waits until its partition has "
         "seen posts this much newer (event time), so skew does not split an outage")
-    max_hold_s: float = Field(default=2.0, ge=0, description="sink: ... but at most this long "
+    max_hold_s: float = Field(default=0.25, ge=0, description="sink: ... but at most this long "
                               "(wall clock), the latency the ordering may add")
 
     def servers(self) -> list[str]:

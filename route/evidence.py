@@ -10,7 +10,7 @@ malformed state raises ValueError. Pure.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from schemas import Decision, Incident
@@ -35,9 +35,8 @@ class Evidence:
 
     def to_state(self) -> list:
         """A compact JSON-safe row (fields in order, the time as ISO-8601)."""
-        row = list(astuple(self))
-        row[1] = self.at.isoformat()
-        return row
+        return [self.post_id, self.at.isoformat(), self.platform, self.lang, self.sentiment,
+                self.compound, self.urgency]  # not astuple: it deep-copies every field
 
     @classmethod
     def from_state(cls, row: list) -> "Evidence":
