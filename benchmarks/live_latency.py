@@ -35,9 +35,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.live.harness import (WEBCARE, Sender, free_port, post_json, start_run,  # noqa: E402
-                                stop, stored, stored_at, wait_listening, wait_until,
-                                write_config)
+from tests.live.harness import (WEBCARE, Sender, free_port, kafka_section,  # noqa: E402
+                                post_json, start_run, stop, stored, stored_at,
+                                wait_listening, wait_until, write_config)
 
 PROBES_PER_S = 5
 
@@ -75,15 +75,8 @@ def _app(config: Path, directory: Path) -> tuple[int, str, subprocess.Popen]:
 @contextlib.contextmanager
 def inprocess(directory: Path) -> Iterator[Product]:
     port = free_port()
-    config = write_config(directory, port)
-    pipeline = start_run(config, directory / "run.log")
-    wait_listening(port, pipeline)
-    app_port, token, serve = _app(config, directory)
-    try:
-        yield Product(port, directory / "store.sqlite", app_port, token, pipeline)
-    finally:
-        print(f"  SIGTERM: exit {stop(pipeline)}")
-        stop(serve)
+    with _serving(directory, port, write_config(directory, port), ("run",)) as product:
+        yield product
 
 
 @contextlib.contextmanager
@@ -92,37 +85,24 @@ def on_kafka(directory: Path) -> Iterator[Product]:
 
     with tansu.running(directory / "tansu.log") as broker:
         port = free_port()
-        config = write_config(directory, port)
-        _add_kafka(config, broker)
+        config = write_config(directory, port, kafka_section(broker, "live", partitions=4))
         _webcare("topics", "create", "--config", str(config))
-        log = open(directory / "run.log", "ab")
-        pipeline = subprocess.Popen(
-            [WEBCARE, "run", "--bus", "kafka", "--config", str(config)],
-            env=_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_listening(port, pipeline)
-        app_port, token, serve = _app(config, directory)
-        try:
-            yield Product(port, directory / "store.sqlite", app_port, token, pipeline)
-        finally:
-            print(f"  SIGTERM: exit {stop(pipeline)}")
-            stop(serve)
+        with _serving(directory, port, config, ("run", "--bus", "kafka")) as product:
+            yield product
 
 
-def _env() -> dict:
-    import os
-
-    from tests.live.harness import TOKEN
-
-    return {**os.environ, "LIVE_TEST_TOKEN": TOKEN}
-
-
-def _add_kafka(config: Path, broker: str) -> None:
-    import yaml
-
-    data = yaml.safe_load(config.read_text("utf-8"))
-    data["kafka"] = {"bootstrap_servers": [broker], "topic_prefix": "live",
-                     "session_timeout_ms": 6000, "topics": {"partitions": 4}}
-    config.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+@contextlib.contextmanager
+def _serving(directory: Path, port: int, config: Path, command: tuple[str, ...]
+             ) -> Iterator[Product]:
+    """The pipeline (``webcare`` + ``command``) and the app on one store; SIGTERM at the end."""
+    pipeline = start_run(config, directory / "run.log", command)
+    wait_listening(port, pipeline)
+    app_port, token, serve = _app(config, directory)
+    try:
+        yield Product(port, directory / "store.sqlite", app_port, token, pipeline)
+    finally:
+        print(f"  SIGTERM: exit {stop(pipeline)}")
+        stop(serve)
 
 
 class Visibility:
@@ -146,17 +126,28 @@ class Visibility:
         self.pending[post_id] = time.monotonic() + deadline
 
     def _poll(self) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", self.product.app_port, timeout=10)
-        headers = {"Authorization": f"Bearer {self.product.token}"}
+        connection = None
         while not self._stop.wait(0.02):
             for post_id, deadline in list(self.pending.items()):
-                connection.request("GET", f"/api/v1/items/{post_id}", headers=headers)
-                response = connection.getresponse()
-                response.read()
-                if response.status == 200:
+                connection = connection or http.client.HTTPConnection(
+                    "127.0.0.1", self.product.app_port, timeout=10)
+                try:
+                    status = self._status(connection, post_id)
+                except (OSError, http.client.HTTPException):  # an idle keep-alive was closed
+                    connection.close()
+                    connection = None
+                    continue
+                if status == 200:
                     self.seen[post_id] = time.time()
-                if response.status == 200 or time.monotonic() > deadline:
+                if status == 200 or time.monotonic() > deadline:
                     self.pending.pop(post_id, None)
+
+    def _status(self, connection: http.client.HTTPConnection, post_id: str) -> int:
+        connection.request("GET", f"/api/v1/items/{post_id}",
+                           headers={"Authorization": f"Bearer {self.product.token}"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
 
 
 def _percentiles(values: list[float]) -> str:

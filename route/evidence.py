@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timezone
 
 from schemas import Decision, Incident
 from schemas.results import URGENCY_LEVELS
@@ -34,15 +34,19 @@ class Evidence:
                    c.sentiment.compound, c.urgency)
 
     def to_state(self) -> list:
-        """A compact JSON-safe row (fields in order, the time as ISO-8601)."""
-        return [self.post_id, self.at.isoformat(), self.platform, self.lang, self.sentiment,
-                self.compound, self.urgency]  # not astuple: it deep-copies every field
+        """A compact JSON-safe row: the fields in order, the time as Unix seconds (the
+        correlator keeps pre-detection evidence as these rows, so a snapshot costs no
+        per-post work)."""
+        return [self.post_id, self.at.timestamp(), self.platform, self.lang, self.sentiment,
+                self.compound, self.urgency]
 
     @classmethod
     def from_state(cls, row: list) -> "Evidence":
         post_id, at, platform, lang, sentiment, compound, urgency = row
-        return cls(str(post_id), datetime.fromisoformat(at), str(platform), str(lang),
-                   str(sentiment), float(compound), str(urgency))
+        moment = (datetime.fromisoformat(at) if isinstance(at, str)
+                  else datetime.fromtimestamp(float(at), timezone.utc))
+        return cls(str(post_id), moment, str(platform), str(lang), str(sentiment),
+                   float(compound), str(urgency))
 
 
 @dataclass

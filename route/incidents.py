@@ -82,7 +82,7 @@ class IncidentCorrelator:
     def __post_init__(self) -> None:
         self.detector = self.detector or BurstDetector(self.config.burst)
         self.open: dict[str, OpenIncident] = {}  # "brand\x1ftopic" → incident
-        self._recent: dict[str, deque[Evidence]] = {}
+        self._recent: dict[str, deque[list]] = {}  # slot → Evidence.to_state() rows
         self._events: list[IncidentEvent] = []
         self.now: datetime | None = None
         self._pruned: datetime | None = None
@@ -122,14 +122,15 @@ class IncidentCorrelator:
 
     def _remember(self, slot: str, evidence: Evidence) -> None:
         recent = self._recent.setdefault(slot, deque(maxlen=self.config.burst.max_posts_per_key))
-        recent.append(evidence)
-        horizon = evidence.at - self._horizon
-        while recent and recent[0].at < horizon:
+        recent.append(evidence.to_state())
+        horizon = (evidence.at - self._horizon).timestamp()
+        while recent and recent[0][1] < horizon:
             recent.popleft()
 
     def _open(self, slot: str, detection: Detection) -> OpenIncident:
         ids = set(detection.post_ids)
-        window = [e for e in self._recent.pop(slot, ()) if e.post_id in ids]
+        window = [Evidence.from_state(row) for row in self._recent.pop(slot, ())
+                  if row[0] in ids]
         key = burst_key(detection.brand, detection.topic, detection.first_post_at)
         incident = OpenIncident(key, detection.brand, detection.topic, detection.level,
                                 self.config.max_samples, reasons=[detection.explain()])
@@ -190,9 +191,9 @@ class IncidentCorrelator:
         the state stays bounded however many brands and topics went quiet."""
         self._pruned = now
         self.detector.prune(now)
-        cutoff = now - self._horizon
+        cutoff = (now - self._horizon).timestamp()
         for slot, recent in list(self._recent.items()):
-            while recent and recent[0].at < cutoff:
+            while recent and recent[0][1] < cutoff:
                 recent.popleft()
             if not recent:
                 del self._recent[slot]
@@ -209,8 +210,7 @@ class IncidentCorrelator:
         return {"version": SNAPSHOT_VERSION, "now": self.now and self.now.isoformat(),
                 "detector": self.detector.to_state(),
                 "open": {slot: incident.to_state() for slot, incident in self.open.items()},
-                "recent": {slot: [e.to_state() for e in recent]
-                           for slot, recent in self._recent.items()}}
+                "recent": {slot: list(recent) for slot, recent in self._recent.items()}}
 
     def restore(self, snapshot: dict) -> None:
         """Continue from a :meth:`snapshot` (called once, when the sink is built, before any
@@ -223,7 +223,7 @@ class IncidentCorrelator:
             detector = BurstDetector.from_state(snapshot["detector"], self.config.burst)
             opened = {slot: OpenIncident.from_state(state)
                       for slot, state in snapshot["open"].items()}
-            recent = {slot: deque(map(Evidence.from_state, rows),
+            recent = {slot: deque((Evidence.from_state(row).to_state() for row in rows),
                                   maxlen=self.config.burst.max_posts_per_key)
                       for slot, rows in snapshot["recent"].items()}
             now = snapshot["now"] and datetime.fromisoformat(snapshot["now"])

@@ -201,12 +201,12 @@ def read_topic(config: WebcareConfig, name: str, expect: int, timeout: float = 2
     return found
 
 
-def committed(config, stage: str) -> int:
-    """Offsets the group of ``stage`` has committed on the raw topic (summed over partitions)."""
+def committed(config, stage: str, topic_name: str = "raw") -> int:
+    """Offsets the group of ``stage`` has committed on a topic (summed over partitions)."""
     consumer = KafkaConsumer(bootstrap_servers=config.kafka.servers(),
                              group_id=config.kafka.group(stage), enable_auto_commit=False)
     try:
-        topic = config.kafka.topic("raw")
+        topic = config.kafka.topic(topic_name)
         return sum(consumer.committed(TopicPartition(topic, p)) or 0
                    for p in range(config.kafka.topics.partitions))
     finally:

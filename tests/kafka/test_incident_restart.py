@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 
 import orjson
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from bus import client
 from bus.messages import decision_key
 from route.incidents import IncidentCorrelator
 from schemas import Decision
-from tests.kafka.harness import make_config, start, stop, wait_for
+from tests.kafka.harness import committed, make_config, start, stop, wait_for
 from tests.kafka.test_pipeline import stored
 from tests.sinks.tickets.fakes import FakeWebhook, Server
 from webcare.config import WebcareConfig
@@ -191,18 +190,6 @@ def test_posts_later_than_the_allowed_lateness_join_the_incident_and_are_no_dead
     assert_one_incident(*outcome(config, hook), ends="resolved")
 
 
-def committed(config) -> int:
-    """Offsets the sink group committed on the decisions topic (summed over partitions)."""
-    consumer = KafkaConsumer(bootstrap_servers=config.kafka.servers(),
-                             group_id=config.kafka.group("sink"), enable_auto_commit=False)
-    try:
-        topic = config.kafka.topic("decisions")
-        return sum(consumer.committed(TopicPartition(topic, p)) or 0
-                   for p in range(config.kafka.topics.partitions))
-    finally:
-        consumer.close()
-
-
 def test_held_decisions_are_not_committed_and_a_restart_stores_them_once(
         broker, tmp_path, hook, day):
     decisions, outage = day
@@ -216,13 +203,15 @@ def test_held_decisions_are_not_committed_and_a_restart_stores_them_once(
         wait_for(lambda: stored(holding) >= len(released), timeout=60, what="released stored")
     finally:
         stop(worker)  # the last 30 minutes are still held
-    assert stored(holding) == committed(holding) == len(released) < len(decisions)
+    assert stored(holding) == committed(holding, "sink", "decisions") == len(released) < len(
+        decisions)
     config = holding.model_copy(update={"kafka": holding.kafka.model_copy(
         update={"max_hold_s": 0.5})})
     worker = start("sink", config)
     try:
         wait_for(lambda: stored(config) >= len(decisions), timeout=60, what="all stored")
-        wait_for(lambda: committed(config) == len(decisions), timeout=30, what="all committed")
+        wait_for(lambda: committed(config, "sink", "decisions") == len(decisions), timeout=30,
+                 what="all committed")
     finally:
         stop(worker)
     assert stored(config) == len(decisions)

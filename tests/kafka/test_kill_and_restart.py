@@ -5,48 +5,34 @@ worker's webhook; then SIGTERM. Every post answered 2xx is stored exactly once."
 
 from __future__ import annotations
 
-import os
 import random
 import subprocess
 import time
 import uuid
 
 import pytest
-import yaml
 
-from tests.live.harness import (TOKEN, WEBCARE, Sender, free_port, intake_left, post_json, stop,
-                                stored, wait_listening, wait_released, wait_until,
-                                write_config)
+from tests.live.harness import (WEBCARE, Sender, free_port, intake_left, kafka_section,
+                                post_json, start_run, stop, stored, wait_listening,
+                                wait_released, wait_until, write_config)
 
 POSTS = 5000
 KINDS = ("ingest", "classify", "route", "sink")
 ROUNDS = 3  # kills of each kind
 
 
-def kafka_config(tmp_path, broker: str):
-    port = free_port()
-    path = write_config(tmp_path, port, batch_size=64)
-    config = yaml.safe_load(path.read_text("utf-8"))
-    config["kafka"] = {"bootstrap_servers": [broker], "topic_prefix": f"c{uuid.uuid4().hex[:8]}",
-                       "topics": {"partitions": 2}, "session_timeout_ms": 6000,
-                       "poll_timeout_ms": 100, "linger_ms": 2, "backoff_initial_s": 0.1,
-                       "backoff_max_s": 1.0}
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
-    return path, port
-
-
 def worker(config, stage: str, log) -> subprocess.Popen:
-    return subprocess.Popen([WEBCARE, "worker", "--stage", stage, "--config", str(config)],
-                            env={**os.environ, "LIVE_TEST_TOKEN": TOKEN}, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return start_run(config, log, ("worker", "--stage", stage))
 
 
 @pytest.mark.integration
 def test_each_worker_kind_killed_9_loses_no_acknowledged_post(tmp_path, broker):
-    config, port = kafka_config(tmp_path, broker)
+    port = free_port()
+    config = write_config(tmp_path, port, kafka_section(broker, f"c{uuid.uuid4().hex[:8]}"),
+                          batch_size=64)
     subprocess.run([WEBCARE, "topics", "create", "--config", str(config)], check=True,
                    capture_output=True)
-    log = open(tmp_path / "workers.log", "ab")
+    log = tmp_path / "workers.log"
     workers = {stage: worker(config, stage, log) for stage in KINDS}
     assert wait_listening(port, workers["ingest"])
     sender = Sender(port, [post_json(n, "kchaos") for n in range(POSTS)], threads=4).start()
@@ -68,8 +54,7 @@ def test_each_worker_kind_killed_9_loses_no_acknowledged_post(tmp_path, broker):
     wait_until(lambda: len(stored(store)) >= POSTS, timeout=600, every=1,
                what="every acknowledged post stored")
     codes = {stage: stop(process) for stage, process in workers.items()}
-    log.close()
-    tail = (tmp_path / "workers.log").read_text(errors="replace")[-3000:]
+    tail = log.read_text(errors="replace")[-3000:]
     assert codes == dict.fromkeys(KINDS, 0), tail
     counts, queued = stored(store), stored(store, "queue_items")
     assert set(counts) == {f"kchaos-{n}" for n in range(POSTS)}

@@ -70,25 +70,42 @@ def post_json(n: int, prefix: str = "live") -> bytes:
         "author": {"handle": f"customer{n % 997}"}}).encode()
 
 
-def write_config(directory: Path, port: int, **pipeline) -> Path:
-    """The shipped default config plus one webhook source and a store in ``directory``."""
+def write_config(directory: Path, port: int, kafka: dict | None = None, **pipeline) -> Path:
+    """The shipped default config plus one webhook source and a store in ``directory``
+    (and a ``kafka`` section when given)."""
     config = yaml.safe_load(default_config_path().read_text("utf-8"))
     config["store"] = {"type": "sqlite", "path": str(directory / "store.sqlite")}
     config["sources"] = [{"type": "webhook", "host": "127.0.0.1", "port": port,
                           "state_path": str(directory / "state.sqlite"),
                           "token_env": "LIVE_TEST_TOKEN"}]
     config["pipeline"] = {**config.get("pipeline", {}), **pipeline}
+    if kafka:
+        config["kafka"] = kafka
     path = directory / "config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
     return path
 
 
-def start_run(config: Path, log: Path | None = None) -> subprocess.Popen:
-    """``webcare run --config`` as a real process (its own session, so signals reach it only)."""
+def start_run(config: Path, log: Path | None = None, command: tuple[str, ...] = ("run",)
+              ) -> subprocess.Popen:
+    """``webcare run --config`` (or another ``command``, e.g. ``("worker", "--stage",
+    "sink")``) as a real process in its own session, so signals reach it only."""
     env = {**os.environ, "LIVE_TEST_TOKEN": TOKEN}
     out = open(log, "ab") if log else subprocess.DEVNULL
-    return subprocess.Popen([WEBCARE, "run", "--config", str(config)], env=env, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        return subprocess.Popen([WEBCARE, *command, "--config", str(config)], env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    finally:
+        if log:
+            out.close()  # the child keeps its own copy
+
+
+def kafka_section(broker: str, prefix: str, partitions: int = 2) -> dict:
+    """The ``kafka:`` keys of a test or benchmark config against a Tansu broker."""
+    return {"bootstrap_servers": [broker], "topic_prefix": prefix,
+            "topics": {"partitions": partitions}, "session_timeout_ms": 6000,
+            "poll_timeout_ms": 100, "linger_ms": 2, "backoff_initial_s": 0.1,
+            "backoff_max_s": 1.0}
 
 
 def wait_listening(port: int, proc: subprocess.Popen | None = None, timeout: float = 120) -> bool:
