@@ -17,6 +17,7 @@ retries binding while the old one lets go.
 from __future__ import annotations
 
 import ctypes
+import errno
 import importlib
 import json
 import os
@@ -116,7 +117,7 @@ def _bind(source: Any) -> tuple[str, int]:
         try:
             return source.serve_here()
         except OSError as error:
-            if error.errno != 98 or time.monotonic() > deadline:  # EADDRINUSE
+            if error.errno != errno.EADDRINUSE or time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
 

@@ -1,0 +1,42 @@
+"""The push receiver's own process: a clear error when it cannot start, and no orphan when
+the pipeline that started it is killed with -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from ingest.receiver_process import ReceiverFailed
+from ingest.webhook import WebhookConfig, WebhookSource
+from tests.live.harness import wait_listening, wait_released
+
+
+def test_a_receiver_that_cannot_bind_fails_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("WEBCARE_WEBHOOK_TOKEN", "t")
+    source = WebhookSource(WebhookConfig(host="192.0.2.1", port=0,  # not this machine's
+                                         state_path=str(tmp_path / "s.sqlite")))
+    with pytest.raises(ReceiverFailed, match="OSError.*assign"):
+        source.start()
+
+
+def test_the_receiver_follows_its_pipeline_when_killed_9(tmp_path):
+    script = textwrap.dedent(f"""
+        import os, time
+        os.environ["WEBCARE_WEBHOOK_TOKEN"] = "t"
+        from ingest.webhook import WebhookConfig, WebhookSource
+        source = WebhookSource(WebhookConfig(port=0, state_path={str(tmp_path / "s.sqlite")!r}))
+        print(source.start().rsplit(":", 1)[1], flush=True)
+        time.sleep(600)
+    """)
+    pipeline = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                                text=True, cwd=os.getcwd())
+    port = int(pipeline.stdout.readline())
+    assert wait_listening(port, timeout=10)
+    os.kill(pipeline.pid, signal.SIGKILL)
+    pipeline.wait()
+    wait_released(port, timeout=10)  # raises when the receiver process outlived it
