@@ -23,3 +23,37 @@ def test_healthz_is_503_when_the_store_is_unreachable():
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "error": "StoreUnavailable"}
+
+
+def test_the_app_reconnects_after_postgresql_dropped_its_connection():
+    """A PostgreSQL restart or failover drops the app's connections: the request that finds
+    its connection broken fails, the next one of that thread gets a new connection."""
+    import time
+
+    import psycopg
+
+    from tests.pg import drop_schema, pg_dsn, unique_schema
+    from webcare.app.web import State
+
+    dsn, schema = pg_dsn(), unique_schema()
+    config = WebcareConfig(store=PostgresStoreConfig(dsn=SecretStr(dsn), schema_name=schema))
+    state = State(config)
+    try:
+        first = state.store()
+        pid = first.store.db.info.backend_pid
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            for _ in range(100):  # until the server has really let it go
+                if not admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s",
+                                     (pid,)).fetchone():
+                    break
+                time.sleep(0.02)
+        try:
+            first.db.one("SELECT 1 AS ok")
+        except psycopg.OperationalError:
+            pass  # the request that meets the dropped connection fails
+        second = state.store()
+        assert second is not first and second.db.one("SELECT 1 AS ok") == {"ok": 1}
+    finally:
+        state.close()
+        drop_schema(dsn, schema)

@@ -40,6 +40,11 @@ class CsrfFailed(Exception):
     pass
 
 
+def _lost(connection) -> bool:
+    """A psycopg connection that is closed or broken (sqlite3 connections never are)."""
+    return bool(getattr(connection, "broken", False) or getattr(connection, "closed", False))
+
+
 class State:
     """Per-process state: config, login limiter and one store connection per worker thread."""
 
@@ -53,14 +58,28 @@ class State:
         self._lock = threading.Lock()
 
     def store(self) -> AppStore:
-        """The calling thread's store (sqlite3 connections must stay in their thread)."""
+        """The calling thread's store (sqlite3 connections must stay in their thread). A
+        connection the database dropped (a PostgreSQL restart or failover) is replaced: the
+        request that found it broken failed, the next one reconnects."""
         app = getattr(self._local, "app", None)
+        if app is not None and _lost(app.store.db):
+            self._forget(app.store)
+            app = None
         if app is None:
             store = STORE_TYPES[self.config.store.type](self.config.store)
             app = self._local.app = AppStore(store)
             with self._lock:
                 self._opened.append(store)
         return app
+
+    def _forget(self, store) -> None:
+        with self._lock:
+            if store in self._opened:
+                self._opened.remove(store)
+        try:
+            store.close()
+        except Exception:  # noqa: BLE001 - it is broken already
+            pass
 
     def close(self) -> None:
         with self._lock:
