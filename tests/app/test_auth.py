@@ -116,3 +116,22 @@ def test_api_enforces_roles(client_for, app_store, name, method, path, body, sta
     headers = api_token(app_store, name)
     response = getattr(client, method)(path, headers=headers, **({"json": body} if body else {}))
     assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize("trusted, status", [([], 403), (["*"], 303)])
+def test_behind_a_tls_proxy_only_a_trusted_one_makes_https_forms_work(config, app_store,
+                                                                     trusted, status):
+    """A reverse proxy terminates TLS and forwards plain http with X-Forwarded-Proto: the
+    browser's https Origin is this site only when the app trusts that proxy
+    (``app.forwarded_allow_ips``); otherwise every form post is refused as foreign."""
+    from webcare.app.web import create_app
+
+    app_config = config.app.model_copy(update={"forwarded_allow_ips": trusted})
+    with TestClient(create_app(config.model_copy(update={"app": app_config}))) as client:
+        login(client, "alice")
+        csrf = csrf_of(client.get("/").text)
+        response = client.post("/item/claim", data={"id": "t-1", "csrf": csrf},
+                               headers={"Origin": "https://testserver",
+                                        "X-Forwarded-Proto": "https"}, follow_redirects=False)
+    assert response.status_code == status
+    assert app_store.owner("t-1") == ("alice" if status == 303 else None)

@@ -65,6 +65,10 @@ class AppConfig(BaseModel):
     token_days: int = Field(default=90, ge=1, le=3650, description="API token lifetime")
     secure_cookies: Literal["auto", "always", "never"] = Field(
         default="auto", description="'auto': Secure when the request came over https")
+    forwarded_allow_ips: list[str] = Field(
+        default_factory=list, description="reverse proxies (TLS terminators) whose "
+        "X-Forwarded-Proto/-For the app trusts, as addresses or networks ('*': any); "
+        "[] = none: behind a proxy, https logins are refused as a foreign origin")
     login_limit: LoginLimit = Field(default_factory=LoginLimit)
     reply: ReplyConfig = Field(default_factory=ReplyConfig)
     canned: dict[str, dict[str, str]] = Field(default_factory=lambda: DEFAULT_CANNED)

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from sinks.app_store import AppStore
 from webcare.app import security
@@ -169,6 +170,9 @@ def create_app(config: WebcareConfig) -> FastAPI:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    if config.app.forwarded_allow_ips:  # behind a TLS-terminating reverse proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=config.app.forwarded_allow_ips)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _: Exception):
