@@ -35,6 +35,7 @@ _DDL = [
     "PRIMARY KEY (sink, incident_key))",
 ]
 _SELECT = "SELECT seq, sink, event_id, kind, incident_json, event_at, attempts FROM ticket_outbox"
+CLAIM_S = 60.0  # a claimed entry is due again after this long (longer than one delivery)
 
 
 def event_id(kind: str, incident: Incident, at: datetime) -> str:
@@ -99,12 +100,20 @@ class Outbox:
         return self.db.transaction() if self.postgres else self.db
 
     def due(self, now: datetime, limit: int = 100) -> list[Entry]:
-        """The oldest pending entry of each (sink, incident) whose retry time has come."""
-        rows = self._rows(
-            _SELECT + " o WHERE state = 'pending' AND next_ts <= ? AND seq = (SELECT MIN(seq) "
-            "FROM ticket_outbox p WHERE p.sink = o.sink AND p.incident_key = o.incident_key "
-            "AND p.state = 'pending') ORDER BY seq LIMIT ?", (now.timestamp(), limit))
-        return [_entry(row) for row in rows]
+        """The oldest pending entry of each (sink, incident) whose retry time has come,
+        claimed for ``CLAIM_S`` seconds: its retry time moves on in the same statement that
+        checks it, so of several sink workers on one store exactly one delivers it. ``mark_*``
+        settle a claimed entry; a worker that dies releases its claims when they expire."""
+        ts = now.timestamp()
+        with self._lock, self._transaction():
+            rows = self._rows(
+                _SELECT + " o WHERE state = 'pending' AND next_ts <= ? AND seq = (SELECT "
+                "MIN(seq) FROM ticket_outbox p WHERE p.sink = o.sink AND p.incident_key = "
+                "o.incident_key AND p.state = 'pending') ORDER BY seq LIMIT ?", (ts, limit))
+            claimed = [row for row in rows if self._exec(
+                "UPDATE ticket_outbox SET next_ts = ? WHERE seq = ? AND state = 'pending' "
+                "AND next_ts <= ?", (ts + CLAIM_S, row[0], ts)).rowcount == 1]
+        return [_entry(row) for row in claimed]
 
     def ticket_id(self, sink: str, key: str) -> str | None:
         rows = self._rows("SELECT ticket_id FROM ticket_refs WHERE sink = ? AND incident_key = ?",

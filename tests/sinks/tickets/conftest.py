@@ -56,6 +56,20 @@ def outbox(store):
     box.close()
 
 
+@pytest.fixture
+def outbox_factory(store):
+    """More outboxes on the same store: the connections of other sink workers."""
+    opened = []
+
+    def make() -> Outbox:
+        opened.append(Outbox.open(store_config_of(store)))
+        return opened[-1]
+
+    yield make
+    for box in opened:
+        box.close()
+
+
 def store_config_of(store):
     return store._ticket_test_config
 

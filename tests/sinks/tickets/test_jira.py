@@ -8,6 +8,7 @@ from sinks.tickets.base import tag
 from sinks.tickets.jira import JiraConfig, JiraSink
 from tests.sinks.tickets.conftest import KEY, SimClock, deliverer, lifecycle
 from tests.sinks.tickets.fakes import FakeJira, Server
+from sinks.tickets.outbox import CLAIM_S
 
 
 @pytest.fixture
@@ -38,10 +39,12 @@ def test_crash_after_create_and_retried_comment_do_not_duplicate(jira, outbox):
     outbox.enqueue(lifecycle(updates=1), ["jira"], clock())
     first = outbox.due(clock())[0]
     sink.deliver(first, None)  # created, then the process died before storing the key
+    clock.advance(CLAIM_S)  # the dead worker's claim expires
     loop = deliverer(outbox, {"jira": sink}, clock)
     loop.run_once()  # found by label, not re-created
     update = outbox.due(clock())[0]
     sink.deliver(update, "ITSM-1")  # comment added, answer lost
+    clock.advance(CLAIM_S)
     loop.drain()
     [issue] = jira.tool.by_label(tag(KEY))
     assert len(jira.tool.issues) == 1 and len(issue["comments"]) == 2  # update + resolve

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sinks.tickets.outbox import Outbox
 from tests.conftest import T0
 from tests.sinks.tickets.conftest import KEY, lifecycle
+from sinks.tickets.outbox import CLAIM_S
 
 OTHER = "burst:Lumen Telecom:outage:20261121T0800Z"
 
@@ -23,8 +24,23 @@ def test_only_the_oldest_pending_entry_per_incident_is_due(outbox):
     due = outbox.due(T0)
     assert [(e.incident.key, e.kind) for e in due] == [(KEY, "opened"), (OTHER, "opened")]
     outbox.mark_retry(due[0], T0 + timedelta(seconds=30), "HTTP 503", 503)
-    assert [e.incident.key for e in outbox.due(T0)] == [OTHER]  # KEY waits, updates too
-    assert [e.kind for e in outbox.due(T0 + timedelta(seconds=30))] == ["opened", "opened"]
+    assert outbox.due(T0) == []  # KEY waits (its updates too), OTHER is claimed
+    assert [(e.incident.key, e.kind) for e in outbox.due(T0 + timedelta(seconds=30))] == [
+        (KEY, "opened")]
+    later = T0 + timedelta(seconds=CLAIM_S)  # OTHER's claim expired unsettled: due again
+    assert [(e.incident.key, e.kind) for e in outbox.due(later)] == [(OTHER, "opened")]
+
+
+def test_two_workers_on_one_store_never_get_the_same_entry(outbox, outbox_factory):
+    """Sink replicas share the store: each due entry is claimed by exactly one of them."""
+    keys = [f"burst:B:outage:20261120T{h:02d}00Z" for h in range(20)]
+    for key in keys:
+        outbox.enqueue(lifecycle(key), ["snow"], T0)
+    other = outbox_factory()
+    first, second = outbox.due(T0, limit=10), other.due(T0, limit=100)
+    assert len(first) == 10 and len(second) == 10
+    assert {e.incident.key for e in first}.isdisjoint(e.incident.key for e in second)
+    assert other.due(T0) == [] == outbox.due(T0)
 
 
 def test_sent_entries_store_the_ticket_and_unblock_the_next(outbox):

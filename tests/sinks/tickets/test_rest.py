@@ -8,6 +8,7 @@ from sinks.tickets.templated import RestTicketConfig, RestTicketSink
 from tests.sinks.tickets.conftest import KEY, SimClock, deliverer, lifecycle
 from tests.sinks.tickets.fakes import Server
 from tests.sinks.tickets.fakes_rest import Clock, FakeTicketApi
+from sinks.tickets.outbox import CLAIM_S
 
 CREATE = {"method": "POST", "path": "/api/tickets",
           "body": '{"title": {{ incident.title | tojson }}, "key": {{ incident.key | tojson }},'
@@ -114,6 +115,7 @@ def test_crash_between_create_and_store_is_found_by_the_lookup(api, outbox):
     sink, clock = RestTicketSink(rest_config(api)), SimClock()
     outbox.enqueue(lifecycle(updates=1), ["rest"], clock())
     sink.deliver(outbox.due(clock())[0], None)  # created, then the process dies
+    clock.advance(CLAIM_S)  # the dead worker's claim expires
     assert deliverer(outbox, {"rest": sink}, clock).drain()["sent"] == 3
     assert len(api.tool.by_key(KEY)) == 1
 

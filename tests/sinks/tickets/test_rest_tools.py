@@ -23,6 +23,7 @@ from tests.sinks.tickets.fakes_itsm import AR, EFECTE, FakeEfecte, FakeHelix
 from tests.sinks.tickets.fakes_rest import Clock
 from tests.sinks.tickets.test_pipeline_tickets import KEY as BURST_KEY
 from webcare.config import WebcareConfig, load_config
+from sinks.tickets.outbox import CLAIM_S
 
 OUTAGE = MONDAY + timedelta(hours=19)
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy" / "tickets"
@@ -142,6 +143,7 @@ def test_helix_crash_after_create_is_found_by_the_description_tag(helix, outbox)
     sink, clock = RestTicketSink(worked("bmc-helix", helix.url), helix.clock), SimClock()
     outbox.enqueue(lifecycle(updates=1), ["bmc-helix"], clock())
     sink.deliver(outbox.due(clock())[0], None)  # created; the process dies before storing it
+    clock.advance(CLAIM_S)  # the dead worker's claim expires
     assert deliverer(outbox, {"bmc-helix": sink}, clock).drain()["sent"] == 3
     assert len(helix.tool.incidents) == 1
 
@@ -163,6 +165,7 @@ def test_efecte_crash_after_create_is_found_by_the_eql_filter(efecte, outbox):
     sink, clock = RestTicketSink(worked("efecte", efecte.url)), SimClock()
     outbox.enqueue(lifecycle(updates=0), ["efecte"], clock())
     sink.deliver(outbox.due(clock())[0], None)
+    clock.advance(CLAIM_S)
     assert deliverer(outbox, {"efecte": sink}, clock).drain()["sent"] == 2
     assert len(efecte.tool.cards) == 1
 

@@ -12,6 +12,7 @@ from sinks.tickets.base import tag
 from sinks.tickets.rt import RtConfig, RtSink
 from tests.sinks.tickets.conftest import SimClock, deliverer, lifecycle
 from tests.sinks.tickets.rt_server import AUTH, real_rt
+from sinks.tickets.outbox import CLAIM_S
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,7 @@ def test_crash_between_create_and_store_finds_the_ticket(rt_url, rt_sink, outbox
     key, clock = unique_key(), SimClock()
     outbox.enqueue(lifecycle(key, updates=0), ["rt"], clock())
     created = rt_sink.deliver(outbox.due(clock())[0], None)  # the id is never stored
+    clock.advance(CLAIM_S)  # the dead worker's claim expires
     deliverer(outbox, {"rt": rt_sink}, clock).drain()
     assert outbox.ticket_id("rt", key) == created
     found = get(rt_url, "/tickets?query=" + urllib.request.quote(f"Subject LIKE '{tag(key)}'"))

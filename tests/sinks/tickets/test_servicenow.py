@@ -7,6 +7,7 @@ import pytest
 from sinks.tickets.servicenow import ServiceNowConfig, ServiceNowSink
 from tests.sinks.tickets.conftest import KEY, SimClock, deliverer, lifecycle
 from tests.sinks.tickets.fakes import FakeServiceNow, Server
+from sinks.tickets.outbox import CLAIM_S
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def test_crash_between_create_and_store_does_not_duplicate(snow, outbox):
     outbox.enqueue(lifecycle(updates=1), ["servicenow"], clock())
     first = outbox.due(clock())[0]
     sink.deliver(first, None)  # ... and the process dies before mark_sent
+    clock.advance(CLAIM_S)  # the dead worker's claim expires
     assert deliverer(outbox, {"servicenow": make_sink(snow)}, clock).drain()["sent"] == 3
     assert len(snow.tool.by_correlation(KEY)) == 1
 
