@@ -23,6 +23,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ class Receiver(Protocol):
 
 
 class _TooLarge(Exception):
-    pass
+    """A streamed body passed the receiver's limit (the argument: bytes read so far)."""
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -211,11 +212,9 @@ class ReceiverServer:
     def start(self, timeout: float = 10.0) -> None:
         """Serve in the background; returns once uvicorn is listening."""
         self.thread.start()
-        deadline = threading.Event()
-        for _ in range(int(timeout / 0.01)):
-            if self.server.started or not self.thread.is_alive():
-                break
-            deadline.wait(0.01)
+        deadline = time.monotonic() + timeout
+        while not self.server.started and self.thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
         if not self.server.started:
             raise RuntimeError(f"receiver on {self.address} did not start")
 
