@@ -24,8 +24,8 @@ from classify.cascade import with_cascade
 from classify.language import PostText
 from classify.pipeline import Classifier, _assemble
 from schemas import Post
-from webcare.commands import demo_file
-from webcare.config import load_config
+from webcare.job.assembly import demo_file
+from webcare.job.config import load_config
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bus import client, tansu  # noqa: E402
 from bus.config import KafkaConfig, TopicSettings  # noqa: E402
 from bus.ingest import Ingestor  # noqa: E402
-from bus.run import build_worker, start_thread  # noqa: E402
-from sinks.sqlite_store import SqliteStoreConfig  # noqa: E402
-from webcare.config import PipelineConfig, WebcareConfig  # noqa: E402
+from sinks.store.sqlite import SqliteStoreConfig
+from webcare.job.config import PipelineConfig, WebcareConfig
+from webcare.job.kafka import build_worker, start_thread
 
 TEXTS = ["@LumenCare my internet is down again since this morning", "Lumen wifi keeps dropping",
          "thanks @LumenCare, fixed quickly!", "cannot log in to the Lumen app, password reset "
@@ -160,7 +160,7 @@ class Timed:
 def classify_worker(cfg: WebcareConfig, n: int, classify) -> tuple[float, float, dict]:
     """The worker's posts/s; the same polled batches through a fresh handler in memory (so
     the classifier's windows start equally empty); the worker's time split."""
-    from bus.run import build_handler
+    from webcare.job.kafka import build_handler
 
     worker, timed = build_worker("classify", cfg, classify), Timed()
     worker.handler.handle_batch = timed.wrap("parse+classify+serialize",

@@ -35,9 +35,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.live.harness import (WEBCARE, Sender, free_port, kafka_section,  # noqa: E402
-                                post_json, start_run, stop, stored, stored_at,
-                                wait_listening, wait_until, write_config)
+from tests.live.harness import (  # noqa: E402
+    WEBCARE,
+    Sender,
+    free_port,
+    kafka_section,
+    post_json,
+    start_run,
+    stop,
+    stored,
+    stored_at,
+    wait_listening,
+    wait_until,
+    write_config,
+)
 
 PROBES_PER_S = 5
 

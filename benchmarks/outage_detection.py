@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/outage_detection.py [--days 7] [--outages 5] [--seed 7]
 
 Runs the real stages in-process (Classifier → Router → IncidentCorrelator; no store) over
-``webcare.simulate`` output and prints, per outage: detected?, detection delay (event time from
+``webcare.lab.simulate`` output and prints, per outage: detected?, detection delay (event time from
 the outage start to the incident being opened), tickets (incidents opened for it), plus false
 incidents (burst incidents that match no outage). An incident matches an outage of the same
 brand opened between its start and its end + the quiet period. Exit code 1 when a target of
@@ -25,8 +25,8 @@ from classify.pipeline import Classifier  # noqa: E402
 from route.incidents import IncidentCorrelator  # noqa: E402
 from route.rules import Router  # noqa: E402
 from schemas import Post  # noqa: E402
-from webcare.config import load_config  # noqa: E402
-from webcare.simulate import simulate  # noqa: E402
+from webcare.job.config import load_config
+from webcare.lab.simulate import simulate
 
 
 def run(days: int, outages: int, seed: int) -> tuple[list, list, float, int]:

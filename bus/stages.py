@@ -4,8 +4,8 @@ A worker calls ``handle_batch(records)`` once per polled batch (the records of e
 in offset order, partition after partition); the base class loops over ``handle(record)``, the
 classify handler runs :meth:`classify.pipeline.Classifier.classify_batch` over the whole batch
 (stage at a time, as the in-process runner does). The same functions as the in-process runner
-do the work (:func:`webcare.runner.parse_post`, the ``Classifier``, the ``Router``, the
-incident correlator and the store/incident/ticket sink of :func:`webcare.commands.build_sink`);
+do the work (:func:`schemas.dead_letters.parse_post`, the ``Classifier``, the ``Router``, the
+incident correlator and the store/incident/ticket sink of :func:`webcare.job.assembly.build_sink`);
 a failure never raises out of a handler: it becomes a dead letter :class:`Output` for
 ``<prefix>.dlq`` (a poison message), and the partition moves on.
 """
@@ -24,9 +24,9 @@ from bus.config import KafkaConfig
 from bus.event_order import EventOrder
 from classify.pipeline import StageFailure
 from schemas import Classification, DeadLetter, Decision, Post
+from schemas.dead_letters import dead_letter, parse_post
 from schemas.protocols import RawRecord, Sink
 from sinks.incident_sink import IncidentSink
-from webcare.runner import dead_letter, parse_post
 
 INGESTED = "ingested_ms"  # header carried through every stage, for end-to-end latency
 

@@ -24,10 +24,9 @@ them with its head for that encoder.
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from classify.e5 import E5Encoder, E5Head

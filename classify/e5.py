@@ -7,7 +7,7 @@ Built once by :class:`classify.cascade.Cascade` when the cascade is on and
 posts of those languages the fast model is unsure of. The head is a logistic regression over
 the 384-d ``query:`` embedding and the fast model's two calibrated logits (log-odds of
 negative and positive against neutral), trained on Dutch tweets
-(:mod:`classify.training.e5_head`) and temperature-scaled, so its probabilities are
+(:mod:`webcare.lab.training.e5_head`) and temperature-scaled, so its probabilities are
 calibrated too. About 20 ms per post on one core.
 """
 

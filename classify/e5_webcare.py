@@ -7,7 +7,7 @@ is not empty (loading ``classify/models/sentiment_e5_webcare.npz`` and the encod
 :class:`classify.transformer.TransformerModelError`), and called once per batch with the
 posts of those languages the fast model is unsure of. The expert is a logistic regression
 over the 384-d ``query:`` embedding trained on the project's invented webcare posts and the
-ITSM dev posts (:mod:`classify.training.e5_webcare`), in en, nl and fi, plus the weighted
+ITSM dev posts (:mod:`webcare.lab.training.e5_webcare`), in en, nl and fi, plus the weighted
 label shares of the post's nearest invented posts (cosine, an int8 copy of their embeddings
 ships in the artifact), as log-odds scaled by ``beta``. It does not take the
 fast logits as inputs (the fast model trains on the invented posts, so their fast logits are

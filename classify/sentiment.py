@@ -7,7 +7,7 @@ unigrams, bigrams, 5-character word prefixes, the words in a negation's scope (`
 for "not good", see :mod:`classify.scopes`) and four cheap surface counts: the artifact
 already folds together a general model (TweetEval / XED), the stacked ITSM domain model trained
 on the general model's logits, the hand lexicon and (en) VADER word valences (see
-:mod:`classify.training.sentiment`). Scoring is one normalising ``re.sub``, one ``findall`` and
+:mod:`webcare.lab.training.sentiment`). Scoring is one normalising ``re.sub``, one ``findall`` and
 C-level dictionary lookups. The tokeniser here is shared with the training code.
 """
 

@@ -1,7 +1,7 @@
 """An optional spaCy ``textcat`` topic model, trained by ``webcare train --task topic``.
 
 Loaded once by :class:`classify.topic.TopicClassifier` when ``classify.topic.model`` names a
-directory written by :func:`classify.training.topic.train_topic`; its probabilities are added
+directory written by :func:`webcare.lab.training.topic.train_topic`; its probabilities are added
 to the phrase-rule scores (``model_weight`` × p). Loading fails with :class:`TopicModelError`
 naming the directory when it is missing, unreadable or trained on other labels.
 """

@@ -26,10 +26,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ingest.health import AuthFailed, Health, RateLimited
-from ingest.state import DEFAULT_STATE_PATH, StateStore
+from ingest.health import Health
 from schemas import Post
+from schemas.errors import AuthFailed, RateLimited
 from schemas.protocols import RawRecord, malformed_payload
+from sinks.store.source_state import DEFAULT_STATE_PATH, StateStore
 
 
 class LiveConfig(BaseModel):

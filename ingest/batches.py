@@ -5,7 +5,7 @@ arrives, so whoever reads it directly can act only when the next post comes. :cl
 reads each source in its own daemon thread into one bounded queue (backpressure) and hands the
 records out as :class:`Batch`es: when ``size`` records arrived or ``max_wait`` seconds after
 the first of them was read, whichever comes first. The in-process runner
-(:meth:`webcare.runner.Pipeline.run`) and the Kafka ingest worker (:class:`bus.ingest.Ingestor`)
+(:meth:`webcare.job.runner.Pipeline.run`) and the Kafka ingest worker (:class:`bus.ingest.Ingestor`)
 both consume it; ``checkpoint`` fans a merged position back out to each source's own position.
 """
 
@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from ingest.health import AuthFailed
+from schemas.errors import AuthFailed
 from schemas.protocols import RawRecord, Source
 
 log = logging.getLogger("webcare.ingest")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import Gauge
 
 if TYPE_CHECKING:
-    from ingest.state import StateStore
+    from sinks.store.source_state import StateStore
 
 STATES = ("ok", "degraded", "auth_failed", "rate_limited", "stopped")
 ENDED = ("auth_failed", "stopped")  # states in which no heartbeat is expected
@@ -26,18 +26,6 @@ log = logging.getLogger("webcare.ingest")
 
 SOURCE_HEALTH = Gauge("webcare_source_health", "1 for the current health state of a source",
                       ["source", "state"])
-
-
-class AuthFailed(RuntimeError):
-    """Credentials were rejected or are missing; the source must stop, not retry."""
-
-
-class RateLimited(RuntimeError):
-    """The platform asked us to wait ``wait`` seconds (from its reset header)."""
-
-    def __init__(self, message: str, wait: float) -> None:
-        super().__init__(message)
-        self.wait = max(0.0, wait)
 
 
 class Health:

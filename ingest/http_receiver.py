@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ingest.intake import IntakeClosed, IntakeFull
+from sinks.store.intake import IntakeClosed, IntakeFull
 
 log = logging.getLogger("webcare.ingest")
 KEEP_ALIVE_S = 5

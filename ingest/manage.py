@@ -1,7 +1,7 @@
 """Building, testing and reporting on the configured sources (CLI support).
 
 * :func:`build_sources` — one object per ``sources`` entry, by ``type`` (the registry in
-  ``webcare.config``); missing credentials raise :class:`AuthFailed` naming the variable.
+  ``webcare.job.config``); missing credentials raise :class:`AuthFailed` naming the variable.
   Their records are merged into time-bounded batches by :class:`ingest.batches.MultiSource`.
 * :func:`test_sources` / :func:`status_rows` — ``webcare sources test`` / ``status``.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.health import AuthFailed
-from ingest.state import DEFAULT_STATE_PATH, StateStore
+from schemas.errors import AuthFailed
 from schemas.protocols import Source
+from sinks.store.source_state import DEFAULT_STATE_PATH, StateStore
 
 
 def build_sources(configs: list[Any], types: dict[str, type]) -> list[Source]:

@@ -7,7 +7,7 @@ timeouts) is :mod:`ingest.http_receiver`; it runs in a process of its own
 (:mod:`ingest.receiver_process`), started on the first ``records()`` call.
 
 A delivery is answered 2xx only once its posts (and the dead-letter envelopes of its bad
-entries) are committed to the intake in the source's state file (:mod:`ingest.intake`);
+entries) are committed to the intake in the source's state file (:mod:`sinks.store.intake`);
 ``records()`` reads the intake in order and ``checkpoint`` deletes what the runner flushed,
 so neither kill -9 nor a restart loses an acknowledged post. ``close()`` stops accepting
 (503), lets requests in flight finish, and leaves unread entries for the next start. One
@@ -36,12 +36,12 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from ingest.base import Item, LiveConfig, LiveSource
-from ingest.credentials import secret
 from ingest.http_receiver import Answer, ReceiverServer, refusal
-from ingest.intake import Intake
 from ingest.receiver_process import ReceiverProcess
 from schemas import Post
+from schemas.plumbing.credentials import secret
 from schemas.protocols import MALFORMED_KEY, malformed_payload, malformed_reason
+from sinks.store.intake import Intake
 
 MAX_BODY = 5 * 2**20
 READ_BATCH = 500
@@ -161,7 +161,7 @@ class ReceiverSource(LiveSource):
             self.receiver.stop()
 
     def persist(self, entries: list[str]) -> Future:
-        """Called by the HTTP layer before it answers 2xx (see :mod:`ingest.intake`)."""
+        """Called by the HTTP layer before it answers 2xx (see :mod:`sinks.store.intake`)."""
         return self.intake.submit(entries)
 
     def on_get(self, path: str, query: dict[str, str]) -> Answer:

@@ -2,8 +2,8 @@
 
 The runner calls ``add``/``flush`` exactly as on :class:`sinks.store_sink.StoreSink`. After the
 store batch is durable, ``flush`` takes the correlators' events (opened / updated / resolved)
-and applies them to the store in one transaction (:func:`sinks.incident_rows.apply_event`),
-together with the state of every tracked correlator that changed (:mod:`sinks.incident_state`),
+and applies them to the store in one transaction (:func:`sinks.store.incident_rows.apply_event`),
+together with the state of every tracked correlator that changed (:mod:`sinks.store.incident_state`),
 then hands the events to any listeners (the ticket outbox). A tracked scope (the in-process
 runner's ``local``, or one Kafka decisions partition) is restored from the store when it is
 first tracked, so a restart continues the same incidents and tickets. A single-post incident
@@ -28,7 +28,7 @@ import orjson
 
 from route.incidents import IncidentCorrelator, IncidentEvent
 from schemas import DeadLetter, Decision
-from sinks import incident_rows, incident_state, records
+from sinks.store import incident_rows, incident_state, records
 from sinks.store_sink import StoreSink
 
 Listener = Callable[[list[IncidentEvent]], None]

@@ -3,9 +3,9 @@
 A sink is built once from its ``tickets:`` entry (:mod:`sinks.tickets.registry`) and then
 called by the delivery loop with one :class:`Entry` at a time and the ticket id stored for
 that incident (None before the ticket exists). It returns the ticket id; it raises
-:class:`sinks.tickets.http.Retryable` (try later) or :class:`sinks.tickets.http.Rejected`
+:class:`schemas.plumbing.http.Retryable` (try later) or :class:`schemas.plumbing.http.Rejected`
 (dead letter). Secrets are resolved from the environment or files when the sink is built and
-held as ``SecretStr``; a missing one raises :class:`ingest.credentials.MissingCredential`.
+held as ``SecretStr``; a missing one raises :class:`schemas.plumbing.credentials.MissingCredential`.
 """
 
 from __future__ import annotations

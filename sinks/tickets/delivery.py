@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from schemas.plumbing.http import Rejected, Retryable
+from sinks.store.ticket_outbox import Outbox
 from sinks.tickets.base import Entry, TicketSink
-from sinks.tickets.http import Rejected, Retryable
-from sinks.tickets.outbox import Outbox
 
 log = logging.getLogger("webcare.tickets")
 Clock = Callable[[], datetime]

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from pydantic import Field
 
-from ingest.credentials import secret
-from sinks.tickets import http
+from schemas.plumbing import http
+from schemas.plumbing.credentials import secret
 from sinks.tickets.base import (
     Entry,
     TicketConfigBase,

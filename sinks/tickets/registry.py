@@ -2,7 +2,7 @@
 
 Read once at config load (names must be unique: they key the outbox) and when the pipeline or
 ``webcare tickets`` builds the sinks. Building resolves the secrets; a missing one raises
-:class:`ingest.credentials.MissingCredential` naming the variable, before anything is sent.
+:class:`schemas.plumbing.credentials.MissingCredential` naming the variable, before anything is sent.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Per request the sink asks :meth:`headers`; token flows (``oauth2``, ``login``) f
 on first use and keep it until it expires (OAuth ``expires_in`` less ``expiry_margin``, or
 ``token_ttl`` for a login). After a 401 the sink calls :meth:`invalidate` and, when it returns
 True, retries that request once with a fresh token. A token request is checked like any call
-(:func:`sinks.tickets.http.check`): 5xx/429 retry later, a refused login is a dead letter.
+(:func:`schemas.plumbing.http.check`): 5xx/429 retry later, a refused login is a dead letter.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from ingest.credentials import secret
-from sinks.tickets import http
+from schemas.plumbing import http
+from schemas.plumbing.credentials import secret
 from sinks.tickets.base import basic_auth
 from sinks.tickets.rest_calls import compile_jsonpath, first_scalar
 

@@ -5,7 +5,7 @@ then with its key). Per request the sink calls :meth:`Call.prepare` (render meth
 headers and body) and, on the 2xx answer, :meth:`Call.variables` (``extract``: name → JSONPath,
 for the next calls of the same step list) and :meth:`IdRule.find` (the ticket id, from the JSON
 body by JSONPath or from a header such as ``Location`` by regex). A missing variable is a
-:class:`sinks.tickets.http.Rejected` carrying the response body (dead letter).
+:class:`schemas.plumbing.http.Rejected` carrying the response body (dead letter).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote, urlencode
 from jsonpath_ng.ext import parse as parse_jsonpath
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from sinks.tickets import http
+from schemas.plumbing import http
 from sinks.tickets.rest_templates import compile_template, render, render_json
 
 PATH_SAFE = "/:@!$&'()*+,;=-._~%"  # keep what a path may hold; spaces and the rest are quoted

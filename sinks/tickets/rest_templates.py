@@ -20,10 +20,10 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
-from schemas import Incident
-from sinks.tickets import http
-from sinks.tickets.base import LEVEL, Entry, describe, short, tag, update_note
 
+from schemas import Incident
+from schemas.plumbing import http
+from sinks.tickets.base import LEVEL, Entry, describe, short, tag, update_note
 
 
 def to_json(value: Any) -> str:

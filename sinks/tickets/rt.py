@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import quote
 
-from ingest.credentials import secret
-from sinks.tickets import http
+from schemas.plumbing import http
+from schemas.plumbing.credentials import secret
 from sinks.tickets.base import (
     LEVEL,
     Entry,

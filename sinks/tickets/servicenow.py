@@ -4,7 +4,7 @@ Called by the delivery loop per outbox entry. Before creating, it looks the inci
 ``correlation_id`` (the incident key), so a crash between the create and storing the sys_id
 never opens a second ticket. Updates and the resolution PATCH the same record (fields plus a
 work note; resolution sets ``state``/``close_code``/``close_notes``). Auth: basic (user +
-password) or an OAuth bearer token. Failures: see :mod:`sinks.tickets.http`.
+password) or an OAuth bearer token. Failures: see :mod:`schemas.plumbing.http`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 from pydantic import Field
 
-from ingest.credentials import secret
-from sinks.tickets import http
+from schemas.plumbing import http
+from schemas.plumbing.credentials import secret
 from sinks.tickets.base import (
     LEVEL,
     Entry,

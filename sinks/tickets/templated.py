@@ -14,7 +14,7 @@ calls (:class:`sinks.tickets.rest_calls.Call`: method, path, query, headers, Jin
 Calls of one operation run in order; ``extract`` passes values (``vars.name``) to the next
 ones. Every request carries the ``auth`` header (:mod:`sinks.tickets.rest_auth`); a 401 with a
 token flow fetches a new token and retries once. Answers are judged by
-:func:`sinks.tickets.http.check`: 429/5xx/timeouts retry with backoff and ``Retry-After``,
+:func:`schemas.plumbing.http.check`: 429/5xx/timeouts retry with backoff and ``Retry-After``,
 other 4xx are dead letters. A retried update may repeat a call that had succeeded before the
 failing one (e.g. a work note twice); it never opens a second ticket.
 """
@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sinks.tickets import http
+from schemas.plumbing import http
 from sinks.tickets.base import Entry, TicketConfigBase
 from sinks.tickets.rest_auth import AuthConfig, NoAuth, build_auth
 from sinks.tickets.rest_calls import Call, Prepared

@@ -17,8 +17,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
-from ingest.credentials import secret
-from sinks.tickets import http
+from schemas.plumbing import http
+from schemas.plumbing.credentials import secret
 from sinks.tickets.base import Entry, TicketConfigBase
 
 SIGNATURE_HEADER = "X-Webcare-Signature"

@@ -10,8 +10,8 @@ An enqueue failure raises from ``flush`` (no checkpoint) and is retried by the n
 
 from __future__ import annotations
 
+from sinks.store.ticket_outbox import Outbox
 from sinks.tickets.delivery import Clock, Deliverer, DeliveryThread, utcnow
-from sinks.tickets.outbox import Outbox
 from sinks.tickets.registry import build_sinks, policies
 
 

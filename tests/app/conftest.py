@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from route.rules import RouteConfig, Router
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from tests.conftest import make_classification, make_post
 from tests.sinks.conftest import open_store, store_config  # noqa: F401 - both backends
 from webcare.app.security import hash_password
-from webcare.config import WebcareConfig
+from webcare.job.config import WebcareConfig
 
 PASSWORD = "correct horse battery"
 ROLES = {"alice": "agent", "bob": "agent", "lena": "lead", "carl": "comms", "ada": "admin"}
@@ -99,7 +99,7 @@ def post_action(client: TestClient, action: str, post_id: str, **fields):
 def api_token(app_store: AppStore, name: str) -> dict[str, str]:
     from datetime import timedelta
 
-    from sinks.app_db import now
+    from sinks.store.app_db import now
     from webcare.app.security import new_token, token_hash
 
     token = new_token("wct_")

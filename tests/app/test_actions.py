@@ -8,7 +8,7 @@ import threading
 import orjson
 from click.testing import CliRunner
 
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from tests.app.conftest import PASSWORD, api_token, post_action
 from tests.sinks.conftest import open_store
 from webcare.app import service
@@ -116,7 +116,7 @@ def test_relabels_export_as_labelled_jsonl(config, app_store, tmp_path):
         "topic": "access", "sentiment": "negative", "urgency": "high"}
     assert lines[0]["text"] == "@LumenCare my internet is down again"
     if config.store.type == "sqlite":  # the CLI reads SQLite files via --store
-        from webcare.cli import main
+        from webcare.cli.main import main
 
         out = tmp_path / "relabels.jsonl"
         result = CliRunner().invoke(main, ["relabels", "export", "--output", str(out),
@@ -124,13 +124,13 @@ def test_relabels_export_as_labelled_jsonl(config, app_store, tmp_path):
         assert result.exit_code == 0, result.output
         row = orjson.loads(out.read_text().splitlines()[0])
         assert row["labels"]["topic"] == "access"
-        from classify.training.topic import read_labelled
+        from webcare.lab.training.topic import read_labelled
 
         assert read_labelled([out]) == [(row["text"], "en", "access")]
 
 
 def test_users_add_reads_the_password_from_stdin(tmp_path):
-    from webcare.cli import main
+    from webcare.cli.main import main
 
     db = str(tmp_path / "u.sqlite")
     runner = CliRunner()

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 
 from route.rules import RouteConfig, Router
-from sinks.app_store import AppStore
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store.app_store import AppStore
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from tests.app.browser import ARTIFACTS, CHROMIUM_ARGS, Server, chromium_path
 from tests.app.conftest import PASSWORD, XSS
 from tests.conftest import make_classification, make_post
-from webcare import commands
 from webcare.app.security import hash_password
-from webcare.config import load_config
+from webcare.job import assembly as commands
+from webcare.job.config import load_config
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,7 @@ def test_report_writes_html_svg_and_csv(app_store, config, tmp_path):
 def test_report_cli_with_a_window(config, tmp_path):
     if config.store.type != "sqlite":
         return  # the CLI's --store names a SQLite file; the PostgreSQL path is covered above
-    from webcare.cli import main
+    from webcare.cli.main import main
 
     result = CliRunner().invoke(main, [
         "report", "--from", "2026-11-20T12:02Z", "--to", "2026-11-20T13:00Z",

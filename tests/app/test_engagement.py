@@ -10,7 +10,7 @@ import pytest
 
 from route.rules import RouteConfig, Router
 from schemas import Author, Engagement, SentimentScore
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from tests.app.conftest import api_token
 from tests.conftest import make_classification, make_post
 from tests.sinks.conftest import open_store

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from route.rules import RouteConfig, Router
 from schemas import Author, DeadLetter
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from tests.conftest import T0, make_classification, make_post
 from tests.sinks.conftest import open_store
 from webcare.app import service
@@ -93,7 +93,7 @@ def test_erase_removes_the_author_and_keeps_trends(app_store, config):
 
 
 def test_erase_cli_prints_what_was_removed(config, tmp_path, monkeypatch):
-    from webcare.cli import main
+    from webcare.cli.main import main
 
     store = open_store(config.store)
     try:

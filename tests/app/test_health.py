@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from sinks.postgres_store import PostgresStoreConfig
+from sinks.store.postgres import PostgresStoreConfig
 from webcare.app.web import create_app
-from webcare.config import WebcareConfig
+from webcare.job.config import WebcareConfig
 
 
 def test_healthz_is_ok_without_login_when_the_store_answers(client_for):

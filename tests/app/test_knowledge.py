@@ -155,7 +155,7 @@ def test_knowledge_export_cli(app_store, config, tmp_path):
     seed(app_store)
     if config.store.type != "sqlite":
         return  # --store names a SQLite file; PostgreSQL is covered by the tests above
-    from webcare.cli import main
+    from webcare.cli.main import main
 
     out = tmp_path / "kb" / "faq.csv"
     result = CliRunner().invoke(main, ["knowledge", "export", "--format", "csv", "--output",

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from route.rules import RouteConfig, Router
 from schemas import Author
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from tests.app.conftest import PASSWORD, api_token, csrf_of, login
 from tests.conftest import make_classification, make_post
 from tests.ingest.fakes import FakeHTTP
@@ -24,7 +24,7 @@ from webcare.app import service
 from webcare.app.replies import ReplyFailed
 from webcare.app.security import hash_password
 from webcare.app.service import Conflict, User
-from webcare.config import WebcareConfig
+from webcare.job.config import WebcareConfig
 
 ROUTER = Router(RouteConfig.model_validate({"rules": [
     {"name": "attention", "when": {"actionable": True}, "action": "webcare"}]}))

@@ -11,11 +11,13 @@ from classify.cascade import CascadeConfig
 from classify.config import ClassifyConfig
 from classify.pipeline import Classifier
 from classify.sentiment import SentimentConfig, SentimentScorer
-from classify.training.transformer_calibration import (
-    expected_calibration_error, fit_decision_bias, fit_temperature,
-)
 from classify.transformer import MiniLM, TransformerModelError, normalise, softmax
 from schemas import Post
+from webcare.lab.training.transformer_calibration import (
+    expected_calibration_error,
+    fit_decision_bias,
+    fit_temperature,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 TEXTS = ["@AcmeCare my internet has been down since yesterday, this is a disgrace",

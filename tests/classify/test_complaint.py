@@ -1,4 +1,4 @@
-"""Unit tests of classify.complaint and its training code (classify.training.complaint)."""
+"""Unit tests of classify.complaint and its training code (webcare.lab.training.complaint)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import pytest
 from pydantic import ValidationError
 
 from classify.complaint import (
-    ComplaintConfig, ComplaintModelError, ComplaintScorer, complaint_features,
+    ComplaintConfig,
+    ComplaintModelError,
+    ComplaintScorer,
+    complaint_features,
 )
-from classify.training.complaint import read_complaints, train_fast, train_head
+from webcare.lab.training.complaint import read_complaints, train_fast, train_head
 
 NEG = {"negative": 0.9, "neutral": 0.08, "positive": 0.02}
 POS = {"negative": 0.02, "neutral": 0.08, "positive": 0.9}

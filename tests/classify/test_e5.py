@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from classify.cascade import Cascade, CascadeConfig
 from classify.e5 import HEAD_FILE, E5Encoder, E5Head, fast_logits, load_head
 from classify.sentiment import SentimentConfig, SentimentScorer
-from classify.training.e5_head import fit_head, train_e5_head
 from classify.transformer import TransformerModelError
 from tests.classify.heads import assert_accurate_results
+from webcare.lab.training.e5_head import fit_head, train_e5_head
 
 NEGATIVE = "Mijn internet ligt er alweer uit, echt belachelijk en niemand reageert"
 POSITIVE = "Bedankt voor de snelle hulp, alles werkt weer perfect! Top service"

@@ -22,11 +22,11 @@ from classify.e5_webcare import (
     neighbour_logits,
 )
 from classify.pipeline import Classifier
-from classify.training.e5_webcare import fit_expert, train_webcare_expert
 from classify.transformer import TransformerModelError, softmax
 from schemas import Post
 from tests.classify.heads import assert_accurate_results
-from webcare.config import load_config
+from webcare.job.config import load_config
+from webcare.lab.training.e5_webcare import fit_expert, train_webcare_expert
 
 NEGATIVE = "@GlowwireCares no internet since 6am, router lights green, nothing loads. useless"
 POSITIVE = "Thanks @KettleSupport, the new admin console is brilliant. fixed in minutes!"

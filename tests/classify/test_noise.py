@@ -6,7 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from classify.brands import BrandConfig, BrandMatcher
@@ -14,8 +15,8 @@ from classify.language import LanguageDetector
 from classify.noise import NoiseConfig, NoiseFilter
 from classify.types import LanguageResult, NoiseResult
 from schemas import Post
-from webcare.config import load_config
 from tests.conftest import T0, make_post, shared_path
+from webcare.job.config import load_config
 
 EN = LanguageResult("en", 0.99, "test")
 BRANDS = [

@@ -13,8 +13,8 @@ from classify.patterns import words
 from classify.pipeline import Classifier, StageFailure
 from classify.sentiment import _NORM, _TOKEN, _norm, tokenize
 from schemas import Classification, Post
-from webcare.commands import demo_file
-from webcare.config import load_config
+from webcare.job.assembly import demo_file
+from webcare.job.config import load_config
 
 PIECES = list("aZ 09.,:@#/$€%!?’'-_\n\tÄöİ😀") + ["http://x.y/1", "www.", "RT @a: ", "v1.2"]
 TEXTS = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)

@@ -8,9 +8,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from classify.training import sentiment_data as sd
-from classify.training.sentiment import LABELLED_DOMAIN, labelled_domain
-from webcare.cli import main
+from webcare.cli.main import main
+from webcare.lab.training import sentiment_data as sd
+from webcare.lab.training.sentiment import LABELLED_DOMAIN, labelled_domain
 
 
 def _jsonl(path, rows) -> None:

@@ -128,7 +128,7 @@ def test_config_rejects_unknown_fields():
 
 
 def test_itsm_generator_is_deterministic_and_balanced():
-    from classify.training.make_itsm_sentiment import EXPERT_ONLY, generate
+    from webcare.lab.training.make_itsm_sentiment import EXPERT_ONLY, generate
 
     counts = {"en": 120, "nl": 60, "fi": 50}
     first, again = generate(seed=3, counts=counts), generate(seed=3, counts=counts)
@@ -145,7 +145,7 @@ def test_itsm_generator_is_deterministic_and_balanced():
 
 
 def test_expert_only_kinds_follow_the_standard_rows_and_the_fast_model_skips_them(tmp_path):
-    from classify.training import make_itsm_sentiment as itsm
+    from webcare.lab.training import make_itsm_sentiment as itsm
 
     rows = itsm.generate(seed=5, counts={"en": 200, "nl": 80, "fi": 80})
     kinds = [row["kind"] in itsm.EXPERT_ONLY for row in rows]
@@ -158,14 +158,14 @@ def test_expert_only_kinds_follow_the_standard_rows_and_the_fast_model_skips_the
 
 
 def test_committed_itsm_training_file_is_what_the_templates_generate():
-    from classify.training import make_itsm_sentiment as itsm
+    from webcare.lab.training import make_itsm_sentiment as itsm
 
     committed = [json.loads(line) for line in itsm.OUT.read_text("utf-8").splitlines()]
     assert committed == itsm.generate(seed=0)
 
 
 def test_training_code_path_on_tiny_synthetic_set(tmp_path):
-    from classify.training.sentiment import fit_models, save_model
+    from webcare.lab.training.sentiment import fit_models, save_model
 
     neg = ["the service is {} and broken", "{} outage again, awful", "so {} and slow, hate it"]
     pos = ["love the {} service, thanks", "great {} support, brilliant", "{} works perfectly"]
@@ -210,7 +210,7 @@ def test_dev_set_targets():
     data = SHARED / "data"
     if not (data / "itsm" / "dev.jsonl").is_file():
         pytest.skip(f"shared data not found at {data.resolve()}")
-    from classify.training.sentiment_eval import evaluate
+    from webcare.lab.training.sentiment_eval import evaluate
 
     metrics = evaluate(data, repeats=1)["dev"]
     assert metrics["tweeteval_val (macro recall)"]["ours"] >= 0.62
@@ -225,7 +225,7 @@ def test_dev_set_targets():
 
 
 def test_dutch_polarity_lexicon_folds_into_the_lexicon_columns():
-    from classify.training.sentiment_features import MIN_POLARITY, fold_table, polarity_lexicon
+    from webcare.lab.training.sentiment_features import MIN_POLARITY, fold_table, polarity_lexicon
 
     words = polarity_lexicon("nl")
     assert len(words) > 1500
@@ -260,8 +260,8 @@ def test_negation_scope(text, lang, scoped):
 def test_scoped_bigram_keys_stay_bigrams(tmp_path):
     """A post may contain the scope markers themselves: "¬ x" is a bigram, not a scoped word."""
     from classify.sentiment import _Model
-    from classify.training.sentiment import save_model, to_arrays
-    from classify.training.sentiment_features import Linear
+    from webcare.lab.training.sentiment import save_model, to_arrays
+    from webcare.lab.training.sentiment_features import Linear
 
     model = Linear({"¬ good": np.array([1.0, 0.0]), "¬good": np.array([0.0, 1.0]),
                     "»": np.array([0.5, 0.5])}, np.zeros((4, 2)), np.zeros(2), "en")
@@ -299,8 +299,8 @@ def test_shipped_models_weigh_negated_lexicon_words(scorer):
 
 def test_runtime_logits_match_the_training_model_with_negation(tmp_path):
     from classify.sentiment import _Model
-    from classify.training.sentiment import save_model, to_arrays
-    from classify.training.sentiment_stages import fit_general
+    from webcare.lab.training.sentiment import save_model, to_arrays
+    from webcare.lab.training.sentiment_stages import fit_general
 
     texts = (["the app is not good", "support is good", "not bad at all, works", "awful, broken",
               "never slow, love it", "how do I log in?", "where is the invoice", "it is bad"] * 6)
@@ -316,7 +316,7 @@ def test_runtime_logits_match_the_training_model_with_negation(tmp_path):
 
 
 def test_mean_of_folded_models_averages_every_weight_missing_ones_as_zero():
-    from classify.training.sentiment_features import Linear, mean_linear
+    from webcare.lab.training.sentiment_features import Linear, mean_linear
 
     a = Linear({"good": np.array([0.0, 2.0]), "bad": np.array([2.0, 0.0])}, np.ones((4, 2)),
                np.array([1.0, 1.0]), "en")

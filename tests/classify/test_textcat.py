@@ -6,7 +6,7 @@ import pytest
 
 from classify.textcat import TopicModel, TopicModelError
 from classify.topic import TopicClassifier, TopicConfig
-from classify.training.topic import read_labelled, train_topic
+from webcare.lab.training.topic import read_labelled, train_topic
 
 ROWS = [("the whole network is down again, nothing loads", "outage"),
         ("everything offline, total blackout of the service", "outage"),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from classify.training.transformer import SETTINGS, _batches, split
+from webcare.lab.training.transformer import SETTINGS, _batches, split
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -39,8 +39,8 @@ def test_batches_group_similar_lengths_and_keep_labels() -> None:
                     reason="the train extra (torch, transformers, onnx) is not installed")
 @pytest.mark.skipif(not (SHARED / "train").is_dir(), reason=f"no shared data at {SHARED}")
 def test_tiny_fine_tune_exports_a_loadable_calibrated_model(tmp_path) -> None:
-    from classify.training.transformer import train_transformer
     from classify.transformer import MiniLM
+    from webcare.lab.training.transformer import train_transformer
 
     meta = train_transformer(SHARED, tmp_path, {**SETTINGS, "max_train": 64,
                                                 "calibration_share": 0.002})

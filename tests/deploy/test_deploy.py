@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from bus.config import BOOTSTRAP_ENV, STAGES
-from webcare.cli import main
-from webcare.config import load_config
+from webcare.cli.main import main
+from webcare.job.config import load_config
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 CONFIG_IN_CONTAINER = "/etc/webcare/config.yaml"
@@ -50,7 +50,7 @@ SOURCE_ENV = env_names([s.model_dump() for s in CONFIG.sources])
 TICKET_ENV = env_names([t.model_dump() for t in CONFIG.tickets])
 DSN_ENV = CONFIG.store.dsn_env
 CONFIG_ENV = SOURCE_ENV | TICKET_ENV | {DSN_ENV}
-# a secret is read from $NAME or from the file named by $NAME_FILE (ingest.credentials.secret)
+# a secret is read from $NAME or from the file named by $NAME_FILE (schemas.plumbing.credentials.secret)
 READ_BY_CODE = cli_env_names() | CONFIG_ENV | {f"{name}_FILE" for name in SOURCE_ENV | TICKET_ENV}
 LIVE_SOURCES = [s for s in CONFIG.sources if s.type != "replay"]
 RECEIVER_PORTS = {s.port for s in LIVE_SOURCES if hasattr(s, "port")}

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ingest.batches import MultiSource
-from ingest.health import AuthFailed
+from schemas.errors import AuthFailed
 from schemas.protocols import RawRecord
 
 PATIENCE_S = 60.0  # generous: these are waits until something happens, never a threshold

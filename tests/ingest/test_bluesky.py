@@ -3,12 +3,12 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.bluesky import BlueskyConfig, BlueskySource, jetstream_post
-from ingest.state import StateStore
+from ingest.bluesky.source import BlueskyConfig, BlueskySource, jetstream_post
 from schemas import DeadLetter, Post
+from schemas.dead_letters import parse_post
+from sinks.store.source_state import StateStore
 from tests.conftest import shared_path
 from tests.ingest.fakes import FakeJetstream, drain
-from webcare.runner import parse_post
 
 
 def frame(n: int, text: str = "my wifi is down", did: str = "did:plc:abc", **record) -> dict:

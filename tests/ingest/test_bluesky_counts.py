@@ -10,14 +10,14 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from ingest.bluesky_counts import AppView, view_counts
+from ingest.bluesky.counts import AppView, view_counts
 from route.rules import RouteConfig, Router
 from schemas import Author
-from sinks.app_db import AppDb
+from sinks.store.app_db import AppDb
 from tests.conftest import make_classification, make_post, shared_path
 from tests.ingest.fakes import FakeHTTP
 from tests.sinks.conftest import open_store, store_config  # noqa: F401 - both backends
-from webcare.refresh import RefreshFailed, bluesky_fetch, refresh
+from webcare.cli.engagement import RefreshFailed, bluesky_fetch, refresh
 
 ROUTER = Router(RouteConfig.model_validate({"rules": []}))
 POST_URI = re.compile(r"^at://did:[a-z]+:[\w.:%-]+/app\.bsky\.feed\.post/[\w.~:-]+$")
@@ -105,7 +105,7 @@ def test_since_limits_the_posts_and_the_cli_reports(store, store_config):  # noq
         assert done["posts"] == 6  # posts 25..30
         if store_config.type != "sqlite":
             return
-        from webcare.cli import main
+        from webcare.cli.main import main
 
         store.close()
         result = CliRunner().invoke(main, ["engagement", "refresh", "--since", "2026-11-01",

@@ -10,13 +10,13 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.chat import SIGNATURE_HEADER, ChatConfig, ChatSource
-from ingest.chat_transcript import TranscriptError, parse_transcripts
-from ingest.facebook import signature
-from ingest.health import AuthFailed
+from ingest.chat.source import SIGNATURE_HEADER, ChatConfig, ChatSource
+from ingest.chat.transcript import TranscriptError, parse_transcripts
+from ingest.facebook.source import signature
 from schemas import DeadLetter, Post
+from schemas.dead_letters import parse_post
+from schemas.errors import AuthFailed
 from tests.ingest.test_webhooks import run
-from webcare.runner import parse_post
 
 FIXTURES = Path(__file__).parent / "fixtures" / "chat"
 AUTH = {"Authorization": "Bearer chat-token"}

@@ -5,13 +5,13 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from tests.ingest.fakes import FakeJetstream
 from tests.ingest.test_bluesky import frame
 from tests.ingest.test_mastodon import FakeMastodon, sse, status
 from tests.ingest.test_x import FakeX, tweet
-from webcare.cli import main
-from webcare.config import default_config_path
+from webcare.cli.main import main
+from webcare.job.config import default_config_path
 
 
 def write_config(tmp_path, sources) -> str:

@@ -8,11 +8,11 @@ import time
 import requests
 from click.testing import CliRunner
 
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from tests.ingest.test_chat import fixture as chat_fixture
 from tests.ingest.test_end_to_end import write_config
 from tests.ingest.test_engage import GROUP, IT, FakeYammer
-from webcare.cli import main
+from webcare.cli.main import main
 
 
 def free_port() -> int:

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.engage import EngageConfig, EngageSource
-from ingest.engage_normalise import PageIndex, message_post
-from ingest.health import AuthFailed
+from ingest.engage.normalise import PageIndex, message_post
+from ingest.engage.source import EngageConfig, EngageSource
 from schemas import DeadLetter, Post
+from schemas.dead_letters import parse_post
+from schemas.errors import AuthFailed
 from tests.ingest.fakes import FakeHTTP, drain, platform_ids
-from webcare.runner import parse_post
 
 FIXTURES = Path(__file__).parent / "fixtures" / "engage"
 IT = "1500000000001"

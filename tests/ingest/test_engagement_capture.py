@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from ingest.mastodon_normalise import status_post
-from ingest.reddit_normalise import thing_post
-from ingest.x_normalise import tweet_post, users_by_id
+from ingest.mastodon.normalise import status_post
+from ingest.reddit.normalise import thing_post
+from ingest.x.normalise import tweet_post, users_by_id
 from tests.conftest import shared_path
 from tests.ingest.test_reddit import _recorded
 from tests.ingest.test_x import USER, tweet

@@ -9,13 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from ingest.facebook_counts import FIELDS, Graph, node_counts
+from ingest.facebook.counts import FIELDS, Graph, node_counts
 from route.rules import RouteConfig, Router
-from sinks.app_db import AppDb
+from sinks.store.app_db import AppDb
 from tests.conftest import make_classification, make_post
 from tests.ingest.fakes import FakeHTTP
 from tests.sinks.conftest import open_store, store_config  # noqa: F401 - both backends
-from webcare.refresh import RefreshFailed, facebook_fetch, refresh
+from webcare.cli.engagement import RefreshFailed, facebook_fetch, refresh
 
 ROUTER = Router(RouteConfig.model_validate({"rules": []}))
 PAGE = "104882736154420"
@@ -92,7 +92,7 @@ def test_bad_token_and_rate_limit_change_nothing(store, store_config):  # noqa: 
         assert counts(store, 1) == (100, 0, 0, 0, 0)
     if store_config.type != "sqlite":
         return
-    from webcare.cli import main
+    from webcare.cli.main import main
 
     with FakeGraph() as fake:
         result = CliRunner().invoke(main, [

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.feed_normalise import entry_post
-from ingest.feeds import FeedConfig, FeedSource
-from ingest.health import AuthFailed
+from ingest.feeds.normalise import entry_post
+from ingest.feeds.source import FeedConfig, FeedSource
 from schemas import DeadLetter, Post
+from schemas.dead_letters import parse_post
+from schemas.errors import AuthFailed
 from tests.ingest.fakes import FakeHTTP, drain, platform_ids
-from webcare.runner import parse_post
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -186,9 +186,9 @@ def test_webcare_run_ingests_feeds_end_to_end(tmp_path):
 
     from click.testing import CliRunner
 
-    from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+    from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
     from tests.ingest.test_end_to_end import write_config
-    from webcare.cli import main
+    from webcare.cli.main import main
 
     feeds = {"/forum.rss": rss(rss_item(1), rss_item(2)), "/history.atom": atom(atom_entry(1)),
              "/broken.rss": b"<html>maintenance</html>"}

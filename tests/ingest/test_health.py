@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from ingest.health import Health
-from ingest.state import STALE_AFTER_S, StateStore
+from sinks.store.source_state import STALE_AFTER_S, StateStore
 
 
 def test_a_running_source_without_heartbeat_reads_stale(tmp_path):
@@ -52,7 +52,7 @@ def test_a_killed_process_leaves_a_stale_row(tmp_path):
     script = textwrap.dedent(f"""
         import time
         import ingest.health as health
-        from ingest.state import StateStore
+        from sinks.store.source_state import StateStore
         health.HEARTBEAT_S = 0.05
         h = health.Health("webhook:test", StateStore({str(path)!r}))
         h.start()

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.health import AuthFailed
-from ingest.mastodon import MastodonConfig, MastodonSource
-from ingest.mastodon_normalise import notification_post, status_post
+from ingest.mastodon.normalise import notification_post, status_post
+from ingest.mastodon.source import MastodonConfig, MastodonSource
 from schemas import DeadLetter, Post
+from schemas.dead_letters import parse_post
+from schemas.errors import AuthFailed
 from tests.conftest import shared_path
 from tests.ingest.fakes import Chunks, FakeHTTP, drain
-from webcare.runner import parse_post
 
 ACCOUNT = {"id": "1", "username": "lumencare", "acct": "lumencare", "display_name": "Lumen",
            "followers_count": 5}

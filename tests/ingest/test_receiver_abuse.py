@@ -11,13 +11,13 @@ import time
 import pytest
 import requests
 
-from ingest.chat import ChatConfig, ChatSource
-from ingest.facebook import FacebookConfig, FacebookSource, signature
+from ingest.chat.source import ChatConfig, ChatSource
+from ingest.facebook.source import FacebookConfig, FacebookSource, signature
 from ingest.webhook import MAX_BODY, WebhookConfig, WebhookSource
 from schemas import DeadLetter, Post
+from schemas.dead_letters import parse_post
 from tests.conftest import make_post
 from tests.ingest.test_webhooks import run
-from webcare.runner import parse_post
 
 TOKEN = "tok"
 

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.health import AuthFailed
-from ingest.reddit import RedditConfig, RedditSource
-from ingest.reddit_normalise import thing_post
+from ingest.reddit.normalise import thing_post
+from ingest.reddit.source import RedditConfig, RedditSource
 from schemas import Post
+from schemas.dead_letters import parse_post
+from schemas.errors import AuthFailed
 from tests.conftest import shared_path
 from tests.ingest.fakes import FakeHTTP, drain, platform_ids
-from webcare.runner import parse_post
 
 RECORDINGS = "recordings/reddit_praw/cassettes"
 
@@ -288,9 +288,9 @@ def test_recorded_stream_replays_through_praw(tmp_path, monkeypatch):
 def test_webcare_run_ingests_reddit_end_to_end(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+    from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
     from tests.ingest.test_end_to_end import write_config
-    from webcare.cli import main
+    from webcare.cli.main import main
 
     for name, value in (("REDDIT_CLIENT_ID", "cid"), ("REDDIT_CLIENT_SECRET", "csecret"),
                         ("REDDIT_USERNAME", "LumenCare"), ("REDDIT_PASSWORD", "pw")):

@@ -5,11 +5,11 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.facebook import FacebookConfig, FacebookSource, change_post, signature
+from ingest.facebook.source import FacebookConfig, FacebookSource, change_post, signature
 from ingest.webhook import WebhookConfig, WebhookSource
 from schemas import Post
+from schemas.dead_letters import parse_post
 from tests.conftest import make_post
-from webcare.runner import parse_post
 
 
 def run(src):

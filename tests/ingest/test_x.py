@@ -5,13 +5,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.health import AuthFailed
-from ingest.x import XConfig, XSource
-from ingest.x_normalise import snowflake_time, tweet_post
+from ingest.x.normalise import snowflake_time, tweet_post
+from ingest.x.source import XConfig, XSource
 from schemas import Post
+from schemas.dead_letters import parse_post
+from schemas.errors import AuthFailed
 from tests.conftest import shared_path
 from tests.ingest.fakes import Chunks, FakeHTTP, drain
-from webcare.runner import parse_post
 
 USER = {"id": "42", "username": "ann", "name": "Ann", "verified": True,
         "public_metrics": {"followers_count": 1234}}

@@ -9,14 +9,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from ingest.x_counts import client
+from ingest.x.counts import client
 from route.rules import RouteConfig, Router
 from schemas import Author
-from sinks.app_db import AppDb
+from sinks.store.app_db import AppDb
 from tests.conftest import make_classification, make_post
 from tests.ingest.fakes import FakeHTTP
 from tests.sinks.conftest import open_store, store_config  # noqa: F401 - both backends
-from webcare.refresh import RefreshFailed, refresh, x_fetch
+from webcare.cli.engagement import RefreshFailed, refresh, x_fetch
 
 ROUTER = Router(RouteConfig.model_validate({"rules": []}))
 BASE_ID = 1_860_000_000_000_000_000
@@ -95,7 +95,7 @@ def test_rejected_token_changes_nothing(store, store_config):  # noqa: F811
         assert counts(store, 1) == (10, 0, 0, 0, 0)
         if store_config.type != "sqlite":
             return
-        from webcare.cli import main
+        from webcare.cli.main import main
 
         result = CliRunner().invoke(main, [
             "engagement", "refresh", "--platform", "x", "--since", "2026-11-01",

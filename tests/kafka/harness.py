@@ -18,11 +18,11 @@ from kafka import KafkaConsumer, TopicPartition
 
 from bus import client
 from bus.config import KafkaConfig, TopicSettings
-from bus.run import start_thread
 from route.rules import RouteConfig
 from schemas import Classification, Post, SentimentScore
-from sinks.sqlite_store import SqliteStoreConfig
-from webcare.config import WebcareConfig
+from sinks.store.sqlite import SqliteStoreConfig
+from webcare.job.config import WebcareConfig
+from webcare.job.kafka import start_thread
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 ROUTE = RouteConfig.model_validate({"default": "monitor", "rules": [
@@ -77,7 +77,7 @@ def make_config(broker: str, store_path: str, partitions: int = 4, real: bool = 
     settings.update(kafka)
     store = SqliteStoreConfig(path=store_path)
     if real:
-        from webcare.config import load_config
+        from webcare.job.config import load_config
 
         return load_config().model_copy(update={"kafka": KafkaConfig(**settings),
                                                 "store": store})
@@ -88,7 +88,7 @@ def make_config(broker: str, store_path: str, partitions: int = 4, real: bool = 
 def real_lines(n: int, start: int = 0, step_s: float = 2.0) -> list[str]:
     """``n`` realistic posts: the demo day's posts cycled, each with a unique id, author and
     event time (``step_s`` apart, in order) and a distinct trailing tag on its text."""
-    from webcare.commands import demo_file
+    from webcare.job.assembly import demo_file
 
     base = [orjson.loads(line) for line in demo_file().read_text("utf-8").splitlines()]
     out = []

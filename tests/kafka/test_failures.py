@@ -15,7 +15,7 @@ import yaml
 
 from bus import client
 from bus.messages import header_map
-from sinks.sqlite_store import SqliteStore
+from sinks.store.sqlite import SqliteStore
 from tests.kafka.harness import (
     committed,
     make_config,

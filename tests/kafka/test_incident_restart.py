@@ -19,8 +19,8 @@ from schemas import Decision
 from tests.kafka.harness import committed, make_config, start, stop, wait_for
 from tests.kafka.test_pipeline import stored
 from tests.sinks.tickets.fakes import FakeWebhook, Server
-from webcare.config import WebcareConfig
-from webcare.simulate import simulate
+from webcare.job.config import WebcareConfig
+from webcare.lab.simulate import simulate
 
 SECRET = "hook-secret"
 UNTIL = "2026-11-16T08:00:00Z"  # the outage (05:10-05:35) and a quiet aftermath
@@ -32,8 +32,8 @@ def day():
     from classify.pipeline import Classifier
     from route.rules import Router
     from schemas.protocols import RawRecord
-    from webcare.config import load_config
-    from webcare.runner import Pipeline
+    from webcare.job.config import load_config
+    from webcare.job.runner import Pipeline
 
     posts, (outage,) = simulate(1, 1, seed=3, per_day=800)
     config = load_config()

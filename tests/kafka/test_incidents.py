@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bus import client
 from bus.messages import decision_key
-from sinks.sqlite_store import SqliteStore
+from sinks.store.sqlite import SqliteStore
 from tests.kafka.harness import (
     T0,
     ListSource,
@@ -35,7 +35,7 @@ def burst_incidents(path: str) -> list[tuple[str, int]]:
 
 
 def in_process(config, lines: list[str]) -> list[tuple[str, int]]:
-    from webcare.commands import build_pipeline
+    from webcare.job.assembly import build_pipeline
 
     pipeline, sink = build_pipeline(config)
     try:
@@ -88,7 +88,7 @@ def test_a_redelivered_decision_is_not_counted_twice(tmp_path):
     from route.rules import Router
     from schemas import Decision
     from schemas.protocols import RawRecord
-    from webcare.runner import Pipeline
+    from webcare.job.runner import Pipeline
 
     config = make_config("127.0.0.1:1", str(tmp_path / "s.sqlite"), real=True)
     correlator = IncidentCorrelator(config.incidents)

@@ -12,9 +12,21 @@ import uuid
 
 import pytest
 
-from tests.live.harness import (WEBCARE, Sender, free_port, intake_left, kafka_section,
-                                post_json, start_run, stop, stored, wait_listening,
-                                wait_released, wait_until, write_config)
+from tests.live.harness import (
+    WEBCARE,
+    Sender,
+    free_port,
+    intake_left,
+    kafka_section,
+    post_json,
+    start_run,
+    stop,
+    stored,
+    wait_listening,
+    wait_released,
+    wait_until,
+    write_config,
+)
 
 POSTS = 5000
 KINDS = ("ingest", "classify", "route", "sink")

@@ -18,7 +18,7 @@ from bus.stages import INGESTED
 from bus.tansu import free_port
 from ingest.replay import ReplayConfig
 from ingest.webhook import WebhookConfig
-from sinks.sqlite_store import SqliteStore
+from sinks.store.sqlite import SqliteStore
 from tests.kafka.harness import fake_classify, make_config, post_line, read_topic, wait_for
 from tests.kafka.test_failures import ROOT
 from tests.kafka.test_operations import WEBCARE
@@ -69,7 +69,7 @@ def _all(config, count: int) -> list:
 def test_run_on_kafka_without_replay_runs_the_sources_until_sigterm(broker, tmp_path,
                                                                    monkeypatch):
     """What ``webcare run --bus kafka`` does without ``--replay`` (fake classifier)."""
-    from bus.run import run_all
+    from webcare.job.kafka import run_all
 
     monkeypatch.setenv("WEBCARE_WEBHOOK_TOKEN", "secret")
     port = free_port()

@@ -151,7 +151,7 @@ def test_environment_overrides_bootstrap(monkeypatch):
 
 
 def test_kafka_section_is_validated(tmp_path):
-    from webcare.config import ConfigError, load_config
+    from webcare.job.config import ConfigError, load_config
 
     path = tmp_path / "c.yaml"
     path.write_text("kafka: {topic_prefix: 'bad prefix!', partitons: 3}\n")

@@ -7,8 +7,8 @@ import time
 
 from bus import client
 from bus.messages import ClassifiedPost
-from sinks.records import QUEUED_ACTIONS
-from sinks.sqlite_store import SqliteStore
+from sinks.store.records import QUEUED_ACTIONS
+from sinks.store.sqlite import SqliteStore
 from tests.kafka.harness import (
     make_config,
     post_line,
@@ -96,8 +96,8 @@ def test_classify_worker_gives_the_in_process_results(broker, tmp_path):
 
 def test_run_all_stages_in_one_process(broker, tmp_path):
     """What ``webcare run --bus kafka --replay FILE`` does (with the fake classifier)."""
-    from bus.run import run_all
     from tests.kafka.harness import fake_classify
+    from webcare.job.kafka import run_all
 
     replay = tmp_path / "posts.jsonl"
     replay.write_text("\n".join(post_line(i) for i in range(300)) + "\n{broken\n")

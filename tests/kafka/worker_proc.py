@@ -1,6 +1,6 @@
 """A worker process for the crash tests: ``python -m tests.kafka.worker_proc CONFIG STAGE``.
 
-Runs :func:`bus.run.run_stage` (the code behind ``webcare worker``), slowed by
+Runs :func:`webcare.job.kafka.run_stage` (the code behind ``webcare worker``), slowed by
 ``$FAKE_DELAY_MS`` per post so a test can kill it mid-stream. With ``$REAL_CLASSIFIER=1`` the
 classifier is the real ``Classifier`` of the shipped default config (the test's YAML supplies
 the ``kafka`` and ``store`` sections); otherwise the keyword stand-in.
@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from bus import logs
-from bus.run import run_stage
 from tests.kafka.harness import fake_classify
-from webcare.config import load_config
+from webcare.job.config import load_config
+from webcare.job.kafka import run_stage
 
 
 def delay() -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from webcare.config import default_config_path
+from webcare.job.config import default_config_path
 
 TOKEN = "live-test-token"
 WEBCARE = str(Path(sys.executable).parent / "webcare")

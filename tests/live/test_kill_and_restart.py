@@ -9,9 +9,19 @@ import time
 
 import pytest
 
-from tests.live.harness import (Sender, free_port, intake_left, post_json, start_run, stop,
-                                stored, wait_listening, wait_released, wait_until,
-                                write_config)
+from tests.live.harness import (
+    Sender,
+    free_port,
+    intake_left,
+    post_json,
+    start_run,
+    stop,
+    stored,
+    wait_listening,
+    wait_released,
+    wait_until,
+    write_config,
+)
 
 POSTS = 5000
 KILLS = 10

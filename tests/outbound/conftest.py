@@ -12,8 +12,8 @@ import pytest
 from route.incidents import IncidentEvent
 from route.rules import RouteConfig, Router
 from schemas import Author, Incident
-from sinks.app_store import AppStore
 from sinks.incident_sink import write_events
+from sinks.store.app_store import AppStore
 from tests.app.test_replies import FakeBluesky, FakeMastodonWrite, FakeXWrite
 from tests.conftest import T0, make_classification, make_post
 from tests.outbound.fakes import FakeEngage, FakeGraph, FakeStatuspage

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from sinks.app_store import AppStore
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store.app_store import AppStore
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from tests.app.browser import ARTIFACTS, Server
 from tests.app.conftest import PASSWORD
 from tests.app.test_browser import browser, login  # noqa: F401 - the shared chromium
 from tests.outbound.conftest import apply, event, outbound, seed
 from webcare.app.security import hash_password
-from webcare.config import WebcareConfig
+from webcare.job.config import WebcareConfig
 
 EDITED = "Lumen Telecom: internet is down in Utrecht since 12:00. Engineers are on site."
 

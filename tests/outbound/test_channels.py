@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from ingest.credentials import MissingCredential
-from sinks.tickets.http import Rejected, Retryable
+from schemas.plumbing.credentials import MissingCredential
+from schemas.plumbing.http import Rejected, Retryable
 from tests.conftest import make_post
 from tests.outbound.conftest import channels
-from webcare.outbound.channels.base import build_channel
+from webcare.outbound.channels import build_channel
 from webcare.outbound.config import OutboundConfig
 
 CONTEXT = {"incident_key": "burst:L:outage:1", "kind": "opened", "status": "open", "lang": "en",

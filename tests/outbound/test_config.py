@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.outbound.conftest import incident
-from webcare.config import ConfigError, load_config
+from webcare.job.config import ConfigError, load_config
 from webcare.outbound import templates
 from webcare.outbound.config import OutboundConfig
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from tests.conftest import T0
 from tests.outbound.conftest import KEY, apply, deliverer, event, outbound, seed
 from tests.sinks.conftest import open_store

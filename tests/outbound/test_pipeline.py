@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from click.testing import CliRunner
 
-from sinks.sqlite_store import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStoreConfig
 from tests.outbound.conftest import apply, event, outbound, seed
 from tests.route.burst_helpers import MONDAY, spread
-from webcare import commands
-from webcare.cli import main
-from webcare.config import WebcareConfig
+from webcare.cli.main import main
+from webcare.job import assembly as commands
+from webcare.job.config import WebcareConfig
 from webcare.outbound import wiring
 
 OUTAGE = MONDAY + timedelta(hours=19)

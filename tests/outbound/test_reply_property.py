@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from route.incidents import IncidentEvent
 from schemas import Author
-from sinks.app_store import AppStore
 from sinks.incident_sink import write_events
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store.app_store import AppStore
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from tests.conftest import T0, make_classification, make_post
 from tests.outbound.conftest import KEY, ROUTER, incident
 from webcare.outbound import replies

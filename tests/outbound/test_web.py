@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from tests.app.conftest import PASSWORD, api_token, csrf_of, login
 from tests.outbound.conftest import KEY, apply, event, outbound, seed
 from webcare.app.security import hash_password
-from webcare.config import WebcareConfig
+from webcare.job.config import WebcareConfig
 from webcare.outbound.store import PostStore
 
 

@@ -6,10 +6,10 @@ import json
 
 from click.testing import CliRunner
 
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
-from webcare.cli import main
-from webcare.commands import run_demo
-from webcare.simulate import simulate
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from webcare.cli.main import main
+from webcare.job.assembly import run_demo
+from webcare.lab.simulate import simulate
 
 
 def test_simulation_is_deterministic_and_holds_its_outages():
@@ -55,7 +55,7 @@ def test_demo_day_ends_with_exactly_one_burst_incident_for_the_evening_outage(tm
 def test_incidents_config_is_validated_with_the_key_named(tmp_path):
     import pytest
 
-    from webcare.config import ConfigError, load_config
+    from webcare.job.config import ConfigError, load_config
 
     path = tmp_path / "c.yaml"
     path.write_text("incidents: {quiet_minutes: 30, burst: {windows: [{minutes: 5, min_count: 4}]}}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from sinks.postgres_store import PostgresStoreConfig
-from sinks.sqlite_store import SqliteStoreConfig
+from sinks.store.postgres import PostgresStoreConfig
+from sinks.store.registry import STORE_TYPES
+from sinks.store.sqlite import SqliteStoreConfig
 from tests.pg import drop_schema, pg_dsn, unique_schema
-from webcare.config import STORE_TYPES
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 import orjson
 import pytest
 
-from sinks.sqlite_store import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStoreConfig
 from tests.sinks.conftest import open_store
 from tests.sinks.tickets.fakes import FakeWebhook, Server
-from webcare.commands import run_replay
-from webcare.config import WebcareConfig, load_config
-from webcare.simulate import simulate
+from webcare.job.assembly import run_replay
+from webcare.job.config import WebcareConfig, load_config
+from webcare.lab.simulate import simulate
 
 SECRET = "hook-secret"
 

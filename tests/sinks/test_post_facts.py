@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from route.rules import RouteConfig, Router
 from schemas import Author, Engagement
-from sinks import post_facts
-from sinks.app_db import AppDb
-from sinks.app_store import AppStore
+from sinks.store import post_facts
+from sinks.store.app_db import AppDb
+from sinks.store.app_store import AppStore
 from tests.conftest import make_classification, make_post
 from tests.sinks.conftest import open_store
 from webcare.app.erase import erase_author

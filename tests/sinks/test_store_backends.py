@@ -11,13 +11,13 @@ import pytest
 from pydantic import SecretStr
 
 from schemas import DeadLetter
-from sinks import migrations
-from sinks.postgres_store import PostgresStore, PostgresStoreConfig, StoreUnavailable
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store import migrations
+from sinks.store.postgres import PostgresStore, PostgresStoreConfig, StoreUnavailable
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from tests.conftest import make_classification, make_post
 from tests.pg import drop_schema, pg_dsn, unique_schema
 from tests.sinks.test_sqlite_store import ROUTER, decisions
-from tests.conftest import make_classification, make_post
-from webcare.config import load_config
+from webcare.job.config import load_config
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
-from webcare.cli import main
-from webcare.config import default_config_path
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from webcare.cli.main import main
+from webcare.job.config import default_config_path
 
 POSTS = [
     {"id": "c1", "platform": "x", "text": "@LumenCare my internet has been down since 8am, "

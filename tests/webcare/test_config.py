@@ -1,6 +1,6 @@
 import pytest
 
-from webcare.config import ConfigError, load_config
+from webcare.job.config import ConfigError, load_config
 
 
 def write(tmp_path, text):

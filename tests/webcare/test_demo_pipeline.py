@@ -1,8 +1,8 @@
 """The embedded default end to end: the shipped demo day through the real pipeline."""
 
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
-from webcare.commands import demo_file, run_demo, run_replay
-from webcare.config import load_config
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from webcare.job.assembly import demo_file, run_demo, run_replay
+from webcare.job.config import load_config
 
 
 def test_demo_replay_routes_stores_and_is_idempotent(tmp_path):

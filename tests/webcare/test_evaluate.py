@@ -5,8 +5,8 @@ import json
 from classify.pipeline import Classifier
 from classify.sentiment import MODELS_DIR
 from tests.conftest import shared_path
-from webcare.config import load_config
-from webcare.evaluate import run_all
+from webcare.job.config import load_config
+from webcare.lab.evaluate import run_all
 
 
 def write_shared(root):
@@ -46,7 +46,7 @@ def test_eval_prints_every_available_set_and_skips_the_rest(tmp_path):
 
 
 def test_dutch_rows_name_the_fast_and_the_e5_figures(tmp_path):
-    from webcare.evaluate import Sentiment, eval_dutch
+    from webcare.lab.evaluate import Sentiment, eval_dutch
 
     (tmp_path / "dutch").mkdir()
     (tmp_path / "dutch" / "polarity_dev.csv").write_text(
@@ -60,7 +60,7 @@ def test_dutch_rows_name_the_fast_and_the_e5_figures(tmp_path):
 
 
 def test_model_table_compares_every_model_with_its_speed(tmp_path):
-    from webcare.model_table import model_table
+    from webcare.lab.model_table import model_table
 
     write_shared(tmp_path)
     (tmp_path / "dutch").mkdir()
@@ -83,7 +83,7 @@ def test_model_table_compares_every_model_with_its_speed(tmp_path):
 
 def test_model_table_says_itsm_is_in_sample_when_the_artifact_has_no_logits_for_the_set(
         tmp_path):
-    from webcare.oof_figures import itsm_cv_sentiment
+    from webcare.lab.oof_figures import itsm_cv_sentiment
 
     write_shared(tmp_path)  # 3 ITSM rows: not the set the shipped model's logits are of
     assert itsm_cv_sentiment(None, tmp_path, MODELS_DIR) is None
@@ -91,7 +91,7 @@ def test_model_table_says_itsm_is_in_sample_when_the_artifact_has_no_logits_for_
 
 def test_itsm_figure_of_every_path_comes_from_out_of_fold_logits():
     from classify.cascade import Cascade, with_cascade
-    from webcare.oof_figures import cv_figures, itsm_cv_sentiment
+    from webcare.lab.oof_figures import cv_figures, itsm_cv_sentiment
 
     data = shared_path("data/itsm/dev.jsonl").parents[1]
     config = load_config().classify
@@ -109,7 +109,7 @@ def test_dutch_figure_of_every_path_comes_from_out_of_fold_logits():
 
     from classify.cascade import Cascade, with_cascade
     from classify.e5 import HEAD_FILE, load_head
-    from webcare.oof_figures import cv_figures, dutch_cv_sentiment
+    from webcare.lab.oof_figures import cv_figures, dutch_cv_sentiment
 
     data = shared_path("data/dutch/polarity_dev.csv").parents[1]
     config = load_config().classify
@@ -125,7 +125,7 @@ def test_dutch_figure_of_every_path_comes_from_out_of_fold_logits():
 
 
 def test_itsm_cross_validated_figure_comes_with_its_confusion_matrix_and_languages():
-    from webcare.evaluate import _itsm_cv_rows
+    from webcare.lab.evaluate import _itsm_cv_rows
 
     data = shared_path("data/itsm/dev.jsonl").parents[1]
     config = load_config()

@@ -12,8 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
-from webcare.knowledge.grouping import (Answer, GroupingConfig, Question, best_answer, clean,
-                                        group_questions)
+from webcare.knowledge.grouping import (
+    Answer,
+    GroupingConfig,
+    Question,
+    best_answer,
+    clean,
+    group_questions,
+)
 from webcare.knowledge.questions import is_question
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "faq_paraphrases.jsonl"

@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 from bus.tansu import free_port
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from tests.kafka.harness import real_lines
-from webcare.config import ConfigError, default_config_path, load_config
+from webcare.job.config import ConfigError, default_config_path, load_config
 
 WEBCARE = Path(sys.executable).parent / "webcare"
 PATIENCE_S = 120.0  # model loading on a loaded 2-core machine; a wait, never a threshold

@@ -4,11 +4,12 @@ import json
 
 from route.rules import RouteConfig, Router
 from schemas import DeadLetter
+from schemas.dead_letters import parse_post
 from schemas.protocols import RawRecord
-from sinks.sqlite_store import SqliteStore, SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from sinks.store_sink import StoreSink
 from tests.conftest import T0, make_classification
-from webcare.runner import Pipeline, parse_post
+from webcare.job.runner import Pipeline
 
 GOOD = {"id": "p1", "platform": "x", "text": "@LumenCare internet down",
         "created_at": "2026-11-20T10:00:00Z", "author": {"handle": "@a", "followers": 5},

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from schemas import Decision, QueueItem
-from sinks.app_db import iso, parse_iso
-from sinks.app_store import AppStore
+from sinks.store.app_db import iso, parse_iso
+from sinks.store.app_store import AppStore
 from webcare.app.config import AppConfig
 
 DIMENSIONS = ("topic", "platform", "lang")

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from webcare.app import queries, service
-from webcare.app.replies.send import ReplyFailed
+from webcare.app.replies import ReplyFailed
 from webcare.app.service import Conflict, NotFound, User
 from webcare.app.web import api_user, state
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from webcare.app.replies.config import ReplyPlatforms
+from ingest.reply_config import ReplyPlatforms
 
 DEFAULT_CANNED = {
     "en": {

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from webcare.app import analytics, charts, engagement, queries, service
 from webcare.app.config import AppConfig
 from webcare.app.service import User

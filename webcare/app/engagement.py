@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from schemas import Decision
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 
 COUNTS = ("likes", "shares", "replies", "quotes")
 SENTIMENTS = ("negative", "neutral", "positive")

@@ -24,9 +24,9 @@ from typing import Any
 import orjson
 
 from schemas import Incident
-from sinks import incident_rows
-from sinks.app_db import AppDb
-from sinks.app_store import AppStore
+from sinks.store import incident_rows
+from sinks.store.app_db import AppDb
+from sinks.store.app_store import AppStore
 
 ERASED = "[erased]"
 _TEXT_KEYS = {"body", "text", "title", "author", "author_handle", "handle"}

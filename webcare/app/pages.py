@@ -12,12 +12,19 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from sinks.app_db import iso, new_id, now
+from sinks.store.app_db import iso, new_id, now
 from webcare.app import queries, security, service
-from webcare.app.replies.send import ReplyFailed, reply_live
+from webcare.app.replies import ReplyFailed, reply_live
 from webcare.app.service import Conflict, NotFound, User
-from webcare.app.web import (LOGIN_COOKIE, SESSION_COOKIE, check_csrf, error_page,
-                             secure_cookies, session_user, state)
+from webcare.app.web import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    error_page,
+    secure_cookies,
+    session_user,
+    state,
+)
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = ("claim", "release", "reply", "escalate", "dismiss", "relabel", "note")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
 from webcare.app.config import AppConfig
 from webcare.app.dashboard import figures
 from webcare.app.security import neutralise

@@ -2,7 +2,7 @@
 
 Roles are checked here as well as in the routes (defence in depth). Acting on an item someone
 else has claimed is refused with :class:`Conflict` naming the owner; acting on an unclaimed item
-claims it first. Every action is audited by :class:`sinks.app_store.AppStore`.
+claims it first. Every action is audited by :class:`sinks.store.app_store.AppStore`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 
 from schemas.results import URGENCY_LEVELS
-from sinks import records
-from sinks.app_db import iso, now
-from sinks.app_store import AppStore
+from sinks.store import records
+from sinks.store.app_db import iso, now
+from sinks.store.app_store import AppStore
 from webcare.app.config import AppConfig
 from webcare.app.queries import item as load_item
 
@@ -112,7 +112,7 @@ def reply_outcome(app: AppStore, config: AppConfig, user: User, post_id: str, bo
                   idempotency_key: str | None = None):
     """Send once per idempotency key (:mod:`webcare.app.replies.send`); a platform refusal
     raises :class:`webcare.app.replies.ReplyFailed` (audited, item not marked replied)."""
-    from webcare.app.replies.send import send_reply
+    from webcare.app.replies import send_reply
 
     require(user, "queue:act")
     body = body.strip()

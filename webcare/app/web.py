@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -17,10 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from sinks.app_store import AppStore
+from sinks.store.app_store import AppStore
+from sinks.store.registry import open_store
 from webcare.app import security
 from webcare.app.service import Forbidden, User
-from webcare.config import STORE_TYPES, WebcareConfig
+
+if TYPE_CHECKING:  # the whole file's config is built above the app (webcare.job)
+    from webcare.job.config import WebcareConfig
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "wc_session"
@@ -67,7 +71,7 @@ class State:
             self._forget(app.store)
             app = None
         if app is None:
-            store = STORE_TYPES[self.config.store.type](self.config.store)
+            store = open_store(self.config.store)
             app = self._local.app = AppStore(store)
             with self._lock:
                 self._opened.append(store)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from schemas import Decision
-from sinks.app_db import AppDb, iso, parse_iso
+from sinks.store.app_db import AppDb, iso, parse_iso
 from webcare.knowledge.config import KnowledgeConfig
 from webcare.knowledge.grouping import Answer, Question
 from webcare.knowledge.questions import is_question

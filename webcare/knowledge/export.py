@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from sinks.app_db import AppDb
+from sinks.store.app_db import AppDb
 from webcare.app.report import spreadsheet_safe
 from webcare.knowledge.collect import answered_questions
 from webcare.knowledge.config import KnowledgeConfig

@@ -3,7 +3,7 @@
 Read once at config load; a bad channel, an unknown placeholder syntax in a template or a
 duplicate channel name fails at start with the key. Channels name where their credentials are
 (``*_env`` / ``*_file``), never the secrets; X, Mastodon and Bluesky take the same keys as
-``app.reply.platforms`` (:mod:`webcare.app.replies.config`). Outbound is on when at least one
+``app.reply.platforms`` (:mod:`ingest.reply_config`). Outbound is on when at least one
 channel is configured.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from webcare.app.replies.config import BlueskyReply, MastodonReply, XReply
+from ingest.reply_config import BlueskyReply, MastodonReply, XReply
 from webcare.outbound import templates
 
 Urgency = Literal["critical", "high", "medium", "low"]

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from schemas import Decision
-from sinks.app_db import parse_iso
-from sinks.app_store import AppStore
+from schemas.plumbing.http import Rejected, Retryable
+from sinks.store.app_db import parse_iso
+from sinks.store.app_store import AppStore
 from sinks.tickets.delivery import Clock, Policy, utcnow
-from sinks.tickets.http import Rejected, Retryable
 from webcare.outbound import replies, templates
 from webcare.outbound.config import OutboundConfig
 from webcare.outbound.reply_store import ReplyStore

@@ -16,9 +16,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from route.incidents import IncidentEvent
-from sinks.app_db import iso, parse_iso
-from sinks.app_store import AppStore
-from sinks.tickets.outbox import event_id
+from sinks.store.app_db import iso, parse_iso
+from sinks.store.app_store import AppStore
+from sinks.store.ticket_outbox import event_id
 from webcare.outbound import replies, templates
 from webcare.outbound.config import OutboundConfig
 from webcare.outbound.store import PostStore

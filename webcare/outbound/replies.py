@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from schemas import Incident
-from sinks.app_db import parse_iso
-from sinks.app_store import AppStore
+from sinks.store.app_db import parse_iso
+from sinks.store.app_store import AppStore
 from webcare.outbound import templates
 from webcare.outbound.config import OutboundConfig
 from webcare.outbound.reply_store import ReplyStore, author_key

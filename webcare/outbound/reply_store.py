@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sinks.app_db import iso, new_id
-from sinks.app_store import AppStore
+from sinks.store.app_db import iso, new_id
+from sinks.store.app_store import AppStore
 from webcare.outbound.store import counts_by_channel
 
 WINDOW_SECONDS = 60.0

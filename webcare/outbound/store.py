@@ -2,7 +2,7 @@
 
 Used by the drafting listener (pipeline thread, the pipeline's connection), by the delivery loop
 (its own connection), by the app and by ``webcare outbound``. Works on SQLite and PostgreSQL
-through :class:`sinks.app_store.AppStore`; every approval, edit and rejection writes its audit
+through :class:`sinks.store.app_store.AppStore`; every approval, edit and rejection writes its audit
 entry in the same transaction. Sending is claimed with one conditional ``UPDATE`` (approved →
 sending, with a lease), so two workers never publish the same post; a lease that runs out (a
 worker died mid-send) makes the post due again.
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sinks.app_db import iso, new_id
-from sinks.app_store import AppStore
+from sinks.store.app_db import iso, new_id
+from sinks.store.app_store import AppStore
 
 OPEN_STATES = ("draft", "approved", "sending")
 _COLUMNS = ("outbound_id, incident_key, event_id, kind, channel, channel_type, lang, body, state, "

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from sinks.app_db import now
+from sinks.store.app_db import now
 from webcare.app import service
 from webcare.app.pages import render
 from webcare.app.service import User

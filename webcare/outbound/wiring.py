@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 
-from sinks.app_store import AppStore
 from sinks.incident_sink import incident_sink_of
+from sinks.store.app_store import AppStore
+from sinks.store.registry import open_store
 from sinks.tickets.delivery import Clock, DeliveryThread, utcnow
 from sinks.tickets.wiring import TicketingSink
-from webcare.outbound.channels.base import build_channel
+from webcare.outbound.channels import build_channel
 from webcare.outbound.delivery import Deliverer
 from webcare.outbound.drafting import Drafter
 from webcare.outbound.reply_store import ReplyStore
@@ -40,9 +41,8 @@ def build_deliverer(outbound, clock: Clock = utcnow) -> Deliverer:
 
 
 def open_app(config) -> AppStore:
-    from webcare.config import STORE_TYPES
 
-    return AppStore(STORE_TYPES[config.store.type](config.store))
+    return AppStore(open_store(config.store))
 
 
 class Worker:

@@ -9,8 +9,8 @@ import pytest
 
 from route.incidents import IncidentEvent
 from schemas import Incident
+from sinks.store.ticket_outbox import Outbox
 from sinks.tickets.delivery import Deliverer, Policy
-from sinks.tickets.outbox import Outbox
 from tests.conftest import T0
 
 KEY = "burst:Lumen Telecom:outage:20261120T1200Z"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
+from schemas.plumbing.http import Rejected, Retryable
 from sinks.tickets.delivery import Policy
-from sinks.tickets.http import Rejected, Retryable
 from tests.sinks.tickets.conftest import KEY, SimClock, deliverer, lifecycle
 
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sinks.tickets import http, jira, rt, servicenow, webhook
+from schemas.plumbing import http
+from sinks.tickets import jira, rt, servicenow, webhook
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from sinks.store.ticket_outbox import CLAIM_S
 from sinks.tickets.base import tag
 from sinks.tickets.jira import JiraConfig, JiraSink
 from tests.sinks.tickets.conftest import KEY, SimClock, deliverer, lifecycle
 from tests.sinks.tickets.fakes import FakeJira, Server
-from sinks.tickets.outbox import CLAIM_S
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sinks.tickets.outbox import Outbox
+from sinks.store.ticket_outbox import CLAIM_S, Outbox
 from tests.conftest import T0
 from tests.sinks.tickets.conftest import KEY, lifecycle
-from sinks.tickets.outbox import CLAIM_S
 
 OTHER = "burst:Lumen Telecom:outage:20261121T0800Z"
 

@@ -9,16 +9,16 @@ from click.testing import CliRunner
 
 from route.incidents import IncidentCorrelator
 from sinks.incident_sink import IncidentSink
-from sinks.sqlite_store import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStoreConfig
 from sinks.store_sink import StoreSink
 from sinks.tickets.wiring import TicketDelivery, TicketingSink, status
 from tests.route.burst_helpers import MONDAY, decision, spread
 from tests.sinks.conftest import open_store
 from tests.sinks.tickets.conftest import SimClock, lifecycle
 from tests.sinks.tickets.fakes import FakeWebhook, Server
-from webcare.cli import main
-from webcare.commands import demo_file, run_replay
-from webcare.config import WebcareConfig, load_config
+from webcare.cli.main import main
+from webcare.job.assembly import demo_file, run_replay
+from webcare.job.config import WebcareConfig, load_config
 
 OUTAGE = MONDAY + timedelta(hours=19)
 KEY = "burst:Lumen Telecom:outage:20261116T1900Z"  # spread(OUTAGE, ...) opens this
@@ -122,7 +122,7 @@ def test_cli_shows_dead_letters_and_retry_delivers_them(hook, tmp_path, monkeypa
 
 
 def test_tickets_config_rejects_unknown_keys_and_duplicate_names(tmp_path):
-    from webcare.config import ConfigError
+    from webcare.job.config import ConfigError
 
     path = tmp_path / "c.yaml"
     path.write_text("tickets: [{type: servicenow, url: 'https://x', pasword: 1}]")

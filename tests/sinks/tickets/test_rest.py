@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from sinks.store.ticket_outbox import CLAIM_S
 from sinks.tickets.templated import RestTicketConfig, RestTicketSink
 from tests.sinks.tickets.conftest import KEY, SimClock, deliverer, lifecycle
 from tests.sinks.tickets.fakes import Server
 from tests.sinks.tickets.fakes_rest import Clock, FakeTicketApi
-from sinks.tickets.outbox import CLAIM_S
 
 CREATE = {"method": "POST", "path": "/api/tickets",
           "body": '{"title": {{ incident.title | tojson }}, "key": {{ incident.key | tojson }},'

@@ -15,7 +15,7 @@ from sinks.tickets.rest_templates import context
 from sinks.tickets.templated import RestTicketConfig
 from tests.conftest import T0
 from tests.sinks.tickets.test_rest_tools import DEPLOY
-from webcare.config import ConfigError, load_config
+from webcare.job.config import ConfigError, load_config
 
 GOOD = """
 tickets:

@@ -12,6 +12,7 @@ import yaml
 
 from route.incidents import IncidentCorrelator
 from sinks.incident_sink import IncidentSink
+from sinks.store.ticket_outbox import CLAIM_S
 from sinks.store_sink import StoreSink
 from sinks.tickets.templated import RestTicketConfig, RestTicketSink
 from sinks.tickets.wiring import TicketDelivery, TicketingSink, status
@@ -22,8 +23,7 @@ from tests.sinks.tickets.fakes import Server
 from tests.sinks.tickets.fakes_itsm import AR, EFECTE, FakeEfecte, FakeHelix
 from tests.sinks.tickets.fakes_rest import Clock
 from tests.sinks.tickets.test_pipeline_tickets import KEY as BURST_KEY
-from webcare.config import WebcareConfig, load_config
-from sinks.tickets.outbox import CLAIM_S
+from webcare.job.config import WebcareConfig, load_config
 
 OUTAGE = MONDAY + timedelta(hours=19)
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy" / "tickets"

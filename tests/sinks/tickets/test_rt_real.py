@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 
+from sinks.store.ticket_outbox import CLAIM_S
 from sinks.tickets.base import tag
 from sinks.tickets.rt import RtConfig, RtSink
 from tests.sinks.tickets.conftest import SimClock, deliverer, lifecycle
 from tests.sinks.tickets.rt_server import AUTH, real_rt
-from sinks.tickets.outbox import CLAIM_S
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sinks.store.ticket_outbox import CLAIM_S
 from sinks.tickets.servicenow import ServiceNowConfig, ServiceNowSink
 from tests.sinks.tickets.conftest import KEY, SimClock, deliverer, lifecycle
 from tests.sinks.tickets.fakes import FakeServiceNow, Server
-from sinks.tickets.outbox import CLAIM_S
 
 
 @pytest.fixture

@@ -1,0 +1,33 @@
+"""Schema migrations shared by the store backends.
+
+Each migration is a portable SQL file in ``sinks/`` (version 1 is ``schema.sql``). A backend
+calls :func:`pending` when it opens a database and applies, in order, the files whose version
+is not yet in ``schema_migrations``. Every file must stay portable (SQLite and PostgreSQL) and
+idempotent (``IF NOT EXISTS``), so two workers opening the same database at once are safe.
+A failure here means the database is unreachable, read-only, or a file is not valid SQL.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+# (version, file in the sinks package); append new versions, never edit applied ones.
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, "schema.sql"), (2, "app_schema.sql"),
+                                           (3, "outbound_schema.sql"),
+                                           (4, "knowledge_schema.sql"),  # engagement, threads
+                                           (5, "incident_state_schema.sql"))  # issue 18
+
+
+def latest_version() -> int:
+    """The schema version this release writes."""
+    return MIGRATIONS[-1][0]
+
+
+def read(name: str) -> str:
+    """The SQL text of one migration file shipped in the ``sinks`` package."""
+    return resources.files("sinks.store").joinpath(name).read_text("utf-8")
+
+
+def pending(applied: set[int]) -> list[tuple[int, str]]:
+    """Migrations not yet applied, oldest first, as ``(version, sql)``."""
+    return [(version, read(name)) for version, name in MIGRATIONS if version not in applied]

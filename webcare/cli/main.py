@@ -1,0 +1,276 @@
+"""``webcare`` command line. Every command reads one YAML config (``--config``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import orjson
+
+from schemas.errors import AuthFailed
+from sinks.store.sqlite import SqliteStoreConfig
+from webcare.cli import app as app_cli
+from webcare.cli import engagement as refresh
+from webcare.cli import kafka as kafka_cli
+from webcare.cli import knowledge as knowledge_cli
+from webcare.cli import outbound as outbound_cli
+from webcare.job import assembly as commands
+from webcare.job.config import ConfigError, WebcareConfig, load_config
+from webcare.job.embedded import MetricsUnavailable
+
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=None,
+    help="YAML config file (default: the shipped default_config.yaml)")
+
+
+STORE_OPTION = click.option(
+    "--store", "store_path", default=None, help="SQLite file to read (overrides store.path)")
+
+
+def _config(config_path: Path | None, store_path: str | None = None) -> WebcareConfig:
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if store_path:
+        config = config.model_copy(update={"store": SqliteStoreConfig(path=store_path)})
+    return config
+
+
+@click.group()
+def main() -> None:
+    """Social-media listening and webcare pipeline for IT service management."""
+
+
+@main.command()
+@click.option("--model", type=click.Choice(commands.SCHEMA_MODELS), default=None,
+              help="one model only (default: all)")
+def schema(model: str | None) -> None:
+    """Print the JSON Schema of the pipeline's messages."""
+    click.echo(json.dumps(commands.json_schemas(model), indent=2))
+
+
+@main.command()
+@click.option("--input", "input_path", required=True, help="JSONL posts, or - for stdin")
+@click.option("--output", "output_path", default="-", help="JSONL results (default stdout)")
+@CONFIG_OPTION
+def classify(input_path: str, output_path: str, config_path: Path | None) -> None:
+    """Classify posts: one output line per input line (errors as error lines)."""
+    config = _config(config_path)
+    try:
+        summary = commands.classify_file(config, input_path, output_path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
+        raise click.ClickException(f"unusable input: {error}") from error
+    click.echo(f"classified {summary['ok']} posts, {summary['errors']} error line(s)", err=True)
+
+
+@main.command()
+@click.option("--replay", "replay_path", default=None,
+              help="JSONL posts, or - for stdin (default: the configured sources)")
+@click.option("--speed", default=0.0, type=float, help="replay speed factor (0 = max)")
+@click.option("--bus", type=click.Choice(["inprocess", "kafka"]), default="inprocess",
+              help="kafka: every stage as a worker against --bootstrap")
+@click.option("--bootstrap", default=None, help="Kafka HOST:PORT (with --bus kafka)")
+@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
+              envvar="WEBCARE_METRICS_PORT",
+              help="serve /healthz and /metrics on this port (env WEBCARE_METRICS_PORT; "
+                   "overrides pipeline.metrics_port)")
+@CONFIG_OPTION
+def run(replay_path: str | None, speed: float, bus: str, bootstrap: str | None,
+        metrics_port: int | None, config_path: Path | None) -> None:
+    """Run the whole pipeline on a replay file, or on the configured sources until they end
+    or SIGTERM/SIGINT (what was read is still stored), into the configured store."""
+    if bus == "kafka":
+        return kafka_cli.run_on_kafka(config_path, bootstrap, replay_path, metrics_port)
+    config = _config(config_path)
+    if metrics_port is not None:
+        config.pipeline.metrics_port = metrics_port
+    try:
+        if replay_path is None:
+            stats = commands.run_sources(config, progress=sys.stderr.isatty())
+        else:
+            stats = commands.run_replay(config, replay_path, speed, progress=sys.stderr.isatty())
+    except (FileNotFoundError, MetricsUnavailable) as error:
+        raise click.ClickException(str(error)) from error
+    except AuthFailed as error:
+        raise click.ClickException(f"source stopped, credentials rejected: {error}") from error
+    click.echo(commands.format_summary(stats))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON output")
+@click.option("--limit", default=50, show_default=True)
+@CONFIG_OPTION
+@STORE_OPTION
+def queue(as_json: bool, limit: int, config_path: Path | None, store_path: str | None) -> None:
+    """Show the open webcare queue, highest priority first."""
+    items = commands.read_queue(_config(config_path, store_path), limit)
+    if as_json:
+        click.echo(orjson.dumps([i.model_dump(mode="json") for i in items],
+                                option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(commands.format_queue(items))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON output")
+@CONFIG_OPTION
+@STORE_OPTION
+def incidents(as_json: bool, config_path: Path | None, store_path: str | None) -> None:
+    """Show incidents."""
+    found = commands.read_incidents(_config(config_path, store_path))
+    if as_json:
+        click.echo(orjson.dumps([i.model_dump(mode="json") for i in found],
+                                option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(commands.format_incidents(found))
+
+
+@main.command(name="eval")
+@click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None,
+              help="the shared data folder (default: ../shared/data next to the checkout)")
+@click.option("--details", is_flag=True, help="per-class scores and confusion matrices")
+@click.option("--models", "compare_models", is_flag=True,
+              help="also compare VADER, the fast models, the cascade and MiniLM (with posts/s)")
+@CONFIG_OPTION
+def evaluate(shared_dir: Path | None, details: bool, compare_models: bool,
+             config_path: Path | None) -> None:
+    """Measure the classifiers on every labelled set found in ../shared/data."""
+    from webcare.lab import evaluate as evaluation
+
+    config = _config(config_path)
+    shared_dir = evaluation.shared_data_dir(shared_dir)
+    click.echo(evaluation.run_all(config, shared_dir, details))
+    if compare_models:
+        from webcare.lab.model_table import model_table
+
+        click.echo("\n" + model_table(config, shared_dir))
+
+
+@main.command()
+@click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None)
+@click.option("--task", default="all",
+              type=click.Choice(["sentiment", "transformer", "e5", "complaint", "topic",
+                                 "all"]))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="where to write artifacts (default: the shipped classify/models)")
+@click.option("--data", "extra_data", multiple=True, type=click.Path(path_type=Path),
+              help="extra labelled data (repeatable): JSONL with labels.sentiment/topic "
+                   "(e.g. `webcare relabels export`) for the sentiment, e5 and topic models, "
+                   "CSV/JSONL with complaint labels for --task complaint")
+def train(shared_dir: Path | None, task: str, out_dir: Path | None,
+          extra_data: tuple[Path, ...]) -> None:
+    """Train the classifier models reproducibly from labelled data."""
+    from webcare.lab import train as training
+
+    try:
+        report = training.train(shared_dir, task, out_dir, list(extra_data))
+    except (ValueError, FileNotFoundError) as error:  # bad or missing labelled data
+        raise click.ClickException(str(error)) from error
+    click.echo(report)
+
+
+@main.command()
+@click.option("--store", "store_path", default="var/demo.sqlite", show_default=True)
+def demo(store_path: str) -> None:
+    """Replay the shipped demo day through the pipeline and show the summary and queue."""
+    click.echo(commands.run_demo(store_path))
+
+
+kafka_cli.register(main, CONFIG_OPTION)
+app_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare serve, users, relabels (issue 6)
+outbound_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare outbound (issue 8)
+knowledge_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare knowledge (issue 8)
+refresh.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare engagement (issue 8)
+
+
+@main.group()
+def sources() -> None:
+    """Check the configured sources: health (status) and credentials (test)."""
+
+
+@sources.command(name="status")
+@click.option("--json", "as_json", is_flag=True, help="JSON output")
+@CONFIG_OPTION
+def sources_status(as_json: bool, config_path: Path | None) -> None:
+    """Last health state (ok, degraded, auth_failed, rate_limited) of every source."""
+    from ingest.manage import format_status, status_rows
+
+    rows = status_rows(_config(config_path).sources)
+    click.echo(json.dumps(rows, indent=2) if as_json else format_status(rows))
+
+
+@sources.command(name="test")
+@CONFIG_OPTION
+def sources_test(config_path: Path | None) -> None:
+    """Check credentials and reachability of every configured source (exit 1 on failure)."""
+    from ingest.manage import test_sources
+    from webcare.job.config import SOURCE_TYPES
+
+    results = test_sources(_config(config_path).sources, SOURCE_TYPES)
+    for row in results:
+        click.echo(f"{'ok  ' if row['ok'] else 'FAIL'} {row['source']}: {row['detail']}")
+    if not results:
+        click.echo("no live sources configured")
+    if not all(row["ok"] for row in results):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 366))
+@click.option("--outages", default=5, show_default=True, type=click.IntRange(0, 2000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--per-day", default=1500, show_default=True, type=click.IntRange(0, 1_000_000),
+              help="background posts per day")
+@click.option("--truth", "truth_path", default="var/simulate-truth.json", show_default=True,
+              help="where to write the ground truth of the outages (JSON)")
+def simulate(days: int, outages: int, seed: int, per_day: int, truth_path: str) -> None:
+    """Write a simulated stream of posts with K outages to stdout (JSONL); truth to a file."""
+    from webcare.lab import simulate as simulator
+
+    try:
+        posts, truth = simulator.simulate(days, outages, seed, per_day)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    Path(truth_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(truth_path).write_text(json.dumps([o.to_json() for o in truth], indent=2) + "\n")
+    out = sys.stdout.buffer
+    for post in posts:
+        out.write(orjson.dumps(post) + b"\n")
+    click.echo(f"{len(posts)} posts, {len(truth)} outages (truth: {truth_path})", err=True)
+
+
+@main.group()
+def tickets() -> None:
+    """Ticket outbox: delivery state (status) and re-delivery of dead letters (retry)."""
+
+
+@tickets.command(name="status")
+@click.option("--json", "as_json", is_flag=True, help="JSON output")
+@CONFIG_OPTION
+@STORE_OPTION
+def tickets_status(as_json: bool, config_path: Path | None, store_path: str | None) -> None:
+    """Outbox entries per ticket sink (pending, sent, dead), next pending and dead letters."""
+    from sinks.tickets import wiring
+
+    report = wiring.status(_config(config_path, store_path))
+    click.echo(json.dumps(report, indent=2) if as_json else wiring.format_status(report))
+
+
+@tickets.command(name="retry")
+@click.option("--sink", "sink_name", default=None, help="only this ticket sink (default: all)")
+@CONFIG_OPTION
+@STORE_OPTION
+def tickets_retry(sink_name: str | None, config_path: Path | None,
+                  store_path: str | None) -> None:
+    """Move dead letters back to pending and deliver everything due now."""
+    from schemas.plumbing.credentials import MissingCredential
+    from sinks.tickets import wiring
+
+    try:
+        counts = wiring.retry(_config(config_path, store_path), sink_name)
+    except MissingCredential as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(", ".join(f"{key} {value}" for key, value in counts.items()))

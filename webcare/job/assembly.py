@@ -1,0 +1,229 @@
+"""What the CLI commands do, kept apart from click so tests can call them directly."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import IO, Iterator
+
+import orjson
+
+from classify.pipeline import Classifier
+from ingest.replay import ReplayConfig, ReplaySource
+from route.incidents import IncidentCorrelator
+from route.rules import Router
+from schemas import Classification, DeadLetter, Decision, Incident, Post, QueueItem
+from schemas.dead_letters import dead_letter, parse_post
+from schemas.protocols import Source
+from sinks.incident_sink import LOCAL_SCOPE, IncidentSink
+from sinks.store.registry import open_store
+from sinks.store.sqlite import SqliteStoreConfig
+from sinks.store_sink import StoreSink
+from webcare.job.config import WebcareConfig, load_config
+from webcare.job.runner import Pipeline, RunStats
+
+SCHEMA_MODELS = ["Post", "Classification", "Decision", "QueueItem", "Incident", "DeadLetter"]
+_MODELS = {"Post": Post, "Classification": Classification, "Decision": Decision,
+           "QueueItem": QueueItem, "Incident": Incident, "DeadLetter": DeadLetter}
+
+
+def json_schemas(name: str | None = None) -> dict:
+    if name:
+        return _MODELS[name].model_json_schema()
+    return {model: _MODELS[model].model_json_schema() for model in SCHEMA_MODELS}
+
+
+@contextmanager
+def _output(path: str) -> Iterator[IO[bytes]]:
+    if path == "-":
+        yield sys.stdout.buffer
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            yield handle
+
+
+def classification_line(c: Classification) -> dict:
+    return {"id": c.post_id, "lang": c.lang, "topic": c.topic,
+            "sentiment": {"label": c.sentiment.label, "compound": round(c.sentiment.compound, 4)},
+            "urgency": c.urgency, "noise": c.noise, "noise_reason": c.noise_reason,
+            "priority": c.priority, "reasons": c.reasons}
+
+
+def classify_file(config: WebcareConfig, input_path: str, output_path: str) -> dict[str, int]:
+    """``webcare classify``: returns counts; raises FileNotFoundError for unusable input."""
+    source = ReplaySource(ReplayConfig(path=input_path))
+    classifier = Classifier(config.classify)
+    sink = StoreSink(open_store(config.store))
+    counts = {"ok": 0, "errors": 0}
+    with _output(output_path) as out:
+        for record in source.records():
+            post = parse_post(record)
+            if not isinstance(post, DeadLetter):
+                try:
+                    line = classification_line(classifier(post))
+                except Exception as error:  # noqa: BLE001 - reported as an error line
+                    post = dead_letter(record, "classify", error, post_id=post.id)
+            if isinstance(post, DeadLetter):
+                sink.add(post)
+                line = {"line": post.line, "error": post.reason, "stage": post.stage,
+                        "error_type": post.error_type}
+                print(f"line {post.line}: {post.stage} error: {post.reason}", file=sys.stderr)
+                counts["errors"] += 1
+            else:
+                counts["ok"] += 1
+            out.write(orjson.dumps(line) + b"\n")
+    sink.close()
+    return counts
+
+
+def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | None]:
+    """The store sink with incidents and tickets as configured, and the incident correlator
+    (None when incidents are off), restored from the store's ``local`` state (issue 18; the
+    Kafka sink worker tracks one state per decisions partition instead); shared by the
+    in-process runner and the Kafka sink worker. Raises ValueError when that state is unusable."""
+    sink = StoreSink(open_store(config.store))
+    correlator = IncidentCorrelator(config.incidents) if config.incidents.enabled else None
+    if correlator is not None:  # burst detection → one incident per outage (issue 5)
+        sink = IncidentSink(sink, correlator, scope=LOCAL_SCOPE)
+    if correlator is None and (config.tickets or config.outbound.channels):
+        sink = IncidentSink(sink, IncidentCorrelator(  # single incidents still get tickets
+            config.incidents.model_copy(update={"enabled": False})))
+    if config.tickets:  # outbox + ticket delivery after the store flush (issue 5)
+        from sinks.tickets.wiring import attach
+
+        sink = attach(sink, config)
+    if config.outbound.channels:  # status posts and personal replies after the flush (issue 8)
+        from webcare.outbound.wiring import attach as attach_outbound
+
+        sink = attach_outbound(sink, config)
+    return sink, correlator
+
+
+def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
+    sink, correlator = build_sink(config)
+    pipeline = Pipeline(Classifier(config.classify), Router(config.route), sink,
+                        config.pipeline.batch_size, incidents=correlator,
+                        max_wait=config.pipeline.max_wait)
+    return pipeline, sink
+
+
+def run_replay(config: WebcareConfig, path: str, speed: float = 0.0,
+               progress: bool = False) -> RunStats:
+    return _run(config, [ReplaySource(ReplayConfig(path=path, speed=speed))], progress)
+
+
+def _run(config: WebcareConfig, sources: list[Source], progress: bool) -> RunStats:
+    """Run ``sources`` through the configured pipeline until they end or SIGTERM/SIGINT (then:
+    close them, handle what was read, flush, checkpoint); serves ``pipeline.metrics_port``.
+    The store is closed in any case."""
+    from ingest.signals import stop_on_signals
+    from webcare.job.embedded import monitor
+
+    with stop_on_signals() as stop, monitor(config.pipeline.metrics_port) as on_batch:
+        pipeline, sink = build_pipeline(config)
+        try:
+            with _progress(progress) as tick:
+                return pipeline.run(*sources, on_record=tick, on_batch=on_batch, stop=stop)
+        finally:
+            sink.close()
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.completed} posts"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("posts", total=None)
+        yield lambda: bar.advance(task)
+
+
+def format_summary(stats: RunStats) -> str:
+    lines = [f"posts: {stats.posts}  dead letters: {stats.dead_letters}  "
+             f"incidents: {len(stats.incidents)}  {stats.posts_per_second:.0f} posts/s"]
+    lines.append("routes: " + ", ".join(f"{action} {count}" for action, count
+                                        in sorted(stats.actions.items())))
+    noise = ", ".join(f"{reason} {count}" for reason, count in stats.noise.most_common())
+    lines.append(f"noise by reason: {noise or 'none'}")
+    return "\n".join(lines)
+
+
+def read_queue(config: WebcareConfig, limit: int) -> list[QueueItem]:
+    store = open_store(config.store)
+    try:
+        return store.queue(limit)
+    finally:
+        store.close()
+
+
+def read_incidents(config: WebcareConfig) -> list[Incident]:
+    store = open_store(config.store)
+    try:
+        return store.incidents()
+    finally:
+        store.close()
+
+
+def format_queue(items: list[QueueItem]) -> str:
+    if not items:
+        return "queue is empty"
+    rows = [f"{'prio':>4}  {'urgency':8} {'topic':12} {'lang':4} {'platform':9} author / text"]
+    for item in items:
+        text = " ".join(item.text.split())[:70]
+        rows.append(f"{item.priority:>4}  {item.urgency:8} {item.topic:12} {item.lang:4} "
+                    f"{item.platform:9} {item.author_handle}: {text}")
+    return "\n".join(rows)
+
+
+def format_incidents(incidents: list[Incident]) -> str:
+    if not incidents:
+        return "no incidents"
+    return "\n".join(f"{i.key}  {i.status:8} {i.urgency:8} {i.post_count:4} posts  {i.title}"
+                     for i in incidents)
+
+
+def demo_file() -> Path:
+    return Path(str(resources.files("webcare").joinpath("demo/day.jsonl")))
+
+
+def run_demo(store_path: str) -> str:
+    """Replay the shipped day into a fresh store and describe the result."""
+    path = Path(store_path)
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    config = load_config().model_copy(update={"store": SqliteStoreConfig(path=str(path))})
+    stats = run_replay(config, str(demo_file()))
+    queue = read_queue(config, 15)
+    return "\n".join([
+        f"Replayed the demo day ({demo_file().name}) into {path}", "",
+        format_summary(stats), "", "Incidents for the service desk:",
+        format_incidents(read_incidents(config)),
+        "", "Top of the webcare queue:", format_queue(queue), "",
+        f"Inspect: .venv/bin/webcare queue --store {path}   "
+        f"(or incidents --store {path}, add --json for JSON)",
+        "",
+        "Open the webcare app (queue, items, dashboard):",
+        f"  .venv/bin/webcare users add --name NAME --role agent --store {path}   "
+        "(roles: agent, lead, comms, admin)",
+        f"  .venv/bin/webcare serve --store {path}   then open http://127.0.0.1:8080/",
+    ])
+
+
+def run_sources(config: WebcareConfig, progress: bool = False) -> RunStats:
+    """``webcare run`` without ``--replay``: every configured source, read concurrently, into
+    the store, until they all end or SIGTERM/SIGINT.
+
+    Raises :class:`ingest.health.AuthFailed` (after the other sources finished) when a
+    source's credentials were rejected, so the command exits loudly; FileNotFoundError when
+    no source is configured.
+    """
+    from ingest.manage import build_sources
+    from webcare.job.config import SOURCE_TYPES
+
+    return _run(config, build_sources(config.sources, SOURCE_TYPES), progress)

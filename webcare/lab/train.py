@@ -1,0 +1,129 @@
+"""``webcare train``: retrain the classifier models from labelled data.
+
+* sentiment — the shipped per-language models (``classify/models``) from ``../shared/data``
+  plus the agents' relabels given as ``--data`` (labelled JSONL from ``webcare relabels
+  export``; see ``classify/models/sentiment_MODEL_CARD.md``);
+* complaint — the complaint models (``classify/models/complaint_*.npz``) from the labelled
+  complaint tweets (plus ``--data`` CSV/JSONL with complaint labels); run after sentiment,
+  whose probabilities are inputs; the MiniLM head only when the transformer model exists;
+* transformer — the fine-tuned MiniLM sentiment model (int8 ONNX; needs the ``train`` extra);
+* e5 — the accurate-path heads over multilingual-e5-small embeddings: the Dutch head
+  (``classify/models/sentiment_e5_head.npz``) from the Dutch polarity tweets and the
+  webcare-domain expert (``sentiment_e5_webcare.npz``) from the invented webcare posts, the
+  ITSM dev posts and the agents' relabels (``--data``); run after sentiment, whose
+  out-of-fold logits are inputs;
+* topic — the optional textcat from labelled JSONL (``--data``; default the ITSM dev set),
+  written to ``var/models/topic`` with a cross-validated comparison against the rules alone;
+  switch it on with ``classify.topic.model: <dir>`` when it helps.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import tempfile
+from pathlib import Path
+
+from webcare.lab.evaluate import shared_data_dir
+
+SHIPPED_MODELS = Path(__file__).resolve().parents[2] / "classify" / "models"
+TOPIC_MODEL_DIR = Path("var/models/topic")
+
+
+def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]) -> str:
+    """Run the requested training tasks; returns a report (raises ValueError on bad data)."""
+    shared = shared_data_dir(shared)
+    lines = []
+    if task in ("sentiment", "all"):
+        from webcare.lab.training.sentiment import train_sentiment
+
+        target = out_dir or SHIPPED_MODELS
+        metrics = train_sentiment(shared, target, relabel_paths=data)
+        lines += [f"sentiment models written to {target}", json.dumps(metrics, indent=2)]
+    if task == "all" and importlib.util.find_spec("torch") is None:
+        lines.append("transformer skipped: install the train extra (pip install -e '.[train]')")
+    elif task in ("transformer", "all"):
+        from webcare.lab.training.transformer import train_transformer
+
+        target = out_dir or SHIPPED_MODELS
+        meta = train_transformer(shared, target)
+        lines += [f"transformer sentiment model written to {target}", json.dumps(meta, indent=2)]
+    if task in ("e5", "all"):
+        from webcare.lab.training.e5_head import train_e5_head
+
+        target = out_dir or SHIPPED_MODELS
+        fast = target if (target / "sentiment_en.npz").is_file() else SHIPPED_MODELS
+        meta = train_e5_head(shared, fast, target)
+        lines += [f"e5 sentiment head written to {target}", json.dumps(meta, indent=2)]
+        from webcare.lab.training.e5_webcare import train_webcare_expert
+
+        meta = train_webcare_expert(shared, fast, target,
+                                    relabel_paths=data)
+        lines += [f"e5 webcare expert written to {target}", json.dumps(meta, indent=2)]
+    if task in ("complaint", "all"):
+        lines += _train_complaint(shared, out_dir or SHIPPED_MODELS,
+                                  [p for p in data if task == "complaint"])
+    if task in ("topic", "all"):
+        lines += _train_topic(shared, out_dir, data)
+    return "\n".join(lines)
+
+
+def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]:
+    import numpy as np
+
+    from classify.e5 import E5Encoder
+    from classify.pipeline import Classifier
+    from classify.transformer import MiniLM
+    from webcare.job.config import load_config
+    from webcare.lab.training.complaint import (
+        featurize,
+        read_complaints,
+        train_fast,
+        train_head,
+        write_card,
+    )
+
+    paths = [shared / "complaints" / "complaints_dev.csv", *extra]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise ValueError(f"labelled complaint data not found: {', '.join(missing)}")
+    texts, labels = read_complaints(paths)
+    config = load_config().classify
+    sentiment = config.sentiment.model_copy(update={"model_dir": target})
+    urgency = config.urgency.model_copy(update={"complaint": config.urgency.complaint.model_copy(
+        update={"enabled": False})})
+    classifier = Classifier(config.model_copy(update={"brands": [], "sentiment": sentiment,
+                                                       "urgency": urgency}))
+    y = np.asarray(labels)
+    fast = train_fast(texts, featurize(texts, classifier), y, target,
+                      ", ".join(p.name for p in paths))
+    lines = [f"complaint model written to {target / 'complaint_en.npz'} ({len(y)} rows): "
+             f"5-fold CV F1 {fast['cv_f1']:.3f} at threshold {fast['threshold']}, "
+             f"Brier {fast['cv_brier']:.3f}, ECE {fast['cv_ece']:.3f}"]
+    encoders = [("e5", lambda: E5Encoder(threads=2).embed(texts))]
+    if (target / "sentiment_minilm.onnx").is_file():
+        encoders.insert(0, ("minilm", lambda: MiniLM(target, threads=2).run(texts)[1]))
+    heads = {}
+    for encoder, embed in encoders:
+        heads[encoder] = head = train_head(embed(), y, fast["oof"], target, encoder)
+        lines.append(f"{encoder} complaint head written: 5-fold CV F1 {head['cv_f1']:.3f} at "
+                     f"threshold {head['threshold']}, Brier {head['cv_brier']:.3f}")
+    write_card(target / "complaint_MODEL_CARD.md", fast, heads)
+    return lines
+
+
+def _train_topic(shared: Path, out_dir: Path | None, data: list[Path]) -> list[str]:
+    from webcare.lab.training.topic import cross_validate, train_topic
+
+    paths = data or [shared / "itsm" / "dev.jsonl"]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise ValueError(f"labelled data not found: {', '.join(missing)}")
+    target = (out_dir / "topic") if out_dir else TOPIC_MODEL_DIR
+    with tempfile.TemporaryDirectory() as work:
+        scores = cross_validate(paths, Path(work))
+    meta = train_topic(paths, target)
+    return [f"topic textcat written to {target} ({meta['rows']} rows)",
+            f"5-fold cross-validation: rules macro-F1 {scores['rules_macro_f1']:.3f}, "
+            f"rules + textcat {scores['rules_plus_model_macro_f1']:.3f}",
+            f"enable it with `classify: {{topic: {{model: {target}}}}}` in the config"]
