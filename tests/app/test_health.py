@@ -33,7 +33,7 @@ def test_the_app_reconnects_after_postgresql_dropped_its_connection():
     import psycopg
 
     from tests.pg import drop_schema, pg_dsn, unique_schema
-    from webcare.app.web import State
+    from webcare.app.deps import State
 
     dsn, schema = pg_dsn(), unique_schema()
     config = WebcareConfig(store=PostgresStoreConfig(dsn=SecretStr(dsn), schema_name=schema))

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from webcare.app import queries, service
+from webcare.app.deps import api_user, state
 from webcare.app.replies import ReplyFailed
 from webcare.app.service import Conflict, NotFound, User
-from webcare.app.web import api_user, state
 
 router = APIRouter(prefix="/api/v1", tags=["webcare"])
 

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sinks.store.app_store import AppStore
 from webcare.app import analytics, charts, engagement, queries, service
 from webcare.app.config import AppConfig
+from webcare.app.deps import session_user, state
 from webcare.app.service import User
-from webcare.app.web import session_user, state
 
 router = APIRouter(include_in_schema=False)
 CHARTS = ("volume", "sentiment", "themes", "engagement", "reach")

@@ -11,15 +11,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from sinks.store.health import ping
+from webcare.app.deps import state
+
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/healthz")
 def healthz(request: Request) -> JSONResponse:
-    from webcare.app.web import state
-
     try:
-        state(request).store().db.one("SELECT 1 AS ok")
+        ping(state(request).store().db)
     except Exception as error:  # noqa: BLE001 - any store failure means: not healthy
         return JSONResponse({"status": "unavailable", "error": type(error).__name__},
                             status_code=503)

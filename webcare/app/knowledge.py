@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from webcare.app import service
+from webcare.app.deps import api_user, session_user, state
 from webcare.app.service import User
-from webcare.app.web import api_user, session_user, state
 from webcare.knowledge.export import candidates, csv_text, markdown
 
 router = APIRouter(include_in_schema=False)

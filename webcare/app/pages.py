@@ -14,17 +14,16 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 
 from sinks.store.app_db import iso, new_id, now
 from webcare.app import queries, security, service
-from webcare.app.replies import ReplyFailed, reply_live
-from webcare.app.service import Conflict, NotFound, User
-from webcare.app.web import (
+from webcare.app.deps import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     check_csrf,
-    error_page,
     secure_cookies,
     session_user,
     state,
 )
+from webcare.app.replies import ReplyFailed, reply_live
+from webcare.app.service import Conflict, NotFound, User
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = ("claim", "release", "reply", "escalate", "dismiss", "relabel", "note")
@@ -36,6 +35,12 @@ def render(request: Request, name: str, context: dict, status: int = 200):
         (lambda p: service.allowed(user, p)) if user else (lambda p: False)), **context}
     return request.app.state.templates.TemplateResponse(request, name, context,
                                                         status_code=status)
+
+
+def error_page(request: Request, status: int, message: str):
+    """The error page (no user shown): 404s here, 403s of the app's error handlers."""
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"message": message, "user": None}, status_code=status)
 
 
 @router.get("/login")

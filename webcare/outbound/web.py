@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field
 
 from sinks.store.app_db import now
 from webcare.app import service
+from webcare.app.deps import api_user, check_csrf, session_user, state
 from webcare.app.pages import render
 from webcare.app.service import User
-from webcare.app.web import api_user, check_csrf, session_user, state
 from webcare.outbound.reply_store import ReplyStore
 from webcare.outbound.store import Conflict, PostStore
 from webcare.outbound.wiring import build_deliverer
