@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import zlib
 from collections import OrderedDict, deque
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import add
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
+from rapidfuzz.process import extractOne
 
 from classify.language import strip_markup
 from classify.noise_rules import RT_RE
@@ -129,24 +130,24 @@ class DuplicateWindow:
                         del self.buckets[key]
 
     def _nearest(self, post, norm: str, keys: tuple[int, ...], now: float) -> tuple[float, str] | None:  # noqa: ANN001,E501
-        """Best (similarity, id) among bucket candidates within the window, if above threshold
-        (a candidate found in several buckets is compared once: the same score cannot win twice)."""
-        best: tuple[float, str] | None = None
-        compared: set[str] = set()
-        for key in keys:
-            for cand_id in islice(reversed(self.buckets.get(key, ())), _BUCKET_SCAN):
-                if cand_id in compared:
-                    continue
-                compared.add(cand_id)
-                cand = self.entries[cand_id]
-                if cand_id == post.id or abs(now - cand.at) > self.window_s:
-                    continue
-                if cand.text == norm:  # exact copy (first key is the exact-text key): done
-                    return 100.0, cand_id
-                score = fuzz.ratio(norm, cand.text, score_cutoff=self.similarity)
-                if score and (best is None or score > best[0]):
-                    best = (score, cand_id)
-        return best
+        """Best (similarity, id) among bucket candidates within the window, if above threshold.
+
+        Candidates: the newest ``_BUCKET_SCAN`` ids of each key's bucket, in key order, each id
+        once (where it first appears), without the post itself and without posts outside the
+        window. The first candidate with the highest ``fuzz.ratio`` at or above the threshold
+        wins (an exact copy scores 100 and ends the search); ``process.extractOne`` scores
+        them all in one call (first best wins, it stops at a perfect score).
+        """
+        buckets, entries, window = self.buckets, self.entries, self.window_s
+        ids = dict.fromkeys(chain.from_iterable(
+            islice(reversed(buckets[key]), _BUCKET_SCAN) for key in keys if key in buckets))
+        ids.pop(post.id, None)
+        if not ids:
+            return None
+        cands = [seen for seen in map(entries.__getitem__, ids) if abs(now - seen.at) <= window]
+        hit = extractOne(norm, [seen.text for seen in cands], scorer=fuzz.ratio, processor=None,
+                         score_cutoff=self.similarity)
+        return None if hit is None else (hit[1], cands[hit[2]].id)
 
     @staticmethod
     def _ago(what: str, seen: _Seen | None, now: float, ref: str) -> str:
