@@ -10,7 +10,6 @@ import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sklearn.metrics import (
@@ -24,10 +23,9 @@ from sklearn.metrics import (
 from classify.language import LanguageDetector
 from classify.pipeline import Classifier
 from classify.sentiment import MODELS_DIR, SentimentScorer
-from schemas import Author, Post
+from schemas import Post
 from webcare.job.config import WebcareConfig
-
-EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+from webcare.lab.training.posts import text_post
 
 
 @dataclass(frozen=True)
@@ -56,11 +54,6 @@ def shared_data_dir(given: Path | None) -> Path:
     from webcare.lab.training.sentiment_data import data_dir
 
     return default_shared_dir() if given is None else data_dir(given)
-
-
-def _text_post(index: int, text: str, platform: str = "x") -> Post:
-    return Post(id=f"eval-{index}", platform=platform, text=text[:20_000], created_at=EPOCH,
-                author=Author(handle=f"@user{index}"))
 
 
 class Sentiment:
@@ -171,7 +164,7 @@ def eval_complaints(config: WebcareConfig, data: Path) -> list[Row]:
         rows = list(csv.DictReader(handle))
     classifier = Classifier(config.classify.model_copy(update={"brands": []}))
     threshold = classifier.urgency.complaint.threshold
-    results = classifier.classify_many([_text_post(i, r["text"]) for i, r in enumerate(rows)])
+    results = classifier.classify_many([text_post(i, r["text"]) for i, r in enumerate(rows)])
     gold = [r["is_complaint"] == "1" for r in rows]
     complains = [(c.complaint or 0.0) >= threshold for c in results]
     cv = _cv(config)

@@ -25,13 +25,12 @@ from classify.sentiment import LABELS, fast_result
 from classify.transformer import softmax, with_neutral
 from schemas import Post
 from webcare.lab.training import sentiment_data as sd
+from webcare.lab.training.posts import text_post
 from webcare.lab.training.sentiment import stored_cv_logits
 
 
 def tweet_posts(texts: list[str]) -> list[Post]:
-    from webcare.lab.evaluate import _text_post
-
-    return [_text_post(i, t) for i, t in enumerate(texts)]
+    return [text_post(i, t) for i, t in enumerate(texts)]
 
 
 def cv_figures(model_dir: Path) -> dict[str, float]:

@@ -63,9 +63,9 @@ def read_complaints(paths: list[Path]) -> tuple[list[str], list[int]]:
 def featurize(texts: list[str], classifier) -> list[dict[str, float]]:  # noqa: ANN001
     """The model's input features through the project's own topic, cue and sentiment stages
     (``classifier``: a :class:`classify.pipeline.Classifier` without the complaint model)."""
-    from webcare.lab.evaluate import _text_post
+    from webcare.lab.training.posts import text_post
 
-    results = classifier.classify_many([_text_post(i, t) for i, t in enumerate(texts)])
+    results = classifier.classify_many([text_post(i, t) for i, t in enumerate(texts)])
     return [complaint_features(t, classifier.urgency.cues.found(t), r.topic,
                                r.sentiment.probabilities) for t, r in zip(texts, results)]
 
