@@ -15,7 +15,8 @@ from importlib import resources
 MIGRATIONS: tuple[tuple[int, str], ...] = ((1, "schema.sql"), (2, "app_schema.sql"),
                                            (3, "outbound_schema.sql"),
                                            (4, "knowledge_schema.sql"),  # engagement, threads
-                                           (5, "incident_state_schema.sql"))  # issue 18
+                                           (5, "incident_state_schema.sql"),  # issue 18
+                                           (6, "alert_outbox_schema.sql"))  # alerts, issue 21
 
 
 def latest_version() -> int:

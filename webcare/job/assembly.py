@@ -88,7 +88,7 @@ def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | N
     correlator = IncidentCorrelator(config.incidents) if config.incidents.enabled else None
     if correlator is not None:  # burst detection → one incident per outage (issue 5)
         sink = IncidentSink(sink, correlator, scope=LOCAL_SCOPE)
-    if correlator is None and (config.tickets or config.outbound.channels):
+    if correlator is None and (config.tickets or config.outbound.channels or config.alerts):
         sink = IncidentSink(sink, IncidentCorrelator(  # single incidents still get tickets
             config.incidents.model_copy(update={"enabled": False})))
     if config.tickets:  # outbox + ticket delivery after the store flush (issue 5)
@@ -99,6 +99,10 @@ def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | N
         from webcare.outbound.wiring import attach as attach_outbound
 
         sink = attach_outbound(sink, config)
+    if config.alerts:  # on-call alerts from incident events and a periodic check (issue 21)
+        from webcare.alerts.wiring import attach as attach_alerts
+
+        sink = attach_alerts(sink, config)
     return sink, correlator
 
 

@@ -23,6 +23,7 @@ from route.rules import RouteConfig
 from sinks.store.postgres import PostgresStoreConfig
 from sinks.store.sqlite import SqliteStoreConfig
 from sinks.tickets.registry import TicketList
+from webcare.alerts.config import AlertList
 from webcare.app.config import AppConfig
 from webcare.knowledge.config import KnowledgeConfig
 from webcare.outbound.config import OutboundConfig
@@ -66,6 +67,7 @@ class WebcareConfig(BaseModel):
     app: AppConfig = Field(default_factory=AppConfig)  # webcare serve (issue 6)
     outbound: OutboundConfig = Field(default_factory=OutboundConfig)  # status posts (issue 8)
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # FAQs (issue 8)
+    alerts: AlertList = Field(default_factory=list)  # on-call alerts via an outbox (issue 21)
 
     @model_validator(mode="after")
     def _share_brands(self) -> "WebcareConfig":

@@ -41,7 +41,7 @@ def build_handler(stage: str, config, classify: Callable | None = None) -> Handl
         from sinks.incident_sink import incident_sink_of
         from webcare.job.assembly import build_sink
 
-        sink, correlator = build_sink(config)  # store + incidents + ticket outbox, as in-process
+        sink, correlator = build_sink(config)  # store, incidents, tickets, alerts: as in-process
         incidents = None if correlator is None else incident_sink_of(sink)  # per partition
         return SinkHandler(config.kafka, sink, incidents)
     raise ValueError(f"unknown consuming stage {stage!r} (classify, route, sink)")
