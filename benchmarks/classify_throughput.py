@@ -22,7 +22,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from classify.cascade import with_cascade
 from classify.language import PostText
-from classify.pipeline import Classifier, _assemble
+from classify.pipeline import Classifier, assemble
 from schemas import Post
 from webcare.job.assembly import demo_file
 from webcare.job.config import load_config
@@ -81,7 +81,7 @@ def stage_costs(config, posts: list[Post]) -> dict[str, float]:
         "topic": lambda: [c.topic.classify(p.text, l.lang, t.words) for p, l, *_, t in rows],
         "sentiment": lambda: [c.sentiment.score(p.text, l.lang, t.low) for p, l, *_, t in rows],
         "urgency": lambda: [scorer.assess(*r[:6], lowers=r[6].words) for r in rows],
-        "assemble": lambda: [_assemble(*r[:6], u) for r, u in zip(rows, urgency)],
+        "assemble": lambda: [assemble(*r[:6], u) for r, u in zip(rows, urgency)],
     }
     return {name: 1e6 / best_rate(step, len(posts), 1) for name, step in steps.items()}
 

@@ -81,7 +81,7 @@ class Classifier:
         batch.run("urgency", lambda i, p: self.urgency.assess(
             p, *(batch.get(stage, i) for stage in ("language", "brands", "noise", "topic",
                                                     "sentiment")), lowers=texts[i].words))
-        return [batch.failures.get(i) or _assemble(post, *batch.row(i))
+        return [batch.failures.get(i) or assemble(post, *batch.row(i))
                 for i, post in enumerate(posts)]
 
 
@@ -144,9 +144,9 @@ def _raise_failure(result: Classification | StageFailure) -> Classification:
     return result
 
 
-def _assemble(post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseResult,
-              topic: TopicResult, sentiment: SentimentResult,
-              urgency: UrgencyResult) -> Classification:
+def assemble(post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseResult,
+             topic: TopicResult, sentiment: SentimentResult,
+             urgency: UrgencyResult) -> Classification:
     """Fold the stage results into the shared :class:`schemas.Classification`.
 
     Validated (pydantic-core checks these two models faster than ``model_construct`` copies

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import tweepy
 
 from ingest.x.normalise import tweet_post, users_by_id
-from ingest.x.source import API, _Rebase
+from ingest.x.source import API, RebaseAdapter
 from schemas import Post
 
 MAX_IDS = 100
@@ -25,7 +25,7 @@ def client(bearer_token: str, api_base_url: str = API) -> tweepy.Client:
     """A tweepy client (dict responses), rerouted when ``api_base_url`` is not X's own."""
     made = tweepy.Client(bearer_token, return_type=dict)
     if api_base_url.rstrip("/") != API:
-        made.session.mount(API, _Rebase(api_base_url))
+        made.session.mount(API, RebaseAdapter(api_base_url))
     return made
 
 

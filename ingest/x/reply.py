@@ -14,7 +14,7 @@ import tweepy
 
 from ingest.reply import ReplyError, ReplyTarget
 from ingest.reply_config import XReply
-from ingest.x.source import API, _Rebase
+from ingest.x.source import API, RebaseAdapter
 from schemas.plumbing.credentials import secret
 
 
@@ -39,7 +39,7 @@ class XReplier:
         else:
             raise LookupError("no X user credentials (OAuth 1.0a keys or a user access token)")
         if c.api_base_url.rstrip("/") != API:
-            self.client.session.mount(API, _Rebase(c.api_base_url))
+            self.client.session.mount(API, RebaseAdapter(c.api_base_url))
         self.timeout = c.timeout
 
     def send(self, target: ReplyTarget, text: str, key: str) -> str:

@@ -45,7 +45,7 @@ class XConfig(LiveConfig):
     stream_429_wait: float = Field(default=60.0, ge=0, description="X sends no reset time")
 
 
-class _Rebase(requests.adapters.HTTPAdapter):
+class RebaseAdapter(requests.adapters.HTTPAdapter):
     """Sends requests for ``https://api.twitter.com`` to another base URL."""
 
     def __init__(self, base: str) -> None:
@@ -97,7 +97,7 @@ class XSource(LiveSource):
 
     def _reroute(self, session: requests.Session) -> None:
         if self.config.api_base_url.rstrip("/") != API:
-            session.mount(API, _Rebase(self.config.api_base_url))
+            session.mount(API, RebaseAdapter(self.config.api_base_url))
 
     def cycle(self) -> Iterator[Item]:
         with _translated_errors():

@@ -33,7 +33,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _pg_text(value: Any) -> Any:
+def pg_text(value: Any) -> Any:
     """PostgreSQL text cannot hold NUL or lone surrogates (the JSON columns keep originals)."""
     if isinstance(value, str):
         return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
@@ -52,7 +52,7 @@ class AppDb:
         return sql if self.is_sqlite else sql.replace("?", "%s")
 
     def _params(self, params: Sequence[Any]) -> tuple:
-        return tuple(params) if self.is_sqlite else tuple(_pg_text(v) for v in params)
+        return tuple(params) if self.is_sqlite else tuple(pg_text(v) for v in params)
 
     @contextmanager
     def tx(self) -> Iterator[None]:

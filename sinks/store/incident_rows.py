@@ -34,7 +34,7 @@ def _sql(db, sql: str) -> str:
     return sql if isinstance(db, sqlite3.Connection) else sql.replace("?", "%s")
 
 
-def _run(db, sql: str, params: tuple = ()):
+def run(db, sql: str, params: tuple = ()):
     return db.execute(_sql(db, sql), params)
 
 
@@ -56,7 +56,7 @@ def attach_decisions(db, decisions: Sequence[Decision]) -> set[str]:
             continue
         if decision.incident_key not in touched:
             _insert_incident(db, provisional(decision))
-        _run(db, "INSERT INTO incident_posts VALUES (?, ?) ON CONFLICT DO NOTHING",
+        run(db, "INSERT INTO incident_posts VALUES (?, ?) ON CONFLICT DO NOTHING",
              (decision.incident_key, decision.post.id))
         touched.add(decision.incident_key)
     for key in sorted(touched):
@@ -72,14 +72,14 @@ def stored_incident_keys(db, post_ids: Sequence[str]) -> dict[str, str]:
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = _run(db, "SELECT q.post_id, COALESCE(q.incident_key, 'single:' || q.post_id) "
+    rows = run(db, "SELECT q.post_id, COALESCE(q.incident_key, 'single:' || q.post_id) "
                 "FROM queue_items q JOIN posts p ON p.post_id = q.post_id "
                 f"WHERE p.action = 'incident' AND q.post_id IN ({marks})", tuple(ids)).fetchall()
     return {row[0]: row[1] for row in rows}
 
 
 def _insert_incident(db, incident: Incident) -> None:
-    _run(db, "INSERT INTO incidents VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (incident_key) "
+    run(db, "INSERT INTO incidents VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (incident_key) "
          "DO NOTHING", (incident.key, incident.kind, incident.status, incident.urgency,
                         records.iso(incident.first_seen), records.iso(incident.last_seen),
                         incident.post_count, incident.model_dump_json()))
@@ -98,14 +98,14 @@ def apply_event(db, kind: str, incident: Incident, evidence: Iterable[str] = ())
     ids = sorted(set(evidence))
     if ids:  # only posts that are stored (the foreign key), in a fixed order
         marks = ",".join("?" * len(ids))
-        _run(db, f"INSERT INTO incident_posts SELECT ?, post_id FROM posts WHERE post_id IN "
+        run(db, f"INSERT INTO incident_posts SELECT ?, post_id FROM posts WHERE post_id IN "
              f"({marks}) ORDER BY post_id ON CONFLICT DO NOTHING", (incident.key, *ids))
     refresh(db, incident.key)
 
 
 def refresh(db, key: str) -> Incident:
     """Recompute the aggregates of one incident from its posts and store them."""
-    rows = _run(db, "SELECT p.post_id, p.created_at, p.platform, p.lang, p.sentiment, "
+    rows = run(db, "SELECT p.post_id, p.created_at, p.platform, p.lang, p.sentiment, "
                 "p.compound FROM incident_posts ip JOIN posts p ON p.post_id = ip.post_id "
                 "WHERE ip.incident_key = ? ORDER BY p.created_at, p.post_id", (key,)).fetchall()
     incident = _load(db, key)
@@ -123,12 +123,12 @@ def refresh(db, key: str) -> Incident:
 
 
 def _load(db, key: str) -> Incident:
-    row = _run(db, "SELECT incident_json FROM incidents WHERE incident_key = ?", (key,)).fetchone()
+    row = run(db, "SELECT incident_json FROM incidents WHERE incident_key = ?", (key,)).fetchone()
     return Incident.model_validate_json(row[0])
 
 
 def _save(db, incident: Incident) -> None:
-    _run(db, "UPDATE incidents SET status = ?, urgency = ?, first_seen = ?, last_seen = ?, "
+    run(db, "UPDATE incidents SET status = ?, urgency = ?, first_seen = ?, last_seen = ?, "
          "post_count = ?, incident_json = ? WHERE incident_key = ?",
          (incident.status, incident.urgency, records.iso(incident.first_seen),
           records.iso(incident.last_seen), incident.post_count, incident.model_dump_json(),

@@ -14,7 +14,7 @@ from datetime import datetime
 import orjson
 
 from sinks.store import records
-from sinks.store.incident_rows import _run as execute
+from sinks.store.incident_rows import run as execute
 
 
 def load(db, scope: str) -> dict | None:

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from schemas import Decision, Post
-from sinks.store.app_db import _pg_text
+from sinks.store.app_db import pg_text
 
 MIGRATION = 4
 BACKFILL_CHUNK = 1000
@@ -87,5 +87,5 @@ def _sql(db, sql: str) -> str:
 
 def _many(db, sql: str, rows: list[tuple]) -> None:
     if not _sqlite(db):
-        rows = [tuple(_pg_text(v) for v in row) for row in rows]
+        rows = [tuple(pg_text(v) for v in row) for row in rows]
     db.executemany(_sql(db, sql), rows)

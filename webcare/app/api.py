@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from webcare.app import queries, service
+from webcare.app.dashboard import requested_figures
 from webcare.app.deps import api_user, state
 from webcare.app.replies import ReplyFailed
 from webcare.app.service import Conflict, NotFound, User
@@ -164,9 +165,7 @@ def dashboard(request: Request, user: User = Depends(api_user), start: str | Non
               end: str | None = None, by: str = "topic") -> dict:
     """Dashboard figures (comms, leads, admins): series, incidents, themes, response times."""
     service.require(user, "dashboard:read")
-    from webcare.app.dashboard import _figures
-
-    found = _figures(request, start, end, by)
+    found = requested_figures(request, start, end, by)
     found.pop("charts")
     found["response"].pop("items")
     return found

@@ -56,7 +56,7 @@ def _when(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.astimezone()
 
 
-def _figures(request: Request, start: str | None, end: str | None, by: str) -> dict:
+def requested_figures(request: Request, start: str | None, end: str | None, by: str) -> dict:
     if by not in analytics.DIMENSIONS:
         by = "topic"
     st = state(request)
@@ -69,7 +69,7 @@ def dashboard_page(request: Request, user: User = Depends(session_user),
     service.require(user, "dashboard:read")
     from webcare.app.pages import render
 
-    found = _figures(request, start, end, by)
+    found = requested_figures(request, start, end, by)
     found.pop("charts")
     return render(request, "dashboard.html", {
         "user": user, "f": found, "dims": analytics.DIMENSIONS, "start": start or "",
@@ -82,5 +82,5 @@ def dashboard_chart(request: Request, name: str, user: User = Depends(session_us
     service.require(user, "dashboard:read")
     if name not in CHARTS:
         raise HTTPException(404, "no such chart")
-    svg = _figures(request, start, end, by)["charts"][name]
+    svg = requested_figures(request, start, end, by)["charts"][name]
     return Response(svg, media_type="image/svg+xml")
