@@ -21,7 +21,7 @@ import json
 import socket
 import threading
 import time
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -206,13 +206,14 @@ class SmtpReceiver:
 
             async def handle_DATA(self, server, session, envelope):
                 receiver.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
-                                          message_from_bytes(envelope.content)))
+                                          message_from_bytes(envelope.content,
+                                                             policy=policy.default)))
                 return "250 Message accepted"
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = users is not None and users.get(auth_data.login.decode()) == \
                 auth_data.password.decode()
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)  # handled=False: answer 535
 
         options = {"authenticator": authenticator, "auth_require_tls": False,
                    "auth_required": True} if users else {}

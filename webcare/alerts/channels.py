@@ -19,6 +19,7 @@ import json
 import smtplib
 import ssl
 from datetime import datetime, timezone
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Protocol
@@ -34,6 +35,7 @@ from webcare.alerts.events import AlertEvent
 SIGNATURE_HEADER = "X-Webcare-Signature"
 TIMESTAMP_HEADER = "X-Webcare-Timestamp"
 IDEMPOTENCY_HEADER = "X-Webcare-Idempotency-Key"
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)  # headers unfolded (keys stay one token)
 SLACK_ICON = {"critical": ":red_circle:", "high": ":large_orange_circle:",
               "medium": ":large_yellow_circle:", "low": ":large_blue_circle:",
               "info": ":white_check_mark:"}
@@ -73,7 +75,7 @@ def slack_payload(event: AlertEvent) -> dict:
             for k, v in event.facts[:10]]})
     blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": _cut(f"webcare · {event.event} · {event.subject}", 300)}]})
-    return {"text": _cut(f"{icon} {event.title}", 3000), "blocks": blocks}
+    return {"text": _cut(f"{icon} {_slack_escape(event.title)}", 3000), "blocks": blocks}
 
 
 def _slack_escape(text: str) -> str:
@@ -167,7 +169,7 @@ class WebhookSender:
 def email_message(config: EmailAlert, event: AlertEvent, key: str) -> EmailMessage:
     """A plain-text mail; ``Message-ID`` derives from the idempotency key, so a resend is
     recognisable as the same message."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = f"{config.subject_prefix} {event.title}".strip()[:250]
     message["From"] = config.sender
     message["To"] = ", ".join(config.to)
