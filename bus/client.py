@@ -17,12 +17,13 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from bus.config import KafkaConfig
+from schemas.errors import WebcareError
 
 log = logging.getLogger("webcare.bus")
 T = TypeVar("T")
 
 
-class BrokerUnavailable(RuntimeError):
+class BrokerUnavailable(WebcareError, RuntimeError):
     """No Kafka broker answered at the configured bootstrap servers."""
 
 

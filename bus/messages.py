@@ -21,6 +21,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from schemas import SCHEMA_VERSION, Classification, DeadLetter, Post
+from schemas.errors import WebcareError
 
 Headers = list[tuple[str, bytes]]
 
@@ -35,7 +36,7 @@ class ClassifiedPost(BaseModel):
     classification: Classification
 
 
-class UnsupportedVersion(ValueError):
+class UnsupportedVersion(WebcareError, ValueError):
     """A message written by a newer release (its schema_version is above ours)."""
 
 

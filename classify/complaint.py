@@ -29,13 +29,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from classify.char_ngrams import CharTfidf
 from classify.sentiment import MODELS_DIR, feature_keys, tokenize
+from schemas.errors import WebcareError
 
 COMPLAINT_LANGS = ("en",)
 # the complaint head per encoder of the sentiment cascade (SentimentResult.embedding_model)
 EMBEDDING_HEADS = {"minilm": "complaint_minilm.npz", "e5": "complaint_e5.npz"}
 
 
-class ComplaintModelError(RuntimeError):
+class ComplaintModelError(WebcareError, RuntimeError):
     """A complaint model file is missing or unreadable (raised at construction)."""
 
 

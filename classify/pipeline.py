@@ -26,6 +26,7 @@ from classify.types import (
 )
 from classify.urgency import UrgencyScorer
 from schemas import Classification, Post, SentimentScore
+from schemas.errors import WebcareError
 
 
 class Classifier:
@@ -85,7 +86,7 @@ class Classifier:
                 for i, post in enumerate(posts)]
 
 
-class StageFailure(Exception):
+class StageFailure(WebcareError):
     """A classify/ stage raised on one post: the stage's name and the original error."""
 
     def __init__(self, stage: str, error: Exception) -> None:

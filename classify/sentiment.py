@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from classify.cascade import Cascade, CascadeConfig
 from classify.scopes import SCOPES, in_scope
 from classify.types import SentimentResult
+from schemas.errors import WebcareError
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 LANGS: tuple[str, ...] = ("en", "nl", "fi")
@@ -68,7 +69,7 @@ def feature_keys(toks: list[str]) -> list[str]:
             + ["~" + t[:PREFIX] for t in toks if len(t) > PREFIX])
 
 
-class SentimentModelError(RuntimeError):
+class SentimentModelError(WebcareError, RuntimeError):
     """A sentiment model file is missing or unreadable (raised at construction)."""
 
 

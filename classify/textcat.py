@@ -14,11 +14,13 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from schemas.errors import WebcareError
+
 META_FILE = "webcare_topic.json"
 MAX_CHARS = 2000  # longer posts are cut: the model reads a tweet-sized window
 
 
-class TopicModelError(RuntimeError):
+class TopicModelError(WebcareError, RuntimeError):
     """The configured topic model cannot be used (message names the directory and why)."""
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from schemas.errors import WebcareError
+
 MAX_TOKENS = 64
 MODELS_DIR = Path(__file__).parent / "models"
 ONNX_FILE, TOKENIZER_FILE, META_FILE = ("sentiment_minilm.onnx", "minilm_tokenizer.json",
@@ -32,7 +34,7 @@ def normalise(text: str) -> str:
     return _HANDLE.sub("@user", _URL.sub("http", text))
 
 
-class TransformerModelError(RuntimeError):
+class TransformerModelError(WebcareError, RuntimeError):
     """The transformer model files are missing or unreadable (raised at construction)."""
 
 

@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from schemas.errors import WebcareError
 from sinks.store.intake import IntakeClosed, IntakeFull
 
 log = logging.getLogger("webcare.ingest")
@@ -73,7 +74,7 @@ class Receiver(Protocol):
     def persist(self, entries: list[str]) -> Future: ...
 
 
-class _TooLarge(Exception):
+class _TooLarge(WebcareError):
     """A streamed body passed the receiver's limit (the argument: bytes read so far)."""
 
 

@@ -28,12 +28,14 @@ import threading
 import time
 from typing import Any
 
+from schemas.errors import WebcareError
+
 BIND_RETRY_S = 15.0
 START_TIMEOUT_S = 60.0
 PR_SET_PDEATHSIG = 1
 
 
-class ReceiverFailed(RuntimeError):
+class ReceiverFailed(WebcareError, RuntimeError):
     """The receiver process could not start (the message is the child's error)."""
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from schemas import Post
+from schemas.errors import WebcareError
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class ReplyTarget:
                    raw=dict(post.raw or {}))
 
 
-class ReplyError(Exception):
+class ReplyError(WebcareError):
     """The platform refused or failed the reply (nothing was sent, as far as we know).
 
     ``status`` is the HTTP status when there was one (401/403 credentials, 429 rate limit,

@@ -12,14 +12,15 @@ from datetime import datetime, timezone
 
 from pydantic import ValidationError
 
+from schemas.errors import WebcareError
 from schemas.post import Post
-from schemas.results import DeadLetter
 from schemas.protocols import RawRecord, malformed_reason
+from schemas.results import DeadLetter
 
 MAX_REASON_CHARS = 500
 
 
-class MalformedInput(ValueError):
+class MalformedInput(WebcareError, ValueError):
     """A source could not turn its input into a Post (the reason is the source's)."""
 
 

@@ -17,11 +17,13 @@ from typing import Any
 
 import requests
 
+from schemas.errors import WebcareError
+
 PUBLIC_APPVIEW = "https://public.api.bsky.app"
 MAX_PER_CALL = 25
 
 
-class AppViewError(RuntimeError):
+class AppViewError(WebcareError, RuntimeError):
     """An XRPC call failed (status, error and, for 429, the rate-limit reset in the message)."""
 
 

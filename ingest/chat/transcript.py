@@ -40,6 +40,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from schemas import Author, Engagement, Post
+from schemas.errors import WebcareError
 from schemas.post import MAX_TEXT_CHARS
 
 Role = Literal["customer", "agent", "bot"]
@@ -53,7 +54,7 @@ Time = Annotated[datetime, AfterValidator(_utc)]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class TranscriptError(ValueError):
+class TranscriptError(WebcareError, ValueError):
     """A transcript that cannot become a Post: ``field`` (a path) and ``reason``."""
 
     def __init__(self, field: str, reason: str) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 import requests
 
+from schemas.errors import WebcareError
+
 GRAPH = "https://graph.facebook.com"
 VERSION = "v21.0"
 MAX_IDS = 50
@@ -26,7 +28,7 @@ MISSING_OBJECT = 100
 RATE_LIMIT_CODES = {4, 17, 32, 613}
 
 
-class GraphError(RuntimeError):
+class GraphError(WebcareError, RuntimeError):
     """A Graph call failed; ``code`` is Graph's error code (None without a Graph body)."""
 
     def __init__(self, message: str, code: int | None = None) -> None:

@@ -16,10 +16,12 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from schemas.errors import WebcareError
+
 MAX_BODY_CHARS = 4000
 
 
-class Retryable(Exception):
+class Retryable(WebcareError):
     """Try again later: 429, 5xx, a timeout or a refused connection."""
 
     def __init__(self, detail: str, retry_after: float | None = None,
@@ -29,7 +31,7 @@ class Retryable(Exception):
         self.status = status
 
 
-class Rejected(Exception):
+class Rejected(WebcareError):
     """The server refused the request for good (4xx other than 429): a dead letter."""
 
     def __init__(self, status: int, body: str, detail: str = "") -> None:

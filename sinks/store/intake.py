@@ -23,6 +23,8 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
+from schemas.errors import WebcareError
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS intake (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, payload TEXT NOT NULL,
@@ -34,11 +36,11 @@ MAX_ROUND = 2000  # entries committed in one transaction at most
 POLL_S = 0.01  # how often an idle reader looks for new entries
 
 
-class IntakeFull(RuntimeError):
+class IntakeFull(WebcareError, RuntimeError):
     """``capacity`` accepted entries are still waiting; the sender should retry later."""
 
 
-class IntakeClosed(RuntimeError):
+class IntakeClosed(WebcareError, RuntimeError):
     """The source is stopping and accepts nothing more (answered 503)."""
 
 

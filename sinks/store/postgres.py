@@ -19,10 +19,11 @@ import psycopg
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
+from schemas.errors import WebcareError
 from sinks.store import incident_rows, migrations, post_facts, records
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(WebcareError, RuntimeError):
     """The database cannot be reached or has no DSN configured (message says which)."""
 
 

@@ -20,6 +20,7 @@ from ingest.registry import LIVE_CONFIGS, LIVE_SOURCES
 from ingest.replay import ReplayConfig, ReplaySource
 from route.incidents import IncidentConfig
 from route.rules import RouteConfig
+from schemas.errors import WebcareError
 from sinks.store.postgres import PostgresStoreConfig
 from sinks.store.sqlite import SqliteStoreConfig
 from sinks.tickets.registry import TicketList
@@ -34,7 +35,7 @@ SourceConfig = Annotated[Union[(ReplayConfig, *LIVE_CONFIGS)], Field(discriminat
 StoreConfig = Annotated[SqliteStoreConfig | PostgresStoreConfig, Field(discriminator="type")]
 
 
-class ConfigError(ValueError):
+class ConfigError(WebcareError, ValueError):
     """The config file is missing, not YAML, or fails validation (message names file and key)."""
 
 

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ingest.batches import Batch
+from schemas.errors import WebcareError
 
 MAX_SILENCE_S = 60.0  # one batch (classify, route, flush, ticket delivery) longer: stuck
 
 
-class MetricsUnavailable(RuntimeError):
+class MetricsUnavailable(WebcareError, RuntimeError):
     """The metrics port cannot be bound (in use, or not allowed); the run does not start."""
 
 
