@@ -8,12 +8,23 @@ import pytest
 
 from schemas.plumbing.http import Rejected, Retryable
 from tests.alerts.conftest import incident
-from tests.alerts.receivers import (SlackReceiver, SmtpReceiver, TeamsReceiver,
-                                    WebhookReceiver, adaptive_problems, slack_problems)
+from tests.alerts.receivers import (
+    SlackReceiver,
+    SmtpReceiver,
+    TeamsReceiver,
+    WebhookReceiver,
+    adaptive_problems,
+    slack_problems,
+)
 from tests.conftest import T0
 from webcare.alerts import events as ev
-from webcare.alerts.channels import (AlertSetupError, build_sender, idempotency_key,
-                                     slack_payload, teams_payload)
+from webcare.alerts.channels import (
+    AlertSetupError,
+    build_sender,
+    idempotency_key,
+    slack_payload,
+    teams_payload,
+)
 from webcare.alerts.config import EmailAlert, SlackAlert, TeamsAlert, WebhookAlert
 
 OPENED = ev.from_incident("opened", incident(), T0)

@@ -136,3 +136,13 @@ def send_test(config, name: str) -> str:
     event = ev.probe_event(name, utcnow())
     note = build_sender(alert).send(event, idempotency_key(name, event.key))
     return f"test alert sent to {name} ({alert.type})" + (f": {note}" if note else "")
+
+
+def retry(config, alert: str | None = None) -> dict[str, int]:
+    """``webcare alerts retry``: dead entries back to pending, then deliver what is due now."""
+    service = AlertService(config, background=False)
+    try:
+        requeued = service.outbox.retry(utcnow(), alert)
+        return {"requeued": requeued, **service.deliverer.drain()}
+    finally:
+        service.outbox.close()
