@@ -52,7 +52,8 @@ class PatternIndex:
             self.exact.setdefault(first, []).append(entry)
 
     def find(self, lowers: tuple[str, ...]) -> list[tuple[int, int, str, float]]:
-        """(start, end, label, weight) of every pattern occurrence in the word list."""
+        """(start, end, label, weight) of every pattern occurrence in the word list, by start
+        position, then in the order the patterns were added (exact, pair, prefix)."""
         out = []
         exact, prefix, pairs, n = self.exact, self.prefix, self.pairs, len(lowers)
         # Set intersections (C speed) first: most words start no pattern at all.
@@ -61,7 +62,16 @@ class PatternIndex:
         numbers = "<n>" in exact and any(map(str.isdigit, lowers))
         if not (firsts or heads or numbers):
             return out
-        for i, low in enumerate(lowers):
+        # the positions where a pattern may start (the others start none)
+        if "<n>" in firsts:
+            starts = range(n)
+        elif not (heads or numbers):
+            starts = [i for i, low in enumerate(lowers) if low in firsts]
+        else:
+            starts = [i for i, low in enumerate(lowers) if low in firsts or low[:3] in heads
+                      or (numbers and low.isdigit())]
+        for i in starts:
+            low = lowers[i]
             cands: list | None = None
             for key in (low, "<n>"):
                 if key in firsts or (key == "<n>" and numbers and low.isdigit()):
@@ -71,7 +81,7 @@ class PatternIndex:
                 cands = (cands or []) + prefix[low[:3]]
             for tokens, label, weight in cands or ():
                 end = i + len(tokens)
-                if end <= n and all(_tok_ok(tokens[j], lowers[i + j]) for j in range(len(tokens))):
+                if end <= n and (tokens == lowers[i:end] or all(map(_tok_ok, tokens, lowers[i:end]))):
                     out.append((i, end, label, weight))
         return out
 
