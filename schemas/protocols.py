@@ -1,9 +1,14 @@
-"""The three roles of the pipeline. Concrete modules depend on these, not on each other.
+"""The two I/O roles of the pipeline, which concrete sources and sinks satisfy, and the raw
+record that flows between them. Concrete modules depend on these, not on each other.
 
 * :class:`Source` yields raw records (each with the position to checkpoint after it).
-* :class:`Stage` is a pure ``Post -> result`` step (classify/, route/); no I/O.
 * :class:`Sink` buffers with ``add`` and makes durable with ``flush``; only a successful
   flush lets the runner (or a Kafka worker) commit the source position.
+
+The pure steps in between (classify/, route/) have no protocol here: their shapes differ
+(the classifier runs batches, the router takes a post and its classification, the incident
+correlator a decision), so each is typed where it is consumed (:mod:`webcare.job.runner`,
+:mod:`bus.stages`).
 """
 
 from __future__ import annotations
@@ -13,8 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
 
-In = TypeVar("In", contravariant=True)
-Out = TypeVar("Out", covariant=True)
 Item = TypeVar("Item", contravariant=True)
 
 
@@ -57,16 +60,6 @@ class Source(Protocol):
     def records(self) -> Iterator[RawRecord]: ...
 
     def checkpoint(self, position: int) -> None: ...
-
-
-@runtime_checkable
-class Stage(Protocol[In, Out]):
-    """A pure step: the same input (and the same earlier inputs, for windowed state) gives
-    the same output, whether it runs in-process or in a Kafka consumer-group worker."""
-
-    name: str
-
-    def __call__(self, item: In) -> Out: ...
 
 
 @runtime_checkable

@@ -1,1 +1,9 @@
-"""Sinks: the webcare queue store, incidents, trends and dead letters (and later ITSM tools)."""
+"""Sinks: the store sink (queue, incidents, trends, dead letters), the incident sink and the
+ticket sinks; all persistence lives in :mod:`sinks.store`."""
+
+__all__ = [  # the public submodules
+    "incident_sink",
+    "store",
+    "store_sink",
+    "tickets",
+]

@@ -1,1 +1,13 @@
-"""The webcare command line, configuration loading and the in-process runner."""
+"""The product above the pipeline stages, in rooms: ``cli`` (the ``webcare`` command), ``job``
+(config, assembly, runners), ``app`` (``webcare serve``), ``outbound``, ``knowledge``,
+``alerts`` and ``lab`` (training, evaluation, simulation; never imported by a serving room)."""
+
+__all__ = [  # the public submodules
+    "alerts",
+    "app",
+    "cli",
+    "job",
+    "knowledge",
+    "lab",
+    "outbound",
+]

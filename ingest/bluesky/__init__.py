@@ -1,1 +1,7 @@
-"""ingest/bluesky."""
+"""Bluesky: the Jetstream source, engagement counts from the AppView and replies over XRPC."""
+
+__all__ = [  # the public submodules
+    "counts",
+    "reply",
+    "source",
+]

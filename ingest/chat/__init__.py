@@ -1,1 +1,6 @@
-"""ingest/chat."""
+"""Chat transcripts pushed by webhook: one Post per conversation."""
+
+__all__ = [  # the public submodules
+    "source",
+    "transcript",
+]

@@ -1,1 +1,7 @@
-"""ingest/engage."""
+"""Viva Engage (Yammer): the community source, its message mapping and the reply channel."""
+
+__all__ = [  # the public submodules
+    "channel",
+    "normalise",
+    "source",
+]

@@ -1,1 +1,6 @@
-"""ingest/feeds."""
+"""RSS/Atom feeds (forums, status pages): the polling source and its entry mapping."""
+
+__all__ = [  # the public submodules
+    "normalise",
+    "source",
+]

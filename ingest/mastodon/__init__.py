@@ -1,1 +1,7 @@
-"""ingest/mastodon."""
+"""Mastodon: timelines and mentions as a source, its status mapping and replies."""
+
+__all__ = [  # the public submodules
+    "normalise",
+    "reply",
+    "source",
+]

@@ -1,1 +1,7 @@
-"""ingest/reddit."""
+"""Reddit: subreddit streams and the inbox as a source, its mapping and replies."""
+
+__all__ = [  # the public submodules
+    "normalise",
+    "reply",
+    "source",
+]

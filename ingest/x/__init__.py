@@ -1,1 +1,8 @@
-"""ingest/x."""
+"""X (Twitter) API v2: the stream/search source, its mapping, public metrics and replies."""
+
+__all__ = [  # the public submodules
+    "counts",
+    "normalise",
+    "reply",
+    "source",
+]

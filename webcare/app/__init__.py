@@ -1,0 +1,22 @@
+"""``webcare serve``: the FastAPI app (:mod:`webcare.app.web`), its routers, the actions on
+queue items, the dashboard and the report."""
+
+__all__ = [  # the public submodules
+    "analytics",
+    "api",
+    "charts",
+    "config",
+    "dashboard",
+    "deps",
+    "engagement",
+    "erase",
+    "health",
+    "knowledge",
+    "pages",
+    "queries",
+    "replies",
+    "report",
+    "security",
+    "service",
+    "web",
+]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
+from schemas.plumbing.spreadsheet import spreadsheet_safe
 from sinks.store.app_store import AppStore
 from webcare.app.config import AppConfig
 from webcare.app.dashboard import figures
@@ -78,10 +79,3 @@ def _csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
         writer.writerow(header)
         writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
     return path
-
-
-def spreadsheet_safe(value):
-    """Spreadsheet-safe: text starting with = + - @ is prefixed so it is not a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

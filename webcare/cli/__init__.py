@@ -1,1 +1,10 @@
-"""webcare/cli."""
+"""The ``webcare`` command line (:mod:`webcare.cli.main`) and its command groups."""
+
+__all__ = [  # the public submodules
+    "app",
+    "engagement",
+    "kafka",
+    "knowledge",
+    "main",
+    "outbound",
+]

@@ -12,8 +12,8 @@ import csv
 import io
 from collections.abc import Sequence
 
+from schemas.plumbing.spreadsheet import spreadsheet_safe
 from sinks.store.app_db import AppDb
-from webcare.app.report import spreadsheet_safe
 from webcare.knowledge.collect import answered_questions
 from webcare.knowledge.config import KnowledgeConfig
 from webcare.knowledge.grouping import FaqCandidate, group_questions

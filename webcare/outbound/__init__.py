@@ -2,3 +2,17 @@
 lead approval (or automatic publish by severity), delivery with retries, one personal reply per
 affected poster and a follow-up when the incident is resolved. See README "Outbound incident
 updates"."""
+
+__all__ = [  # the public submodules
+    "channels",
+    "config",
+    "delivery",
+    "drafting",
+    "replies",
+    "reply_store",
+    "statuspage",
+    "store",
+    "templates",
+    "web",
+    "wiring",
+]
