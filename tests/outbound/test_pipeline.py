@@ -49,7 +49,7 @@ def test_cli_status_approve_reject_publish(tmp_path, channel_fakes, clock):
     config = WebcareConfig(store=SqliteStoreConfig(path=store_path),
                            outbound=outbound(channel_fakes["urls"], "x", "engage").model_dump())
     (tmp_path / "c.yaml").write_text(json.dumps(config.model_dump(mode="json")))
-    store = commands.open_store(config)
+    store = commands.open_store(config.store)
     seed(store, 2)
     apply(store, config.outbound, [event()], clock)
     store.close()
