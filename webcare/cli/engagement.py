@@ -1,14 +1,11 @@
-"""``webcare engagement refresh``: re-read the engagement of stored posts (issue 8).
+"""``webcare engagement refresh``: re-read the likes, reposts, replies, quotes and followers
+of stored posts from the platforms and update ``post_engagement`` (issue 8; the work itself is
+in :mod:`webcare.cli.engagement_refresh`).
 
-Streamed posts are stored with the counts of the moment they were created (zero, mostly); this
-reads the current likes, reposts, replies and quotes and the authors' followers again —
-Bluesky from the AppView (:mod:`ingest.bluesky.counts`, no credentials), X with tweepy
-(:mod:`ingest.x.counts`, the bearer token of the X source), Facebook from the Graph API
-(:mod:`ingest.facebook.counts`, a page access token; no followers) — and updates
-``post_engagement``,
-so the dashboard's reach and engagement show what the posts reached since. Everything is
-fetched before anything is written: a platform failure (:class:`RefreshFailed`) changes
-nothing. Posts the platform no longer returns (deleted) keep their last counts.
+:func:`register` adds the command when :mod:`webcare.cli.main` is imported; the platform clients
+(tweepy, the AppView and Graph API clients) and the store are imported only when the command
+runs. The command needs an existing store. ``RefreshFailed``, ``refresh`` and the fetches are
+still importable from here (PEP 562 ``__getattr__``, loaded on first use).
 """
 
 from __future__ import annotations
@@ -17,83 +14,31 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import click
-import tweepy
 
-from ingest.bluesky.counts import PUBLIC_APPVIEW, AppView, AppViewError, view_counts
-from ingest.facebook.counts import GRAPH, Graph, GraphError
-from ingest.x.counts import client as x_client
-from ingest.x.counts import current_posts
-from ingest.x.source import API as X_API
-from schemas import Decision, Post
-from schemas.plumbing.credentials import MissingCredential, secret
-from sinks.store.app_db import AppDb, iso
+from webcare.cli.common import CONFIG_OPTION, STORE_OPTION, open_app, read_config
 
-# followers (None: not returned, keep), likes, shares, replies, quotes
-Counts = tuple[int | None, int, int, int, int]
-Fetch = Callable[[list[Post]], dict[str, Counts]]
+# The option defaults: copies of ingest.bluesky.counts.PUBLIC_APPVIEW, ingest.x.source.API and
+# ingest.facebook.counts.GRAPH, so that building the CLI imports none of them (a test checks).
+PUBLIC_APPVIEW = "https://public.api.bsky.app"
+X_API = "https://api.twitter.com"
+GRAPH = "https://graph.facebook.com"
+
+_REFRESH_NAMES = ("RefreshFailed", "Counts", "Fetch", "bluesky_fetch", "x_fetch",
+                  "facebook_fetch", "refresh")
 
 
-class RefreshFailed(RuntimeError):
-    """A platform refused or failed a call (the message says which and why)."""
+def __getattr__(name: str):
+    """The names of :mod:`webcare.cli.engagement_refresh`, imported when first asked for."""
+    if name in _REFRESH_NAMES:
+        from webcare.cli import engagement_refresh
+
+        return getattr(engagement_refresh, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def bluesky_fetch(appview: AppView) -> Fetch:
-    def fetch(posts: list[Post]) -> dict[str, Counts]:
-        by_uri = {p.platform_id: p for p in posts if (p.platform_id or "").startswith("at://")}
-        try:
-            views = appview.posts(by_uri)
-            followers = appview.followers(p.author.id for p in by_uri.values()
-                                          if (p.author.id or "").startswith("did:"))
-        except AppViewError as error:
-            raise RefreshFailed(f"bluesky: {error}") from error
-        return {by_uri[u].id: (followers.get(by_uri[u].author.id), *view_counts(v))
-                for u, v in views.items()}
-    return fetch
+def register(main: click.Group) -> None:
+    """Add ``webcare engagement`` to the group (once, at import of webcare.cli.main)."""
 
-
-def x_fetch(client: tweepy.Client) -> Fetch:
-    def fetch(posts: list[Post]) -> dict[str, Counts]:
-        by_id = {p.platform_id: p for p in posts if (p.platform_id or "").isdigit()}
-        try:
-            current = current_posts(client, by_id)
-        except tweepy.TweepyException as error:
-            raise RefreshFailed(f"x: {type(error).__name__}: {error}") from error
-        out: dict[str, Counts] = {}
-        for tweet_id, now in current.items():
-            e, known = now.engagement, bool((now.raw or {}).get("author"))
-            out[by_id[tweet_id].id] = (now.author.followers if known else None, e.likes,
-                                       e.shares, e.replies, e.quotes)
-        return out
-    return fetch
-
-
-def facebook_fetch(graph: Graph) -> Fetch:
-    def fetch(posts: list[Post]) -> dict[str, Counts]:
-        by_id = {p.platform_id: p for p in posts if p.platform_id}
-        try:
-            found = graph.counts(by_id)
-        except GraphError as error:
-            raise RefreshFailed(f"facebook: {error}") from error
-        return {by_id[key].id: (None, *counts) for key, counts in found.items()}
-    return fetch
-
-
-def refresh(db: AppDb, platform: str, fetch: Fetch, since: str = "") -> dict[str, int]:
-    """Refresh ``platform`` posts created at or after ISO ``since``; returns the counts."""
-    rows = db.rows("SELECT p.decision_json FROM posts p JOIN post_engagement e ON e.post_id = "
-                   "p.post_id WHERE p.platform = ? AND p.created_at >= ? "
-                   "ORDER BY p.created_at, p.post_id", (platform, since))
-    posts = [Decision.model_validate_json(row["decision_json"]).post for row in rows]
-    found = fetch(posts) if posts else {}
-    with db.tx():
-        for post_id, (followers, *counts) in found.items():
-            db.run("UPDATE post_engagement SET followers = COALESCE(?, followers), likes = ?, "
-                   "shares = ?, replies = ?, quotes = ? WHERE post_id = ?",
-                   (followers, *counts, post_id))
-    return {"posts": len(posts), "refreshed": len(found), "missing": len(posts) - len(found)}
-
-
-def register(main: click.Group, config_option, store_option) -> None:
     @main.group()
     def engagement() -> None:
         """Engagement of stored posts (issue 8)."""
@@ -111,12 +56,24 @@ def register(main: click.Group, config_option, store_option) -> None:
     @click.option("--facebook-token-env", default="FACEBOOK_PAGE_TOKEN", show_default=True,
                   help="variable holding the page access token")
     @click.option("--graph-url", default=GRAPH, show_default=True)
-    @config_option
-    @store_option
+    @CONFIG_OPTION
+    @STORE_OPTION
     def engagement_refresh(platforms, since, days, appview, x_bearer_env, x_api_url,
                            facebook_token_env, graph_url, config_path, store_path) -> None:
         """Re-read likes, reposts, replies, quotes and followers of stored posts."""
-        from webcare.cli.app import _app, _config
+        from ingest.bluesky.counts import AppView
+        from ingest.facebook.counts import Graph
+        from ingest.x.counts import client as x_client
+        from schemas.plumbing.credentials import MissingCredential, secret
+        from sinks.store.app_db import iso
+        from webcare.cli.engagement_refresh import (
+            Fetch,
+            RefreshFailed,
+            bluesky_fetch,
+            facebook_fetch,
+            refresh,
+            x_fetch,
+        )
 
         try:
             start = (datetime.fromisoformat(since.replace("Z", "+00:00")) if since
@@ -135,7 +92,7 @@ def register(main: click.Group, config_option, store_option) -> None:
             "x": lambda: x_fetch(x_client(token(x_bearer_env), x_api_url)),
             "facebook": lambda: facebook_fetch(Graph(token(facebook_token_env), graph_url))}
         fetchers = {platform: builders[platform]() for platform in dict.fromkeys(platforms)}
-        app = _app(_config(config_path, store_path))
+        app = open_app(read_config(config_path, store_path, existing_store=True))
         try:
             for platform, fetch in fetchers.items():
                 try:

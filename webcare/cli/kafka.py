@@ -1,7 +1,9 @@
 """Kafka commands of the ``webcare`` CLI: ``topics create``, ``worker``, ``run --bus kafka``.
 
-Registered on the click group by :mod:`webcare.cli.main`. Broker trouble is reported as one clear
-error line (exit code 1), never a traceback; workers log JSON lines on stderr.
+Registered on the click group by :mod:`webcare.cli.main` when it is imported; the Kafka client,
+the workers and the stores are imported only when one of these commands runs. Broker trouble is
+reported as one clear error line (exit code 1), never a traceback; workers log JSON lines on
+stderr. The workers create the store as needed (the sink stage writes it).
 """
 
 from __future__ import annotations
@@ -11,12 +13,23 @@ from pathlib import Path
 
 import click
 
-from bus.client import BrokerUnavailable
-from bus.config import BOOTSTRAP_ENV, STAGES
-from schemas.errors import AuthFailed
-from sinks.store.postgres import StoreUnavailable
+from webcare.cli.common import CONFIG_OPTION, read_config
 
-STARTUP_ERRORS = (BrokerUnavailable, StoreUnavailable, FileNotFoundError, AuthFailed)
+# Copies of bus.config.BOOTSTRAP_ENV and bus.config.STAGES, so that building the CLI does not
+# import the Kafka config (a test checks they agree).
+BOOTSTRAP_ENV = "WEBCARE_KAFKA_BOOTSTRAP"
+STAGES = ("ingest", "classify", "route", "sink")
+
+
+def startup_errors() -> tuple[type[BaseException], ...]:
+    """What a worker or ``run --bus kafka`` reports as one error line when it cannot start: no
+    broker, no PostgreSQL store, a missing replay file, rejected source credentials."""
+    from bus.client import BrokerUnavailable
+    from schemas.errors import AuthFailed
+    from sinks.store.postgres import StoreUnavailable
+
+    return (BrokerUnavailable, StoreUnavailable, FileNotFoundError, AuthFailed)
+
 
 BOOTSTRAP_OPTION = click.option(
     "--bootstrap", default=None, envvar=BOOTSTRAP_ENV,
@@ -24,15 +37,13 @@ BOOTSTRAP_OPTION = click.option(
 
 
 def _kafka_config(config_path: Path | None, bootstrap: str | None):
-    from webcare.cli.main import _config
-
-    config = _config(config_path)
+    config = read_config(config_path)
     if bootstrap:
         os.environ[BOOTSTRAP_ENV] = bootstrap  # one source of truth: KafkaConfig.servers()
     return config
 
 
-def register(main: click.Group, config_option) -> None:
+def register(main: click.Group) -> None:
     """Add the Kafka commands to the CLI group (called once at import of webcare.cli.main)."""
 
     @main.group()
@@ -40,11 +51,12 @@ def register(main: click.Group, config_option) -> None:
         """Manage the pipeline's Kafka topics."""
 
     @topics.command("create")
-    @config_option
+    @CONFIG_OPTION
     @BOOTSTRAP_OPTION
     def topics_create(config_path: Path | None, bootstrap: str | None) -> None:
         """Create <prefix>.posts.raw, .posts.classified, .decisions and .dlq if missing."""
         from bus import client, logs
+        from bus.client import BrokerUnavailable
 
         logs.setup()
         config = _kafka_config(config_path, bootstrap)
@@ -61,11 +73,12 @@ def register(main: click.Group, config_option) -> None:
     @click.option("--stage", type=click.Choice(STAGES), required=True)
     @click.option("--replay", default=None,
                   help="ingest: a JSONL file instead of the configured (replay and live) sources")
-    @click.option("--rate", default=0.0, type=float, help="ingest: posts/s (0 = as fast as possible)")
+    @click.option("--rate", default=0.0, type=float,
+                  help="ingest: posts/s (0 = as fast as possible)")
     @click.option("--metrics-port", type=int, default=None, envvar="WEBCARE_METRICS_PORT",
                   help="serve /healthz and /metrics on this port (env WEBCARE_METRICS_PORT)")
     @click.option("--log-level", default="INFO", envvar="WEBCARE_LOG_LEVEL")
-    @config_option
+    @CONFIG_OPTION
     @BOOTSTRAP_OPTION
     def worker(stage: str, replay: str | None, rate: float, metrics_port: int | None,
                log_level: str, config_path: Path | None, bootstrap: str | None) -> None:
@@ -78,7 +91,7 @@ def register(main: click.Group, config_option) -> None:
         config = _kafka_config(config_path, bootstrap)
         try:
             run_stage(stage, config, replay, rate, metrics_port)
-        except STARTUP_ERRORS as error:
+        except startup_errors() as error:
             raise click.ClickException(str(error)) from None
 
 
@@ -93,6 +106,6 @@ def run_on_kafka(config_path: Path | None, bootstrap: str | None, replay: str | 
     config = _kafka_config(config_path, bootstrap)
     try:
         result = run_all(config, replay, port=metrics_port)
-    except STARTUP_ERRORS as error:
+    except startup_errors() as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"sent {result['sent']} records to Kafka, {result['stored']} reached the store")

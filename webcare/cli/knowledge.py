@@ -1,4 +1,8 @@
-"""``webcare knowledge export``: FAQ candidates from answered questions as Markdown or CSV."""
+"""``webcare knowledge export``: FAQ candidates from answered questions as Markdown or CSV.
+
+Registered on the ``webcare`` group by :mod:`webcare.cli.main` when it is imported; the grouping
+(scikit-learn) is imported only when the command runs. It reads an existing store only.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,12 @@ from pathlib import Path
 
 import click
 
+from webcare.cli.common import CONFIG_OPTION, STORE_OPTION, open_app, read_config
 
-def register(main: click.Group, config_option, store_option) -> None:
+
+def register(main: click.Group) -> None:
+    """Add ``webcare knowledge`` to the group (once, at import of webcare.cli.main)."""
+
     @main.group()
     def knowledge() -> None:
         """FAQ candidates grouped from answered questions (issue 8)."""
@@ -19,16 +27,15 @@ def register(main: click.Group, config_option, store_option) -> None:
                   help="file to write (default: stdout)")
     @click.option("--min-count", type=click.IntRange(min=1), default=None,
                   help="questions a candidate needs (default: knowledge.min_count)")
-    @config_option
-    @store_option
+    @CONFIG_OPTION
+    @STORE_OPTION
     def knowledge_export(fmt: str, output_path: Path | None, min_count: int | None,
                          config_path, store_path) -> None:
         """Write one section (md) or row (csv) per FAQ candidate, the most asked first."""
-        from webcare.cli.app import _app, _config
         from webcare.knowledge.export import candidates, csv_text, markdown
 
-        config = _config(config_path, store_path)
-        app = _app(config)
+        config = read_config(config_path, store_path, existing_store=True)
+        app = open_app(config)
         try:
             found = candidates(app.db, config.knowledge, min_count=min_count)
         finally:

@@ -1,4 +1,12 @@
-"""``webcare`` command line. Every command reads one YAML config (``--config``)."""
+"""The ``webcare`` command line (the ``webcare`` console script): the click group, the pipeline
+commands (schema, classify, run, queue, incidents, eval, train, demo, sources, simulate,
+tickets) and the registration of the sub-CLIs (Kafka, app, outbound, knowledge, engagement).
+
+Loaded on every ``webcare`` invocation, ``--help`` included, so its module-level imports are
+click, the standard library and the light CLI modules only; what a command needs (the config
+models, the pipeline assembly, stores, classifiers) is imported inside that command. Every
+command reads one YAML config (``--config``) through :mod:`webcare.cli.common`.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +15,24 @@ import sys
 from pathlib import Path
 
 import click
-import orjson
 
-from schemas.errors import AuthFailed
-from sinks.store.sqlite import SqliteStoreConfig
 from webcare.cli import app as app_cli
-from webcare.cli import engagement as refresh
+from webcare.cli import engagement as engagement_cli
 from webcare.cli import kafka as kafka_cli
 from webcare.cli import knowledge as knowledge_cli
 from webcare.cli import outbound as outbound_cli
-from webcare.job import assembly as commands
-from webcare.job.config import ConfigError, WebcareConfig, load_config
-from webcare.job.embedded import MetricsUnavailable
+from webcare.cli.common import CONFIG_OPTION, STORE_OPTION, read_config
 
-CONFIG_OPTION = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), default=None,
-    help="YAML config file (default: the shipped default_config.yaml)")
+# The models `webcare schema` prints: a copy of webcare.job.assembly.SCHEMA_MODELS, kept here so
+# that building the CLI does not import the pipeline (a test checks the two agree).
+SCHEMA_MODELS = ["Post", "Classification", "Decision", "QueueItem", "Incident", "DeadLetter"]
 
 
-STORE_OPTION = click.option(
-    "--store", "store_path", default=None, help="SQLite file to read (overrides store.path)")
+def _dump_json(models) -> str:
+    import orjson
 
-
-def _config(config_path: Path | None, store_path: str | None = None) -> WebcareConfig:
-    try:
-        config = load_config(config_path)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from error
-    if store_path:
-        config = config.model_copy(update={"store": SqliteStoreConfig(path=store_path)})
-    return config
+    return orjson.dumps([m.model_dump(mode="json") for m in models],
+                        option=orjson.OPT_INDENT_2).decode()
 
 
 @click.group()
@@ -45,11 +41,15 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--model", type=click.Choice(commands.SCHEMA_MODELS), default=None,
+@click.option("--model", type=click.Choice(SCHEMA_MODELS), default=None,
               help="one model only (default: all)")
 def schema(model: str | None) -> None:
     """Print the JSON Schema of the pipeline's messages."""
-    click.echo(json.dumps(commands.json_schemas(model), indent=2))
+    import schemas  # the message models only, not the pipeline
+
+    names = [model] if model else SCHEMA_MODELS
+    found = {name: getattr(schemas, name).model_json_schema() for name in names}
+    click.echo(json.dumps(found[model] if model else found, indent=2))
 
 
 @main.command()
@@ -58,9 +58,11 @@ def schema(model: str | None) -> None:
 @CONFIG_OPTION
 def classify(input_path: str, output_path: str, config_path: Path | None) -> None:
     """Classify posts: one output line per input line (errors as error lines)."""
-    config = _config(config_path)
+    from webcare.job import assembly
+
+    config = read_config(config_path)
     try:
-        summary = commands.classify_file(config, input_path, output_path)
+        summary = assembly.classify_file(config, input_path, output_path)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
         raise click.ClickException(f"unusable input: {error}") from error
     click.echo(f"classified {summary['ok']} posts, {summary['errors']} error line(s)", err=True)
@@ -84,19 +86,23 @@ def run(replay_path: str | None, speed: float, bus: str, bootstrap: str | None,
     or SIGTERM/SIGINT (what was read is still stored), into the configured store."""
     if bus == "kafka":
         return kafka_cli.run_on_kafka(config_path, bootstrap, replay_path, metrics_port)
-    config = _config(config_path)
+    from schemas.errors import AuthFailed
+    from webcare.job import assembly
+    from webcare.job.embedded import MetricsUnavailable
+
+    config = read_config(config_path)
     if metrics_port is not None:
         config.pipeline.metrics_port = metrics_port
     try:
         if replay_path is None:
-            stats = commands.run_sources(config, progress=sys.stderr.isatty())
+            stats = assembly.run_sources(config, progress=sys.stderr.isatty())
         else:
-            stats = commands.run_replay(config, replay_path, speed, progress=sys.stderr.isatty())
+            stats = assembly.run_replay(config, replay_path, speed, progress=sys.stderr.isatty())
     except (FileNotFoundError, MetricsUnavailable) as error:
         raise click.ClickException(str(error)) from error
     except AuthFailed as error:
         raise click.ClickException(f"source stopped, credentials rejected: {error}") from error
-    click.echo(commands.format_summary(stats))
+    click.echo(assembly.format_summary(stats))
 
 
 @main.command()
@@ -106,12 +112,10 @@ def run(replay_path: str | None, speed: float, bus: str, bootstrap: str | None,
 @STORE_OPTION
 def queue(as_json: bool, limit: int, config_path: Path | None, store_path: str | None) -> None:
     """Show the open webcare queue, highest priority first."""
-    items = commands.read_queue(_config(config_path, store_path), limit)
-    if as_json:
-        click.echo(orjson.dumps([i.model_dump(mode="json") for i in items],
-                                option=orjson.OPT_INDENT_2).decode())
-    else:
-        click.echo(commands.format_queue(items))
+    from webcare.job import assembly
+
+    items = assembly.read_queue(read_config(config_path, store_path, existing_store=True), limit)
+    click.echo(_dump_json(items) if as_json else assembly.format_queue(items))
 
 
 @main.command()
@@ -120,12 +124,10 @@ def queue(as_json: bool, limit: int, config_path: Path | None, store_path: str |
 @STORE_OPTION
 def incidents(as_json: bool, config_path: Path | None, store_path: str | None) -> None:
     """Show incidents."""
-    found = commands.read_incidents(_config(config_path, store_path))
-    if as_json:
-        click.echo(orjson.dumps([i.model_dump(mode="json") for i in found],
-                                option=orjson.OPT_INDENT_2).decode())
-    else:
-        click.echo(commands.format_incidents(found))
+    from webcare.job import assembly
+
+    found = assembly.read_incidents(read_config(config_path, store_path, existing_store=True))
+    click.echo(_dump_json(found) if as_json else assembly.format_incidents(found))
 
 
 @main.command(name="eval")
@@ -140,7 +142,7 @@ def evaluate(shared_dir: Path | None, details: bool, compare_models: bool,
     """Measure the classifiers on every labelled set found in ../shared/data."""
     from webcare.lab import evaluate as evaluation
 
-    config = _config(config_path)
+    config = read_config(config_path)
     shared_dir = evaluation.shared_data_dir(shared_dir)
     click.echo(evaluation.run_all(config, shared_dir, details))
     if compare_models:
@@ -175,15 +177,18 @@ def train(shared_dir: Path | None, task: str, out_dir: Path | None,
 @main.command()
 @click.option("--store", "store_path", default="var/demo.sqlite", show_default=True)
 def demo(store_path: str) -> None:
-    """Replay the shipped demo day through the pipeline and show the summary and queue."""
-    click.echo(commands.run_demo(store_path))
+    """Replay the shipped demo day through the pipeline and show the summary and queue (the
+    store is created afresh)."""
+    from webcare.job import assembly
+
+    click.echo(assembly.run_demo(store_path))
 
 
-kafka_cli.register(main, CONFIG_OPTION)
-app_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare serve, users, relabels (issue 6)
-outbound_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare outbound (issue 8)
-knowledge_cli.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare knowledge (issue 8)
-refresh.register(main, CONFIG_OPTION, STORE_OPTION)  # webcare engagement (issue 8)
+kafka_cli.register(main)  # webcare topics, worker
+app_cli.register(main)  # webcare serve, users, report, relabels, erase (issue 6)
+outbound_cli.register(main)  # webcare outbound (issue 8)
+knowledge_cli.register(main)  # webcare knowledge (issue 8)
+engagement_cli.register(main)  # webcare engagement (issue 8)
 
 
 @main.group()
@@ -198,7 +203,7 @@ def sources_status(as_json: bool, config_path: Path | None) -> None:
     """Last health state (ok, degraded, auth_failed, rate_limited) of every source."""
     from ingest.manage import format_status, status_rows
 
-    rows = status_rows(_config(config_path).sources)
+    rows = status_rows(read_config(config_path).sources)
     click.echo(json.dumps(rows, indent=2) if as_json else format_status(rows))
 
 
@@ -209,7 +214,7 @@ def sources_test(config_path: Path | None) -> None:
     from ingest.manage import test_sources
     from webcare.job.config import SOURCE_TYPES
 
-    results = test_sources(_config(config_path).sources, SOURCE_TYPES)
+    results = test_sources(read_config(config_path).sources, SOURCE_TYPES)
     for row in results:
         click.echo(f"{'ok  ' if row['ok'] else 'FAIL'} {row['source']}: {row['detail']}")
     if not results:
@@ -228,6 +233,8 @@ def sources_test(config_path: Path | None) -> None:
               help="where to write the ground truth of the outages (JSON)")
 def simulate(days: int, outages: int, seed: int, per_day: int, truth_path: str) -> None:
     """Write a simulated stream of posts with K outages to stdout (JSONL); truth to a file."""
+    import orjson
+
     from webcare.lab import simulate as simulator
 
     try:
@@ -255,7 +262,7 @@ def tickets_status(as_json: bool, config_path: Path | None, store_path: str | No
     """Outbox entries per ticket sink (pending, sent, dead), next pending and dead letters."""
     from sinks.tickets import wiring
 
-    report = wiring.status(_config(config_path, store_path))
+    report = wiring.status(read_config(config_path, store_path, existing_store=True))
     click.echo(json.dumps(report, indent=2) if as_json else wiring.format_status(report))
 
 
@@ -270,7 +277,8 @@ def tickets_retry(sink_name: str | None, config_path: Path | None,
     from sinks.tickets import wiring
 
     try:
-        counts = wiring.retry(_config(config_path, store_path), sink_name)
+        counts = wiring.retry(read_config(config_path, store_path, existing_store=True),
+                              sink_name)
     except MissingCredential as error:
         raise click.ClickException(str(error)) from error
     click.echo(", ".join(f"{key} {value}" for key, value in counts.items()))
