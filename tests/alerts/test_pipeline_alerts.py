@@ -87,3 +87,23 @@ def test_cli_test_sends_and_reports_failures(tmp_path, monkeypatch):
     monkeypatch.delenv("WC_TEST_SLACK_URL")
     result = CliRunner().invoke(cli(), ["alerts", "test", "oncall", "--config", path])
     assert result.exit_code == 1 and "$WC_TEST_SLACK_URL" in result.output
+
+
+def test_the_kafka_sink_worker_gets_the_same_alerts(tmp_path, monkeypatch):
+    """The sink stage builds its sink with build_sink: the alert listener is on its incident
+    sink, and closing the handler's sink delivers what it enqueued."""
+    from route.incidents import IncidentEvent
+    from sinks.incident_sink import incident_sink_of
+    from tests.alerts.conftest import incident
+    from tests.conftest import T0
+    from webcare.alerts.wiring import AlertService
+    from webcare.job.kafka import build_handler
+
+    with SlackReceiver() as slack:
+        monkeypatch.setenv("WC_TEST_SLACK_URL", slack.url)
+        handler = build_handler("sink", load_config(Path(write_config(tmp_path))))
+        listeners = incident_sink_of(handler.sink).listeners
+        service = next(x for x in listeners if isinstance(x, AlertService))
+        service([IncidentEvent("opened", incident(), T0)])
+        handler.sink.close()
+        assert [p["text"] for p in slack.accepted if "Incident opened" in p["text"]]

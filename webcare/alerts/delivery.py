@@ -29,7 +29,6 @@ from datetime import datetime, timedelta, timezone
 
 from schemas.plumbing.http import Rejected, Retryable
 from sinks.store.alert_outbox import AlertEntry, AlertOutbox
-from sinks.tickets.delivery import Policy
 from webcare.alerts.channels import Sender, idempotency_key
 from webcare.alerts.evaluate import Evaluator
 from webcare.alerts.events import AlertEvent
@@ -43,6 +42,21 @@ EXIT_WAIT_S = 30.0
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@dataclass
+class Policy:
+    """Retry timing of one alert (its ``backoff_*`` and ``give_up_hours`` keys)."""
+
+    backoff_initial: float = 2.0
+    backoff_max: float = 300.0
+    give_up_hours: float = 24.0
+
+    def delay(self, attempts: int, retry_after: float | None, rng: random.Random) -> float:
+        """Full-jitter exponential backoff after ``attempts`` failures, at least Retry-After."""
+        cap = min(self.backoff_max, self.backoff_initial * 2 ** min(attempts, 30))
+        wait = rng.uniform(self.backoff_initial / 2, max(cap, self.backoff_initial / 2))
+        return max(wait, retry_after or 0.0)
 
 
 def policy_of(alert) -> Policy:

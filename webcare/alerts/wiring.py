@@ -18,7 +18,6 @@ import logging
 
 from sinks.incident_sink import incident_sink_of
 from sinks.store.alert_outbox import AlertOutbox
-from sinks.tickets.wiring import TicketingSink
 from webcare.alerts import events as ev
 from webcare.alerts.channels import build_sender, build_senders, idempotency_key
 from webcare.alerts.delivery import (
@@ -79,7 +78,7 @@ class AlertService:
             self.outbox.close()
 
 
-class AlertingSink(TicketingSink):
+class AlertingSink:
     """The pipeline's sink with alerts attached (same add / flush / close)."""
 
     def __init__(self, inner, service: AlertService) -> None:
@@ -87,6 +86,19 @@ class AlertingSink(TicketingSink):
         self.name = f"{inner.name}+alerts"
         self.store = inner.store
         incident_sink_of(inner).listeners.append(service)
+
+    def add(self, item) -> None:
+        self.inner.add(item)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def close(self) -> None:
+        """Close the inner sinks (the last flush enqueues its events), then the alerts."""
+        try:
+            self.inner.close()
+        finally:
+            self.delivery.close()
 
 
 def attach(sink, config, **options) -> AlertingSink:
