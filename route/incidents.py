@@ -65,6 +65,7 @@ class IncidentEvent:
     incident: Incident
     at: datetime
     evidence_post_ids: tuple[str, ...] = ()
+    decided_by: str | None = None  # who resolved it: None = this correlator (quiet volume)
 
 
 def burst_key(brand: str, topic: str, first_post_at: datetime) -> str:
@@ -83,6 +84,7 @@ class IncidentCorrelator:
         self.detector = self.detector or BurstDetector(self.config.burst)
         self.open: dict[str, OpenIncident] = {}  # "brand\x1ftopic" → incident
         self._recent: dict[str, deque[list]] = {}  # slot → Evidence.to_state() rows
+        self._desk: dict[str, datetime] = {}  # slot → cut: its incident was resolved elsewhere
         self._events: list[IncidentEvent] = []
         self.now: datetime | None = None
         self._pruned: datetime | None = None
@@ -105,6 +107,9 @@ class IncidentCorrelator:
         evidence = Evidence.of(decision)
         detection = self.detector.observe(brand, topic, post.id, post.author.handle, at,
                                           current is not None)
+        if detection is not None and current is None and detection.first_post_at <= \
+                self._desk.get(slot, detection.first_post_at - PRUNE_EVERY):
+            detection = None  # the desk resolved that outage: only newer posts open one
         if current is None:
             self._remember(slot, evidence)
             if detection is None or at < self.now:  # a late post never opens an incident
@@ -177,6 +182,19 @@ class IncidentCorrelator:
                 return True
         return False
 
+    def forget(self, key: str, at: datetime) -> bool:
+        """Drop an open incident that was resolved elsewhere (the service desk), without an
+        event, and its events not yet drained. Posts up to the event time at which the
+        correlator learns of it (``at`` before any post) belong to that outage: they no longer
+        open an incident of its brand/topic; newer ones may (a recurrence)."""
+        for slot, incident in list(self.open.items()):
+            if incident.key == key:
+                del self.open[slot]
+                self._events = [e for e in self._events if e.incident.key != key]
+                self._desk[slot] = self.now or at
+                return True
+        return False
+
     def _close(self, slot: str, incident: OpenIncident, at: datetime, reason: str) -> None:
         del self.open[slot]
         incident.reasons.append(f"resolved: {reason}")
@@ -191,6 +209,7 @@ class IncidentCorrelator:
         the state stays bounded however many brands and topics went quiet."""
         self._pruned = now
         self.detector.prune(now)
+        self._desk = {slot: cut for slot, cut in self._desk.items() if cut > now - self._horizon}
         cutoff = (now - self._horizon).timestamp()
         for slot, recent in list(self._recent.items()):
             while recent and recent[0][1] < cutoff:
@@ -210,7 +229,8 @@ class IncidentCorrelator:
         return {"version": SNAPSHOT_VERSION, "now": self.now and self.now.isoformat(),
                 "detector": self.detector.to_state(),
                 "open": {slot: incident.to_state() for slot, incident in self.open.items()},
-                "recent": {slot: list(recent) for slot, recent in self._recent.items()}}
+                "recent": {slot: list(recent) for slot, recent in self._recent.items()},
+                "desk": {slot: cut.isoformat() for slot, cut in self._desk.items()}}
 
     def restore(self, snapshot: dict) -> None:
         """Continue from a :meth:`snapshot` (called once, when the sink is built, before any
@@ -227,9 +247,12 @@ class IncidentCorrelator:
                                   maxlen=self.config.burst.max_posts_per_key)
                       for slot, rows in snapshot["recent"].items()}
             now = snapshot["now"] and datetime.fromisoformat(snapshot["now"])
+            desk = {slot: datetime.fromisoformat(cut)
+                    for slot, cut in snapshot.get("desk", {}).items()}  # absent before issue 21
         except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise ValueError(f"malformed incident state: {error!r}") from error
         self.detector, self.open, self._recent, self.now = detector, opened, recent, now
+        self._desk = desk
 
 
 def _keyed(decision: Decision, incident: OpenIncident) -> Decision:

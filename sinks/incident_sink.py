@@ -28,7 +28,7 @@ import orjson
 
 from route.incidents import IncidentCorrelator, IncidentEvent
 from schemas import DeadLetter, Decision
-from sinks.store import incident_rows, incident_state, records
+from sinks.store import incident_rows, incident_state, records, ticket_status
 from sinks.store_sink import StoreSink
 
 Listener = Callable[[list[IncidentEvent]], None]
@@ -49,6 +49,7 @@ class IncidentSink:
         self._singles: list[IncidentEvent] = []  # opened when the store kept the decision
         self.scopes: dict[str, IncidentCorrelator] = {}
         self._saved: dict[str, bytes] = {}  # the state last saved (or restored) per scope
+        ticket_status.ensure(self.store.db)  # desk resolutions (issue 21)
         if scope is not None:
             self.track(scope, correlator)
 
@@ -69,6 +70,7 @@ class IncidentSink:
         except ValueError as error:
             raise ValueError(f"stored incident state of scope {scope!r} is unusable: {error}"
                              ) from error
+        self._absorb([correlator])  # the desk resolved some while this scope was down
         self.scopes[scope] = correlator
         self._saved[scope] = orjson.dumps(correlator.snapshot())
         return correlator
@@ -91,16 +93,40 @@ class IncidentSink:
         """Store the batch, then the incident events with the states that produced them;
         raises (events kept) on failure."""
         self.inner.flush()
+        self._absorb(self._correlators())
         for correlator in self._correlators():
             self._pending.extend(correlator.drain())
+        desk = self._desk_events()
         states = self._changed_states()
-        if not self._pending and not self._singles and not states:
+        if not self._pending and not self._singles and not states and not desk:
             return
-        events = write_events(self.store, self._pending, self._singles, states)
+        events = write_events(self.store, self._pending + desk, self._singles, states)
         self._saved.update(states)
         for listener in self.listeners:  # idempotent (the ticket outbox dedupes): a failure
             listener(events)             # keeps the events, the next flush hands them again
+        if desk:  # handed to every listener: the desk's resolution is announced once
+            ticket_status.mark_notified(self.store.db, [e.incident.key for e in desk],
+                                        datetime.now(timezone.utc))
         self._pending, self._singles = [], []
+
+    def _absorb(self, correlators: list[IncidentCorrelator]) -> None:
+        """Drop the incidents the service desk resolved from ``correlators``, so quiet volume
+        never resolves (or updates) them again (issue 21)."""
+        open_keys = {i.key for c in correlators for i in c.open.values()}
+        for key, at in ticket_status.resolved_at(self.store.db, open_keys).items():
+            for correlator in correlators:
+                correlator.forget(key, at)
+
+    def _desk_events(self) -> list[IncidentEvent]:
+        """``resolved`` events of desk resolutions no listener has had yet (recorded by the
+        status reader or the app's ticket webhook, in any process)."""
+        events = []
+        for found in ticket_status.unnotified(self.store.db):
+            incident = ticket_status.incident(self.store.db, found.incident_key)
+            if incident is not None:
+                events.append(IncidentEvent("resolved", incident, found.resolved_at, (),
+                                            found.decided_by))
+        return events
 
     def _correlators(self) -> list[IncidentCorrelator]:
         tracked = [c for c in self.scopes.values() if c is not self.correlator]

@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from schemas import Incident
+from sinks.tickets.desk_config import RoundTrip
 
 EventKind = Literal["opened", "updated", "resolved"]
 LEVEL = {"critical": 1, "high": 1, "medium": 2, "low": 3}  # ITSM 1 (high) .. 3 (low)
@@ -36,6 +37,8 @@ class TicketConfigBase(BaseModel):
     backoff_max: float = Field(default=300.0, gt=0, description="retry delay cap, s")
     give_up_hours: float = Field(default=72.0, gt=0,
                                  description="retrying entries older than this become dead")
+    round_trip: RoundTrip = Field(default_factory=RoundTrip, description="read the desk's "
+                                  "ticket state back (issue 21)")
 
     @property
     def sink_name(self) -> str:
@@ -94,6 +97,8 @@ def update_note(entry: Entry) -> str:
     i = entry.incident
     head = {"opened": "Incident (re)opened", "updated": "Incident updated",
             "resolved": "Incident resolved"}[entry.kind]
+    if entry.kind == "updated" and i.status == "resolved":  # quiet volume under round trip
+        head = "Report volume back to normal: webcare proposes to resolve (resolve the ticket)"
     note = (f"{head} at {entry.event_at:%Y-%m-%d %H:%M} UTC: {i.post_count} reports, last "
             f"{i.last_seen:%H:%M} UTC, urgency {i.urgency}, platforms "
             f"{', '.join(i.platforms) or '-'}.")

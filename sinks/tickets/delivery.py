@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from schemas.plumbing.http import Rejected, Retryable
 from sinks.store.ticket_outbox import Outbox
 from sinks.tickets.base import Entry, TicketSink
+from sinks.tickets.desk import outgoing
 
 log = logging.getLogger("webcare.tickets")
 Clock = Callable[[], datetime]
@@ -81,6 +82,10 @@ class Deliverer:
         ticket = self.outbox.ticket_id(entry.sink, entry.incident.key)
         if ticket is not None and self.outbox.superseded(entry):
             self.outbox.mark_sent(entry, ticket, now, note="superseded by a later event")
+            return "sent"
+        entry, why = outgoing(self.outbox, sink, entry)  # the desk owns resolutions (issue 21)
+        if why and ticket is not None:
+            self.outbox.mark_sent(entry, ticket, now, note=why)
             return "sent"
         try:
             ticket = sink.deliver(entry, ticket)

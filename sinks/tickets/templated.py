@@ -31,6 +31,7 @@ from schemas.plumbing import http
 from sinks.tickets.base import Entry, TicketConfigBase
 from sinks.tickets.rest_auth import AuthConfig, NoAuth, build_auth
 from sinks.tickets.rest_calls import Call, Prepared
+from sinks.tickets.rest_status import RestRoundTrip
 from sinks.tickets.rest_templates import RenderError, context, sample_contexts
 
 OPERATIONS = {"lookup": ("opened", "updated", "resolved"), "create": ("opened", "updated",
@@ -49,6 +50,7 @@ class RestTicketConfig(TicketConfigBase):
     create: list[Call] = Field(min_length=1)
     update: list[Call] = Field(default_factory=list, description="empty: updates are not sent")
     resolve: list[Call] | None = Field(default=None, description="default: the update calls")
+    round_trip: RestRoundTrip = Field(default_factory=RestRoundTrip)  # status read back
 
     @field_validator("lookup", "create", "update", "resolve", mode="before")
     @classmethod
@@ -75,6 +77,11 @@ class RestTicketConfig(TicketConfigBase):
                 variables.update({var: f"sample-{var}" for var in call.extract})
                 if call.id and name == "create":
                     ticket = "T-1"
+        for ctx in sample_contexts(("updated",), "T-1", {}, self.params):  # round-trip status
+            try:
+                self.round_trip.status and self.round_trip.status.prepare(ctx)
+            except RenderError as error:
+                raise ValueError(f"round_trip.status.{error}") from error
         return self
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sinks.store.ticket_outbox import Outbox
 from sinks.tickets.delivery import Clock, Deliverer, DeliveryThread, utcnow
+from sinks.tickets.desk import PollThread, StatusPoller
 from sinks.tickets.registry import build_sinks, policies
 
 
@@ -26,6 +27,10 @@ class TicketDelivery:
         self.clock = clock
         self.deliverer = Deliverer(self.outbox, sinks, policies(tickets), clock)
         self.thread = DeliveryThread(self.deliverer, poll).start() if background else None
+        self.poller = StatusPoller(tickets, sinks, clock)  # the desk's state read back (issue 21)
+        self.status_thread = PollThread(self.poller, lambda: _open(store_config),
+                                        lambda store: store.close()).start() \
+            if background else None
 
     def __call__(self, events: list) -> None:
         """The IncidentSink listener: persist the events, then nudge delivery."""
@@ -34,6 +39,8 @@ class TicketDelivery:
             self.thread.wake()
 
     def close(self, timeout: float = 30.0) -> None:
+        if self.status_thread:
+            self.status_thread.stop(timeout)
         if self.thread:
             self.thread.stop(timeout)
         try:
@@ -63,6 +70,12 @@ class TicketingSink:
             self.inner.close()
         finally:
             self.delivery.close()
+
+
+def _open(store_config):
+    from sinks.store.registry import open_store
+
+    return open_store(store_config)
 
 
 def attach(sink, config) -> TicketingSink:

@@ -79,7 +79,8 @@ def classify_file(config: WebcareConfig, input_path: str, output_path: str) -> d
     return counts
 
 
-def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | None]:
+def build_sink(config: WebcareConfig, scope: str | None = LOCAL_SCOPE
+               ) -> tuple[StoreSink, IncidentCorrelator | None]:
     """The store sink with incidents and tickets as configured, and the incident correlator
     (None when incidents are off), restored from the store's ``local`` state (issue 18; the
     Kafka sink worker tracks one state per decisions partition instead); shared by the
@@ -87,7 +88,7 @@ def build_sink(config: WebcareConfig) -> tuple[StoreSink, IncidentCorrelator | N
     sink = StoreSink(open_store(config.store))
     correlator = IncidentCorrelator(config.incidents) if config.incidents.enabled else None
     if correlator is not None:  # burst detection → one incident per outage (issue 5)
-        sink = IncidentSink(sink, correlator, scope=LOCAL_SCOPE)
+        sink = IncidentSink(sink, correlator, scope=scope)  # None: memory only (tickets sync)
     if correlator is None and (config.tickets or config.outbound.channels or config.alerts):
         sink = IncidentSink(sink, IncidentCorrelator(  # single incidents still get tickets
             config.incidents.model_copy(update={"enabled": False})))

@@ -138,6 +138,9 @@ class OutboundConfig(BaseModel):
         "posters: one per language of the affected posters")
     auto_publish: list[Urgency] = Field(default=["critical"], description="incident urgencies "
                                         "published without approval (strong bursts: critical)")
+    publish_on_desk_resolution: bool = Field(
+        default=True, description="a ticket resolved at the service desk publishes the "
+        "resolution where the incident was announced; quiet volume only drafts it (issue 21)")
     status_link: str = Field(default="", description="template with {{ key }}, {{ brand }}")
     update_interval_minutes: float = Field(default=60.0, ge=0,
                                            description="min gap of update drafts per channel")
