@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import math
 import zipfile
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 
 import numpy as np
@@ -108,9 +110,10 @@ class ComplaintScorer:
 
     def logit(self, text: str, cues: dict[str, str], topic: str,
               sentiment: dict[str, float]) -> float:
-        get = self.weights.get
         features = complaint_features(text, cues, topic, sentiment)
-        return (self.bias + sum(get(k, 0.0) * v for k, v in features.items())
+        # sum(weight(k) * v for k, v in features.items()), its products made in C
+        return (self.bias + sum(map(mul, map(self.weights.get, features, repeat(0.0)),
+                                    features.values()))
                 + self.chars.dot(text, self.char_weights))
 
     def probability(self, text: str, lang: str, cues: dict[str, str], topic: str,

@@ -28,6 +28,7 @@ from classify.types import LanguageResult
 UNDETERMINED = "und"
 MAX_DETECT_CHARS = 200  # fastText cost grows with length; 200 chars decide anyway
 _TOP_K = 2
+CACHED_TEXTS = 4096  # distinct texts whose prediction LanguageDetector keeps (FIFO)
 
 _KEEP = frozenset("'’.,!?;:-")
 _LETTER_RE = re.compile(r"[^\W\d_]")
@@ -151,6 +152,7 @@ class LanguageDetector:
         self.config = config or LanguageConfig()
         self._allowed = frozenset(self.config.languages)
         self._model = _load_model()
+        self._cache: dict[str, tuple[str | None, float]] = {}
 
     def detect(self, text: str, hint: str | None = None, clean: str | None = None) -> LanguageResult:
         """Language of ``text``; ``und`` with confidence 0 when there is nothing to detect.
@@ -176,7 +178,19 @@ class LanguageDetector:
         return LanguageResult(lang, round(prob, 4), f"lang {lang} {prob:.2f} (fasttext)")
 
     def _predict(self, clean: str) -> tuple[str | None, float]:
-        """Best configured language among fastText's top candidates, with its probability."""
+        """Best configured language among fastText's top candidates, with its probability.
+
+        Remembered for the last :data:`CACHED_TEXTS` distinct texts (copies and retweets of
+        the same words come in bursts; the model is deterministic, so this changes no result)."""
+        cache = self._cache
+        found = cache.get(clean)
+        if found is None:
+            if len(cache) >= CACHED_TEXTS:
+                del cache[next(iter(cache))]  # the oldest text first
+            found = cache[clean] = self._predict_uncached(clean)
+        return found
+
+    def _predict_uncached(self, clean: str) -> tuple[str | None, float]:
         try:
             candidates = self._model.f.predict(clean.lower() + "\n", _TOP_K, 0.0, "replace")
         except (ValueError, RuntimeError, UnicodeError):  # pathological input: undetectable

@@ -87,3 +87,16 @@ def test_dev_accuracy() -> None:
     det = LanguageDetector()
     correct = sum(det.detect(r["text"], None).lang == r["lang"] for r in rows)
     assert correct / len(rows) >= 0.97
+
+
+def test_the_prediction_cache_stays_bounded_and_changes_no_result(monkeypatch) -> None:
+    import classify.language as module
+
+    texts = ["the wifi is down again", "de wifi doet het niet", "wifi ei toimi taas",
+             "the wifi is down again", "Die Verbindung ist weg", "de wifi doet het niet"]
+    expected = [LanguageDetector()._predict_uncached(strip_markup(t)) for t in texts]
+    monkeypatch.setattr(module, "CACHED_TEXTS", 2)
+    cached = LanguageDetector()
+    for _ in range(2):  # the second pass reads what the first remembered (or forgot)
+        assert [cached._predict(strip_markup(t)) for t in texts] == expected
+        assert len(cached._cache) <= 2
