@@ -96,6 +96,7 @@ def create_app(config: WebcareConfig) -> FastAPI:
     app.include_router(api.router)
     app.include_router(outbound.pages)
     app.include_router(outbound.api)
+    app.include_router(importlib.import_module("webcare.app.ticket_events").router)  # issue 21
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
