@@ -100,11 +100,14 @@ def load_rules(path: Path, labels: list[str]) -> RuleSet:
 
 
 class _LangMatcher:
-    """One language's PhraseMatcher (whole-word phrases) and prefix patterns.
+    """One language's whole-word phrases and prefix patterns.
 
-    The Doc is built from :func:`words` with every word that occurs in no phrase replaced by
-    a placeholder, so matching never adds strings to the vocabulary (memory stays bounded in
-    a long-running worker) and both layers index the same word list."""
+    The phrases are matched as spaCy's ``PhraseMatcher`` would match them over a ``Doc`` of
+    the words of :func:`words` (by start, then by length, the rules of one phrase in the
+    matcher's own order), without building a ``Doc`` per post: a token trie over the same
+    word list. The matcher is built anyway, once, and gives the order of the rules that share
+    a phrase (asked at construction, phrase by phrase); nothing is added to the vocabulary
+    per post, so memory stays bounded in a long-running worker."""
 
     PLACEHOLDER = "\u2063"
 
@@ -114,12 +117,23 @@ class _LangMatcher:
         self.keys: dict[int, tuple[str, float, str]] = {}
         self.vocabulary: set[str] = set()
         self.patterns = rules.pattern_index(langs)
+        phrases: dict[tuple[str, ...], None] = {}
         for topic, weight, phrase in rules.exact_phrases(langs):
             name = f"{topic}|{phrase}"  # the phrase is what the reason shows as matched
             tokens = list(words(phrase))
             self.vocabulary.update(tokens)
             self.keys[vocab.strings.add(name)] = (topic, weight, phrase)
             self.matcher.add(name, [Doc(vocab, words=tokens)])
+            if tokens:
+                phrases[tuple(tokens)] = None
+        # trie: word -> next words; at None, the rule keys of the phrase ending there
+        self.trie: dict = {}
+        for tokens in phrases:
+            node = self.trie
+            for token in tokens:
+                node = node.setdefault(token, {})
+            node[None] = tuple(k for k, s, e in self.matcher(Doc(vocab, words=list(tokens)))
+                               if s == 0 and e == len(tokens))
 
     def hits(self, text: str, lowers: tuple[str, ...] | None = None,
              ) -> list[tuple[int, int, str, float, str]]:
@@ -128,12 +142,22 @@ class _LangMatcher:
         if lowers is None:
             lowers = words(text)
         out = [(s, e, t, w, " ".join(lowers[s:e])) for s, e, t, w in self.patterns.find(lowers)]
-        known = self.vocabulary
-        if known.isdisjoint(lowers):
+        trie = self.trie
+        if trie.keys().isdisjoint(lowers):
             return out
-        doc = Doc(self.vocab, words=[w if w in known else self.PLACEHOLDER for w in lowers])
-        keys = self.keys
-        out += [(s, e, *keys[k]) for k, s, e in self.matcher(doc)]
+        keys, n = self.keys, len(lowers)
+        for start in [i for i, word in enumerate(lowers) if word in trie]:
+            node, end = trie[lowers[start]], start + 1
+            while True:
+                ends = node.get(None)
+                if ends:
+                    out += [(start, end, *keys[k]) for k in ends]
+                if end == n:
+                    break
+                node = node.get(lowers[end])
+                if node is None:
+                    break
+                end += 1
         return out
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -119,3 +119,34 @@ def test_dev_macro_f1(clf: TopicClassifier) -> None:
     gold = [r["labels"]["topic"] for r in rows]
     pred = [clf.classify(r["text"], r["lang"]).topic for r in rows]
     assert f1_score(gold, pred, average="macro") >= 0.85
+
+
+def _phrase_matcher_hits(matcher, lowers: tuple[str, ...]) -> list[tuple]:  # noqa: ANN001
+    """The phrase hits as a spaCy PhraseMatcher over a Doc of the words gives them (the way
+    the phrase layer matched before its trie): unknown words as a placeholder."""
+    from spacy.tokens import Doc
+
+    if matcher.vocabulary.isdisjoint(lowers):
+        return []
+    doc = Doc(matcher.vocab, words=[w if w in matcher.vocabulary else matcher.PLACEHOLDER
+                                    for w in lowers])
+    return [(s, e, *matcher.keys[k]) for k, s, e in matcher.matcher(doc)]
+
+
+_MATCHERS = TopicClassifier()._matchers.values()
+_PHRASES = sorted({tuple(p.split()) for m in _MATCHERS for _, _, p in m.keys.values()})
+_PHRASE_WORDS = sorted({w for m in _MATCHERS for w in m.vocabulary})
+# a chunk: a whole phrase (often several: overlaps, shared phrases), a phrase word or another
+_CHUNK = (st.sampled_from(_PHRASES) | st.sampled_from(_PHRASE_WORDS).map(lambda w: (w,))
+          | st.sampled_from(["the", "my", "?", "\u2063"]).map(lambda w: (w,)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(lang=st.sampled_from(["en", "nl", "fi", "xx"]), chunks=st.lists(_CHUNK, max_size=12))
+@example(lang="en", chunks=[("it",), ("logs", "me", "out"), ("logs", "me", "out")])  # 2 topics
+def test_phrase_trie_gives_the_phrase_matchers_hits_in_its_order(clf, lang, chunks) -> None:
+    lowers = tuple(w for chunk in chunks for w in chunk)
+    matcher = clf._matcher(lang)
+    hits = matcher.hits("", lowers)
+    patterns = len(matcher.patterns.find(lowers))
+    assert hits[patterns:] == _phrase_matcher_hits(matcher, lowers)
