@@ -20,7 +20,8 @@ READERS = [
     ["outbound", "reject", "--id", "o1"], ["knowledge", "export"], ["users", "list"],
     ["users", "passwd", "--name", "ann"], ["users", "token", "--name", "ann"], ["report"],
     ["relabels", "export", "--output", "out.jsonl"], ["erase", "--author", "@ann"],
-    ["engagement", "refresh"], ["serve"],
+    ["engagement", "refresh"], ["serve"], ["tickets", "sync"], ["alerts", "status"],
+    ["alerts", "retry"],
 ]
 
 

@@ -37,7 +37,8 @@ def test_importing_the_cli_loads_no_heavy_module():
 
 def test_help_loads_no_heavy_module():
     statement = ("from webcare.cli.main import main\n"
-                 "for args in ([], ['users'], ['outbound'], ['engagement'], ['topics']):\n"
+                 "for args in ([], ['users'], ['outbound'], ['engagement'], ['topics'],\n"
+                 "             ['tickets'], ['alerts']):\n"
                  "    main.main(args + ['--help'], standalone_mode=False)")
     assert heavy(loaded_after(statement)) == []
 
@@ -81,7 +82,7 @@ def test_the_cli_constants_match_the_modules_they_copy():
 
 
 @pytest.mark.parametrize("module", ["app", "engagement", "kafka", "knowledge", "outbound",
-                                    "common"])
+                                    "alerts", "tickets_sync", "common"])
 def test_sub_clis_never_import_main(module):
     """No cycles in webcare/cli: main imports the sub-CLIs, they import common only."""
     loaded = loaded_after(f"import webcare.cli.{module}")

@@ -34,7 +34,7 @@ def register(main: click.Group) -> None:
         """Outbox entries per alert (pending / sent / dead / folded), pending and dead ones."""
         from webcare.alerts import wiring
 
-        report = wiring.status(read_config(config_path, store_path))
+        report = wiring.status(read_config(config_path, store_path, existing_store=True))
         click.echo(json.dumps(report, indent=2) if as_json else wiring.format_status(report))
 
     @alerts.command(name="test")
@@ -63,7 +63,7 @@ def register(main: click.Group) -> None:
         from webcare.alerts.channels import AlertSetupError
 
         try:
-            counts = wiring.retry(read_config(config_path, store_path), alert_name)
+            counts = wiring.retry(read_config(config_path, store_path, existing_store=True), alert_name)
         except AlertSetupError as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"requeued {counts['requeued']}, sent {counts['sent']}, "

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import click
 
-from webcare.cli.common import CONFIG_OPTION, STORE_OPTION, missing_store, open_app, read_config
+from webcare.cli.common import (
+    CONFIG_OPTION,
+    NEW_STORE_OPTION,
+    STORE_OPTION,
+    missing_store,
+    open_app,
+    read_config,
+)
 
 # The app's roles: a copy of sinks.store.app_store.ROLES, so that building the CLI does not
 # import the store (a test checks the two agree).
@@ -65,7 +72,7 @@ def register(main: click.Group) -> None:
     @click.option("--name", required=True)
     @click.option("--role", required=True, type=click.Choice(ROLES))
     @CONFIG_OPTION
-    @STORE_OPTION
+    @NEW_STORE_OPTION
     def users_add(name: str, role: str, config_path, store_path) -> None:
         """Add a user; the password comes from the prompt (or the first line of stdin). Creates
         the SQLite store when it does not exist yet (said on stderr)."""

@@ -26,7 +26,13 @@ CONFIG_OPTION = click.option(
     help="YAML config file (default: the shipped default_config.yaml)")
 
 STORE_OPTION = click.option(
-    "--store", "store_path", default=None, help="SQLite file to read (overrides store.path)")
+    "--store", "store_path", default=None,
+    help="SQLite file to read (overrides store.path); a missing file is refused")
+
+# --store of a command that may start a store (``users add``): a missing file is created.
+NEW_STORE_OPTION = click.option(
+    "--store", "store_path", default=None,
+    help="SQLite file (overrides store.path); created when missing")
 
 
 def _store_not_found() -> type[click.ClickException]:

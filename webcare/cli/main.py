@@ -16,11 +16,13 @@ from pathlib import Path
 
 import click
 
+from webcare.cli import alerts as alerts_cli
 from webcare.cli import app as app_cli
 from webcare.cli import engagement as engagement_cli
 from webcare.cli import kafka as kafka_cli
 from webcare.cli import knowledge as knowledge_cli
 from webcare.cli import outbound as outbound_cli
+from webcare.cli import tickets_sync as tickets_sync_cli
 from webcare.cli.common import CONFIG_OPTION, STORE_OPTION, read_config
 
 # The models `webcare schema` prints: a copy of webcare.job.assembly.SCHEMA_MODELS, kept here so
@@ -189,6 +191,7 @@ app_cli.register(main)  # webcare serve, users, report, relabels, erase (issue 6
 outbound_cli.register(main)  # webcare outbound (issue 8)
 knowledge_cli.register(main)  # webcare knowledge (issue 8)
 engagement_cli.register(main)  # webcare engagement (issue 8)
+alerts_cli.register(main)  # webcare alerts (issue 21)
 
 
 @main.group()
@@ -251,7 +254,8 @@ def simulate(days: int, outages: int, seed: int, per_day: int, truth_path: str) 
 
 @main.group()
 def tickets() -> None:
-    """Ticket outbox: delivery state (status) and re-delivery of dead letters (retry)."""
+    """Ticket outbox: delivery state (status), re-delivery of dead letters (retry) and the
+    desk's ticket states read back (sync)."""
 
 
 @tickets.command(name="status")
@@ -282,3 +286,6 @@ def tickets_retry(sink_name: str | None, config_path: Path | None,
     except MissingCredential as error:
         raise click.ClickException(str(error)) from error
     click.echo(", ".join(f"{key} {value}" for key, value in counts.items()))
+
+
+tickets_sync_cli.register(main)  # webcare tickets sync (issue 21), after the tickets group

@@ -7,6 +7,10 @@ announced to the pipeline's incident listeners (the other ticket sinks, outbound
 delivers what they queued, as the pipeline would. It never touches the correlator's saved state
 (a running pipeline drops those incidents itself at its next flush). Printed: each ticket whose
 state changed, failed reads, and the resolutions announced.
+
+:func:`register` adds the command to the ``tickets`` group when :mod:`webcare.cli.main` is
+imported; the ticket sinks and the pipeline assembly are imported only when it runs. It needs
+an existing store (the incidents and tickets to read back are stored there).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 import json
 
 import click
+
+from webcare.cli.common import CONFIG_OPTION, STORE_OPTION, read_config
 
 
 def sync(config, sink: str | None = None) -> dict:
@@ -58,16 +64,8 @@ def format_sync(report: dict) -> str:
     return "\n".join(lines)
 
 
-def register(main: click.Group, config_option=None, store_option=None) -> None:
-    """Add ``sync`` to the ``webcare tickets`` group (call after that group is defined):
-    ``register(main)`` with the options of :mod:`webcare.cli.common`, or the older
-    ``register(main, CONFIG_OPTION, STORE_OPTION)``."""
-    try:
-        from webcare.cli.common import CONFIG_OPTION, STORE_OPTION, read_config
-    except ImportError:  # before webcare/cli/common.py
-        from webcare.cli.main import _config as read_config
-        CONFIG_OPTION = STORE_OPTION = None
-    config_option, store_option = config_option or CONFIG_OPTION, store_option or STORE_OPTION
+def register(main: click.Group) -> None:
+    """Add ``sync`` to the ``webcare tickets`` group (call after that group is defined)."""
     tickets = main.commands.get("tickets")
     if not isinstance(tickets, click.Group):
         raise RuntimeError("register tickets sync after the `tickets` command group")
@@ -75,14 +73,14 @@ def register(main: click.Group, config_option=None, store_option=None) -> None:
     @tickets.command(name="sync")
     @click.option("--sink", "sink_name", default=None, help="only this ticket sink")
     @click.option("--json", "as_json", is_flag=True, help="JSON output")
-    @config_option
-    @store_option
+    @CONFIG_OPTION
+    @STORE_OPTION
     def tickets_sync(sink_name: str | None, as_json: bool, config_path, store_path) -> None:
         """Read the desk's ticket states now; resolve incidents the desk resolved."""
         from schemas.plumbing.credentials import MissingCredential
 
         try:
-            report = sync(read_config(config_path, store_path), sink_name)
+            report = sync(read_config(config_path, store_path, existing_store=True), sink_name)
         except MissingCredential as error:
             raise click.ClickException(str(error)) from error
         click.echo(json.dumps(report, indent=2) if as_json else format_sync(report))
