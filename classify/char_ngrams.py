@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -53,6 +54,7 @@ class CharTfidf:
         self.index = {key: i for i, key in enumerate(keys)}
         self.keys, self.idf, self.low, self.high = keys, idf, low, high
         self._columns_of_word: dict[str, tuple[int, ...]] = {}
+        self._prepared: tuple[list[float], list[float], list[float]] | None = None
 
     @classmethod
     def fit(cls, texts: list[str], low: int, high: int, min_df: int) -> CharTfidf:
@@ -65,10 +67,17 @@ class CharTfidf:
         return cls(keys, [math.log((1 + docs) / (1 + df[key])) + 1 for key in keys], low, high)
 
     def columns(self, text: str) -> Counter:
-        """Column -> count of the known n-grams of ``text``. Words repeat across posts, so
-        each word's columns are remembered (posts are scored many times per second)."""
-        cache, found = self._columns_of_word, []
-        for word in text.lower().split():
+        """Column -> count of the known n-grams of ``text``, in the order they first occur.
+        Words repeat across posts, so each word's columns are remembered (posts are scored
+        many times per second)."""
+        words = text.lower().split()
+        cache = self._columns_of_word
+        try:  # every word seen before: the columns in one C pass
+            return Counter(chain.from_iterable(map(cache.__getitem__, words)))
+        except KeyError:
+            pass
+        found: list[int] = []
+        for word in words:
             known = cache.get(word)
             if known is None:
                 if len(cache) >= CACHED_WORDS:
@@ -98,13 +107,24 @@ class CharTfidf:
         return sparse.csr_matrix((data, (rows, cols)), shape=(len(texts), len(self.keys)))
 
     def dot(self, text: str, weights: list[float]) -> float:
-        """The weighted sum of ``text``'s tf-idf vector (``weights``: one per column)."""
+        """The weighted sum of ``text``'s tf-idf vector (``weights``: one per column; pass the
+        same list, unchanged, on every call: its products with the idf are kept for it)."""
+        prepared = self._prepared
+        if prepared is None or prepared[0] is not weights:
+            idf = self.idf
+            prepared = self._prepared = (weights, [v * w for v, w in zip(idf, weights)],
+                                         [v * v for v in idf])
+        _, products, squares = prepared
         dot = square = 0.0
         idf, log = self.idf, math.log
         for i, count in self.columns(text).items():
-            v = idf[i] if count == 1 else (1.0 + log(count)) * idf[i]
-            dot += v * weights[i]
-            square += v * v
+            if count == 1:  # v = idf: v * weight and v * v as kept
+                dot += products[i]
+                square += squares[i]
+            else:
+                v = (1.0 + log(count)) * idf[i]
+                dot += v * weights[i]
+                square += v * v
         return dot / math.sqrt(square) if square else 0.0
 
     def arrays(self) -> dict[str, np.ndarray]:

@@ -63,3 +63,26 @@ def test_the_word_cache_stays_bounded_and_changes_no_result(monkeypatch):
     for _ in range(2):  # the second pass reads what the first remembered
         assert [model.weighted(text) for text in TEXTS] == expected
         assert len(model._columns_of_word) <= 3
+
+
+def _reference_dot(model: CharTfidf, text: str, weights: list[float]) -> float:
+    """The plain loop ``dot`` replaced: the same float, bit for bit."""
+    import math
+
+    dot = square = 0.0
+    for i, count in model.columns(text).items():
+        v = model.idf[i] if count == 1 else (1.0 + math.log(count)) * model.idf[i]
+        dot += v * weights[i]
+        square += v * v
+    return dot / math.sqrt(square) if square else 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["router", "broken", "again", "soooo", "slow", "a", "b", "🙄",
+                                 "AGAIN", "thanks", "fixed,"]), max_size=30))
+def test_dot_is_exactly_the_plain_loop(words):
+    model = CharTfidf.fit(TEXTS, 2, 3, min_df=1)
+    weights = list(np.random.default_rng(1).normal(size=len(model.keys)))
+    text = " ".join(words)
+    assert model.dot(text, weights) == _reference_dot(model, text, weights)
+    assert model.dot(text, weights) == _reference_dot(model, text, weights)  # kept products
