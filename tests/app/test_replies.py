@@ -17,8 +17,8 @@ from sinks.store.app_store import AppStore
 from tests.app.conftest import PASSWORD, api_token, csrf_of, login
 from tests.conftest import make_classification, make_post
 from tests.ingest.fakes import FakeHTTP
-from tests.ingest.test_mastodon import status as mastodon_status
-from tests.ingest.test_reddit import FakeReddit, comment
+from tests.ingest.mastodon.test_source import status as mastodon_status
+from tests.ingest.reddit.test_source import FakeReddit, comment
 from tests.sinks.conftest import open_store, store_config  # noqa: F401 - both backends
 from webcare.app import service
 from webcare.app.replies import ReplyFailed

@@ -2,16 +2,19 @@
 
 import json
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from tests.ingest.bluesky.test_source import frame
 from tests.ingest.fakes import FakeJetstream
-from tests.ingest.test_bluesky import frame
-from tests.ingest.test_mastodon import FakeMastodon, sse, status
-from tests.ingest.test_x import FakeX, tweet
+from tests.ingest.mastodon.test_source import FakeMastodon, sse, status
+from tests.ingest.x.test_source import FakeX, tweet
 from webcare.cli.main import main
 from webcare.job.config import default_config_path
+
+pytestmark = pytest.mark.pipeline
 
 
 def write_config(tmp_path, sources) -> str:

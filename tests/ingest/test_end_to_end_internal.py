@@ -5,14 +5,17 @@ import socket
 import threading
 import time
 
+import pytest
 import requests
 from click.testing import CliRunner
 
 from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
-from tests.ingest.test_chat import fixture as chat_fixture
+from tests.ingest.chat.test_source import fixture as chat_fixture
+from tests.ingest.engage.test_source import GROUP, IT, FakeYammer
 from tests.ingest.test_end_to_end import write_config
-from tests.ingest.test_engage import GROUP, IT, FakeYammer
 from webcare.cli.main import main
+
+pytestmark = pytest.mark.pipeline
 
 
 def free_port() -> int:

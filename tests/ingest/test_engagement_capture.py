@@ -9,8 +9,8 @@ from ingest.mastodon.normalise import status_post
 from ingest.reddit.normalise import thing_post
 from ingest.x.normalise import tweet_post, users_by_id
 from tests.conftest import shared_path
-from tests.ingest.test_reddit import _recorded
-from tests.ingest.test_x import USER, tweet
+from tests.ingest.reddit.test_source import _recorded
+from tests.ingest.x.test_source import USER, tweet
 
 
 def test_x_public_metrics_and_author_followers():

@@ -13,7 +13,9 @@ import pytest
 
 from ingest.receiver_process import ReceiverFailed
 from ingest.webhook import WebhookConfig, WebhookSource
-from tests.live.harness import wait_listening, wait_released
+from tests.job.live.harness import wait_listening, wait_released
+
+pytestmark = pytest.mark.integration
 
 
 def test_a_receiver_that_cannot_bind_fails_with_the_reason(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.live.harness import (
+from tests.job.live.harness import (
     WEBCARE,
     Sender,
     free_port,

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.live.harness import (
+from tests.job.live.harness import (
     Sender,
     free_port,
     intake_left,

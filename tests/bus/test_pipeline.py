@@ -9,15 +9,7 @@ from bus import client
 from bus.messages import ClassifiedPost
 from sinks.store.records import QUEUED_ACTIONS
 from sinks.store.sqlite import SqliteStore
-from tests.kafka.harness import (
-    make_config,
-    post_line,
-    produce,
-    real_lines,
-    start,
-    stop,
-    wait_for,
-)
+from tests.bus.harness import make_config, post_line, produce, real_lines, start, stop, wait_for
 
 
 def stored(config) -> int:
@@ -72,7 +64,7 @@ def test_classify_worker_gives_the_in_process_results(broker, tmp_path):
     over each polled batch must give exactly what the in-process runner computes."""
     from classify.pipeline import Classifier
     from schemas import Post
-    from tests.kafka.harness import read_topic
+    from tests.bus.harness import read_topic
 
     lines = real_lines(1500)
     config = make_config(broker, str(tmp_path / "s.sqlite"), partitions=1, real=True,
@@ -96,7 +88,7 @@ def test_classify_worker_gives_the_in_process_results(broker, tmp_path):
 
 def test_run_all_stages_in_one_process(broker, tmp_path):
     """What ``webcare run --bus kafka --replay FILE`` does (with the fake classifier)."""
-    from tests.kafka.harness import fake_classify
+    from tests.bus.harness import fake_classify
     from webcare.job.kafka import run_all
 
     replay = tmp_path / "posts.jsonl"

@@ -19,7 +19,7 @@ from kafka.errors import KafkaTimeoutError
 from bus import client, logs, metrics
 from bus.config import KafkaConfig
 from bus.tansu import free_port
-from tests.kafka.harness import (
+from tests.bus.harness import (
     committed,
     make_config,
     post_line,
@@ -29,7 +29,7 @@ from tests.kafka.harness import (
     stop,
     wait_for,
 )
-from tests.kafka.test_failures import ROOT, spawn
+from tests.bus.test_failures import ROOT, spawn
 
 WEBCARE = Path(sys.executable).parent / "webcare"
 

@@ -20,8 +20,10 @@ import yaml
 
 from bus.tansu import free_port
 from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
-from tests.kafka.harness import real_lines
+from tests.bus.harness import real_lines
 from webcare.job.config import ConfigError, default_config_path, load_config
+
+pytestmark = pytest.mark.integration
 
 WEBCARE = Path(sys.executable).parent / "webcare"
 PATIENCE_S = 120.0  # model loading on a loaded 2-core machine; a wait, never a threshold

@@ -18,7 +18,7 @@ from schemas.dead_letters import parse_post
 from schemas.errors import AuthFailed
 from tests.ingest.test_webhooks import run
 
-FIXTURES = Path(__file__).parent / "fixtures" / "chat"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "chat"
 AUTH = {"Authorization": "Bearer chat-token"}
 
 

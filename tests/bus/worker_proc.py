@@ -1,4 +1,4 @@
-"""A worker process for the crash tests: ``python -m tests.kafka.worker_proc CONFIG STAGE``.
+"""A worker process for the crash tests: ``python -m tests.bus.worker_proc CONFIG STAGE``.
 
 Runs :func:`webcare.job.kafka.run_stage` (the code behind ``webcare worker``), slowed by
 ``$FAKE_DELAY_MS`` per post so a test can kill it mid-stream. With ``$REAL_CLASSIFIER=1`` the
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bus import logs
-from tests.kafka.harness import fake_classify
+from tests.bus.harness import fake_classify
 from webcare.job.config import load_config
 from webcare.job.kafka import run_stage
 

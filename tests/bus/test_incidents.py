@@ -10,7 +10,7 @@ from datetime import timedelta
 from bus import client
 from bus.messages import decision_key
 from sinks.store.sqlite import SqliteStore
-from tests.kafka.harness import (
+from tests.bus.harness import (
     T0,
     ListSource,
     burst_lines,
@@ -20,7 +20,7 @@ from tests.kafka.harness import (
     stop,
     wait_for,
 )
-from tests.kafka.test_pipeline import stored
+from tests.bus.test_pipeline import stored
 
 
 def outage() -> list[str]:

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from route.rules import RouteConfig, Router
 from schemas import DeadLetter
 from schemas.dead_letters import parse_post
@@ -10,6 +12,8 @@ from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from sinks.store_sink import StoreSink
 from tests.conftest import T0, make_classification
 from webcare.job.runner import Pipeline
+
+pytestmark = pytest.mark.pipeline
 
 GOOD = {"id": "p1", "platform": "x", "text": "@LumenCare internet down",
         "created_at": "2026-11-20T10:00:00Z", "author": {"handle": "@a", "followers": 5},

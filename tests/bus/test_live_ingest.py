@@ -19,10 +19,10 @@ from bus.tansu import free_port
 from ingest.replay import ReplayConfig
 from ingest.webhook import WebhookConfig
 from sinks.store.sqlite import SqliteStore
-from tests.kafka.harness import fake_classify, make_config, post_line, read_topic, wait_for
-from tests.kafka.test_failures import ROOT
-from tests.kafka.test_operations import WEBCARE
-from tests.webcare.test_live_run import post_lines
+from tests.bus.harness import fake_classify, make_config, post_line, read_topic, wait_for
+from tests.bus.test_failures import ROOT
+from tests.bus.test_operations import WEBCARE
+from tests.job.test_live_run import post_lines
 
 
 def live_config(broker: str, tmp_path: Path, port: int, replayed: list[str]):

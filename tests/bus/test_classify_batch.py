@@ -11,7 +11,7 @@ from bus.messages import ClassifiedPost, header_map
 from bus.stages import ClassifyHandler
 from classify.pipeline import Classifier
 from schemas import DeadLetter
-from tests.kafka.harness import T0, burst_lines, make_config, real_lines
+from tests.bus.harness import T0, burst_lines, make_config, real_lines
 
 
 def records(lines: list[str], topic: str = "t.posts.raw") -> list:

@@ -16,8 +16,8 @@ from bus import client
 from bus.messages import decision_key
 from route.incidents import IncidentCorrelator
 from schemas import Decision
-from tests.kafka.harness import committed, make_config, start, stop, wait_for
-from tests.kafka.test_pipeline import stored
+from tests.bus.harness import committed, make_config, start, stop, wait_for
+from tests.bus.test_pipeline import stored
 from tests.sinks.tickets.fakes import FakeWebhook, Server
 from webcare.job.config import WebcareConfig
 from webcare.lab.simulate import simulate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
@@ -11,6 +12,7 @@ from webcare.cli.main import main
 from webcare.job.assembly import run_demo
 from webcare.lab.simulate import simulate
 
+pytestmark = pytest.mark.pipeline
 
 def test_simulation_is_deterministic_and_holds_its_outages():
     posts, truth = simulate(2, 3, seed=5, per_day=300)

@@ -16,7 +16,7 @@ import yaml
 from bus import client
 from bus.messages import header_map
 from sinks.store.sqlite import SqliteStore
-from tests.kafka.harness import (
+from tests.bus.harness import (
     committed,
     make_config,
     post_line,
@@ -27,7 +27,7 @@ from tests.kafka.harness import (
     stop,
     wait_for,
 )
-from tests.kafka.test_pipeline import stored
+from tests.bus.test_pipeline import stored
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def spawn(config, stage: str, tmp_path: Path, delay_ms: int = 0,
     path.write_text(yaml.safe_dump(config.model_dump(mode="json", exclude={"classify"})))
     env = {**os.environ, "FAKE_DELAY_MS": str(delay_ms), "PYTHONPATH": str(ROOT),
            "REAL_CLASSIFIER": "1" if real else "0"}
-    return subprocess.Popen([sys.executable, "-m", "tests.kafka.worker_proc", str(path), stage],
+    return subprocess.Popen([sys.executable, "-m", "tests.bus.worker_proc", str(path), stage],
                             cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
 
 

@@ -1,8 +1,12 @@
 """The embedded default end to end: the shipped demo day through the real pipeline."""
 
+import pytest
+
 from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
 from webcare.job.assembly import demo_file, run_demo, run_replay
 from webcare.job.config import load_config
+
+pytestmark = pytest.mark.pipeline
 
 
 def test_demo_replay_routes_stores_and_is_idempotent(tmp_path):

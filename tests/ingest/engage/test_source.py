@@ -16,7 +16,7 @@ from schemas.dead_letters import parse_post
 from schemas.errors import AuthFailed
 from tests.ingest.fakes import FakeHTTP, drain, platform_ids
 
-FIXTURES = Path(__file__).parent / "fixtures" / "engage"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "engage"
 IT = "1500000000001"
 GROUP = "31158067201"
 A, BOB_REPLY, ANN_THANKS, IT_REPLY, B = ("2269815632207872", "2269815632207990",

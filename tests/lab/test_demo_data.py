@@ -13,10 +13,10 @@ import pytest
 
 from schemas import Post
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "webcare" / "demo"
 DAY_FILE = DEMO / "day.jsonl"
-SCRIPT = DEMO / "make_day.py"
+SCRIPT = ROOT / "webcare" / "lab" / "make_day.py"
 BURST_START = datetime(2026, 11, 20, 18, 40, tzinfo=timezone.utc)
 BURST_END = datetime(2026, 11, 20, 20, 30, tzinfo=timezone.utc)
 
