@@ -20,6 +20,8 @@ from webcare.cli.main import main
 from webcare.job.assembly import demo_file, run_replay
 from webcare.job.config import WebcareConfig, load_config
 
+pytestmark = pytest.mark.pipeline
+
 OUTAGE = MONDAY + timedelta(hours=19)
 KEY = "burst:Lumen Telecom:outage:20261116T1900Z"  # spread(OUTAGE, ...) opens this
 
