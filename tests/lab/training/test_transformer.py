@@ -11,7 +11,7 @@ import pytest
 
 from webcare.lab.training.transformer import SETTINGS, _batches, split
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "data"
 
 
 def test_split_is_seeded_disjoint_and_capped() -> None:
