@@ -44,10 +44,11 @@ def _normalise(text: str, clean: str | None = None) -> str:
 
 def _keys(norm: str, min_tokens: int, author: str) -> tuple[int, ...]:
     """Exact-text key plus four min-hashes of the word bigrams' CRC-32 (the bigram ``"a b"``
-    in UTF-8); short texts: author + text key."""
+    in UTF-8); short texts (under ``min_tokens`` words, or one word: no bigram to hash):
+    author + text key."""
     raw = norm.encode()
     words = raw.split(b" ")  # ``norm`` is words joined by single spaces
-    if len(words) < min_tokens:
+    if len(words) < max(min_tokens, 2):
         return (zlib.crc32(f"{author.lower()}\0{norm}".encode()),)
     hashes = list(map(zlib.crc32, map(b" ".join, zip(words, words[1:]))))
     # min over hashes ^ salt, per salt, plus its offset (all loops in C)

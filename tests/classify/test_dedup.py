@@ -83,3 +83,15 @@ def test_nearest_matches_reference(templates, steps, similarity, min_tokens, max
             window, post, norm, keys, now)
         window.find(post)
         window.remember(post)
+
+
+@given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+       min_tokens=st.integers(1, 3))
+def test_short_posts_never_fail_whatever_min_tokens(words, min_tokens) -> None:
+    """The config allows ``min_duplicate_tokens: 1``: a one-word post has no bigram
+    to min-hash and is matched by author and exact text instead of raising."""
+    window = DuplicateWindow(10, 60.0, 90.0, min_tokens)
+    first, again = _post(1, words, 0, 1), _post(2, words, 1, 1)
+    assert window.find(first) is None
+    window.remember(first)
+    assert "of p1" in window.find(again)  # the same author repeating the same short text
