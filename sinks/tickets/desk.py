@@ -43,8 +43,7 @@ from schemas import Incident
 from schemas.errors import WebcareError
 from schemas.plumbing import http
 from schemas.plumbing.credentials import secret
-from sinks.store import ticket_status
-from sinks.store.app_db import AppDb
+from sinks.store import ticket_refs, ticket_status
 from sinks.tickets.base import Entry
 from sinks.tickets.rest_calls import first_scalar
 from sinks.tickets.rest_templates import context
@@ -261,10 +260,9 @@ def receive(db, config, report: DeskReport, now: datetime) -> Change | None:
     name = config.sink_name
     key = ticket_status.incident_of_ticket(db, name, report.ticket_id)
     if key is None and report.incident_key:
-        found = AppDb(db).one("SELECT ticket_id FROM ticket_refs WHERE sink = ? AND "
-                              "incident_key = ?", (name, report.incident_key))
+        found = ticket_refs.ticket_of_incident(db, name, report.incident_key)
         if found:
-            key, report = report.incident_key, replace(report, ticket_id=found["ticket_id"])
+            key, report = report.incident_key, replace(report, ticket_id=found)
     return None if key is None else apply_report(db, name, key, report, "webhook", now)
 
 

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from schemas import Decision, QueueItem
+from sinks.store import analytics as stored
+from sinks.store import posts as post_rows
 from sinks.store.app_db import iso, parse_iso
 from sinks.store.app_store import AppStore
 from webcare.app.config import AppConfig
@@ -25,9 +27,9 @@ mutta että ovat kanssa sitten vielä kuin niin""".split())
 
 def window(app: AppStore, start: datetime | None, end: datetime | None) -> tuple[str, str]:
     """ISO bounds; missing ones default to the stored posts' range."""
-    row = app.db.one("SELECT MIN(created_at) AS lo, MAX(created_at) AS hi FROM posts")
-    lo = iso(start) if start else (row["lo"] or iso(datetime.now().astimezone()))
-    hi = iso(end) if end else (row["hi"] or lo)
+    first, last = post_rows.post_bounds(app.db)
+    lo = iso(start) if start else (first or iso(datetime.now().astimezone()))
+    hi = iso(end) if end else (last or lo)
     return lo, hi
 
 
@@ -35,9 +37,7 @@ def series(app: AppStore, lo: str, hi: str, by: str = "topic") -> dict[str, Any]
     """Per hour: posts per ``by`` value and mean compound sentiment; sentiment label counts."""
     if by not in DIMENSIONS:
         raise ValueError(f"by must be one of {DIMENSIONS}")
-    rows = app.db.rows("SELECT bucket, topic, platform, lang, sentiment, posts, compound_sum "
-                       "FROM trends WHERE bucket >= ? AND bucket <= ? ORDER BY bucket",
-                       (lo[:13] + ":00Z", hi))
+    rows = stored.trend_rows(app.db, lo, hi)
     buckets = sorted({r["bucket"] for r in rows})
     volume: dict[str, Counter] = defaultdict(Counter)
     labels: dict[str, Counter] = defaultdict(Counter)
@@ -58,16 +58,12 @@ def series(app: AppStore, lo: str, hi: str, by: str = "topic") -> dict[str, Any]
 
 
 def incidents(app: AppStore, lo: str, hi: str) -> list[dict[str, Any]]:
-    return app.db.rows("SELECT incident_key, kind, status, urgency, first_seen, last_seen, "
-                       "post_count FROM incidents WHERE last_seen >= ? AND first_seen <= ? "
-                       "ORDER BY first_seen", (lo, hi))
+    return stored.incidents_between(app.db, lo, hi)
 
 
 def negative_themes(app: AppStore, lo: str, hi: str, top: int = 10) -> dict[str, Any]:
     """Negative posts per topic and their most frequent words (brand names left out)."""
-    rows = app.db.rows("SELECT topic, decision_json FROM posts WHERE sentiment = 'negative' "
-                       "AND noise = 0 AND created_at >= ? AND created_at <= ? "
-                       "ORDER BY created_at LIMIT 5000", (lo, hi))
+    rows = stored.negative_posts(app.db, lo, hi)
     topics, words = Counter(), Counter()
     for row in rows:
         topics[row["topic"]] += 1
@@ -83,10 +79,7 @@ def negative_themes(app: AppStore, lo: str, hi: str, top: int = 10) -> dict[str,
 def response_times(app: AppStore, config: AppConfig, lo: str, hi: str,
                    at: datetime) -> dict[str, Any]:
     """Time to first reply (minutes) per urgency and SLA breaches (late or still waiting)."""
-    rows = app.db.rows(
-        "SELECT q.item_json, q.status, (SELECT MIN(r.at) FROM replies r WHERE r.post_id = "
-        "q.post_id) AS first_reply FROM queue_items q WHERE q.created_at >= ? AND "
-        "q.created_at <= ?", (lo, hi))
+    rows = stored.first_replies(app.db, lo, hi)
     per: dict[str, list[float]] = defaultdict(list)
     breached = Counter()
     items = []

@@ -24,8 +24,9 @@ from typing import Any
 import orjson
 
 from schemas import Incident
+from sinks.store import erase as rows
 from sinks.store import incident_rows
-from sinks.store.app_db import AppDb
+from sinks.store import posts as post_rows
 from sinks.store.app_store import AppStore
 
 ERASED = "[erased]"
@@ -50,18 +51,6 @@ def handle_variants(handle: str) -> list[str]:
 
 def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _table_exists(db: AppDb, name: str) -> bool:
-    if db.is_sqlite:
-        return db.one("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
-                      (name,)) is not None
-    return db.one("SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                  "current_schema() AND table_name = ?", (name,)) is not None
-
-
-def _in(ids: list[str]) -> str:
-    return "(" + ",".join("?" * len(ids)) + ")"
 
 
 def _scrub(value: Any) -> Any:
@@ -93,61 +82,32 @@ def erase_author(app: AppStore, handle: str, platform: str | None = None,
                             "outbound_replies", "dead_letters",
                             "audit_entries_scrubbed"), 0)
     with db.tx():
-        sql = f"SELECT post_id FROM posts WHERE LOWER(author_handle) IN {_in(variants)}"
-        params: tuple = tuple(variants)
-        if platform:
-            sql, params = sql + " AND platform = ?", (*params, platform)
-        ids = sorted(row["post_id"] for row in db.rows(sql, params))
+        ids = rows.author_post_ids(db, variants, platform)
         erased = set(ids)
-        keys: list[str] = []
-        for start in range(0, len(ids), 500):  # bound the parameter count per statement
-            chunk = ids[start:start + 500]
-            marks = _in(chunk)
-            keys += [r["incident_key"] for r in db.rows(
-                f"SELECT DISTINCT incident_key FROM incident_posts WHERE post_id IN {marks}",
-                chunk)]
-            steps = [("claims", "claims"), ("notes", "notes"), ("relabels", "relabels"),
-                     ("replies", "replies"), ("incident_links", "incident_posts"),
-                     ("queue_items", "queue_items"), ("engagement", "post_engagement"),
-                     ("threads", "post_threads"), ("outbound_replies", "outbound_replies")]
-            if _table_exists(db, "reply_sends"):
-                steps.insert(4, ("reply_sends", "reply_sends"))
-            for label, table in steps:
-                counts[label] += db.run(
-                    f"DELETE FROM {table} WHERE post_id IN {marks}", chunk)
-            counts["dead_letters"] += db.run(
-                f"DELETE FROM dead_letters WHERE post_id IN {marks}", chunk)
-            counts["posts"] += db.run(
-                f"DELETE FROM posts WHERE post_id IN {marks}", chunk)
-            for row in db.rows(f"SELECT audit_id, post_id, before_json, after_json, detail_json "
-                               f"FROM audit WHERE post_id IN {marks}", chunk):
-                scrubbed = [None if row[c] is None else orjson.dumps(
-                    _scrub(orjson.loads(row[c]))).decode()
-                    for c in ("before_json", "after_json", "detail_json")]
-                db.run("UPDATE audit SET post_id = ?, before_json = ?, after_json = ?, "
-                       "detail_json = ? WHERE audit_id = ?",
-                       ("erased:" + digest(row["post_id"])[:16], *scrubbed, row["audit_id"]))
-                counts["audit_entries_scrubbed"] += 1
-        counts["dead_letters"] += _erase_dead_letters(db, variants)
-        counts["incidents_updated"] = _refresh_incidents(app, sorted(set(keys)), erased,
-                                                         variants)
-        counts["outbox_entries_scrubbed"] = _scrub_outbox(db, sorted(set(keys)), erased,
-                                                          variants)
+        keys = rows.incident_keys_of(db, ids)
+        for label, removed in rows.delete_post_rows(db, ids).items():
+            counts[label] += removed
+        for row in rows.audit_rows_of(db, ids):
+            scrubbed = [None if row[c] is None else orjson.dumps(
+                _scrub(orjson.loads(row[c]))).decode()
+                for c in ("before_json", "after_json", "detail_json")]
+            rows.rewrite_audit(db, row["audit_id"], "erased:" + digest(row["post_id"])[:16],
+                               *scrubbed)
+            counts["audit_entries_scrubbed"] += 1
+        counts["dead_letters"] += rows.delete_dead_letters_naming(db, _payload_spellings(
+            variants))
+        counts["incidents_updated"] = _refresh_incidents(app, keys, erased, variants)
+        counts["outbox_entries_scrubbed"] = _scrub_outbox(app, keys, erased, variants)
         app._audit(actor, "gdpr.erase", None, None, None,
                    {"author_sha256": digest(bare_handle(handle)),
                     "platform": platform, "removed": dict(counts)})
     return counts
 
 
-def _erase_dead_letters(db: AppDb, variants: list[str]) -> int:
-    """Dead letters whose payload names the author (``"handle":"..."`` in a post's JSON)."""
-    removed = 0
-    for variant in variants:
-        for spelled in (f'"handle":"{variant}"', f'"handle": "{variant}"'):
-            pattern = "%" + spelled.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-            removed += db.run("DELETE FROM dead_letters WHERE LOWER(payload) LIKE ? ESCAPE '!'",
-                              (pattern,))
-    return removed
+def _payload_spellings(variants: list[str]) -> list[str]:
+    """How a dead letter's payload names the author (``"handle":"..."`` in a post's JSON)."""
+    return [spelled for variant in variants
+            for spelled in (f'"handle":"{variant}"', f'"handle": "{variant}"')]
 
 
 def _refresh_incidents(app: AppStore, keys: list[str], erased: set[str],
@@ -155,25 +115,19 @@ def _refresh_incidents(app: AppStore, keys: list[str], erased: set[str],
     raw = app.store.db
     for key in keys:
         incident_rows.refresh(raw, key)  # aggregates from the posts that are left
-        row = app.db.one("SELECT incident_json FROM incidents WHERE incident_key = ?", (key,))
-        if row is None:
+        text = post_rows.incident_json(app.db, key)
+        if text is None:
             continue
-        incident = _scrub_incident(Incident.model_validate_json(row["incident_json"]), erased,
-                                   variants)
-        app.db.run("UPDATE incidents SET incident_json = ? WHERE incident_key = ?",
-                   (incident.model_dump_json(), key))
+        incident = _scrub_incident(Incident.model_validate_json(text), erased, variants)
+        post_rows.set_incident_json(app.db, key, incident.model_dump_json())
     return len(keys)
 
 
-def _scrub_outbox(db: AppDb, keys: list[str], erased: set[str], variants: list[str]) -> int:
-    if not keys or not _table_exists(db, "ticket_outbox"):
-        return 0
+def _scrub_outbox(app: AppStore, keys: list[str], erased: set[str],
+                  variants: list[str]) -> int:
     changed = 0
-    rows = db.rows(f"SELECT seq, incident_json FROM ticket_outbox WHERE incident_key IN "
-                   f"{_in(keys)}", keys)
-    for row in rows:
+    for row in rows.outbox_incidents(app.db, keys):
         incident = _scrub_incident(Incident.model_validate_json(row["incident_json"]), erased,
                                    variants)
-        changed += db.run("UPDATE ticket_outbox SET incident_json = ? WHERE seq = ?",
-                          (incident.model_dump_json(), row["seq"]))
+        changed += rows.set_outbox_incident(app.db, row["seq"], incident.model_dump_json())
     return changed

@@ -1,6 +1,8 @@
 """Read side of the app: the filtered queue with SLA deadlines, one item with its context.
 
-Filters are bound parameters on fixed SQL fragments; the order is priority, then waiting time.
+The SQL is in :mod:`sinks.store.queue` (filters are bound parameters on fixed SQL fragments;
+the order is priority, then waiting time); here the rows become :class:`QueueItem` views with
+their SLA deadlines.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from schemas import Decision, QueueItem
-from sinks.store.app_db import iso, like_escape, now, parse_iso
+from sinks.store import posts as post_rows
+from sinks.store import queue as queue_rows
+from sinks.store.app_db import iso, now, parse_iso
 from sinks.store.app_store import AppStore
 from webcare.app.config import AppConfig
 
-FILTERS = ("topic", "platform", "lang", "urgency")
+FILTERS = queue_rows.FILTER_COLUMNS
 OPEN_STATUSES = ("open", "claimed")
 STATUSES = ("open", "claimed", "replied", "escalated", "dismissed")
 
@@ -37,8 +41,8 @@ def clock(app: AppStore, config: AppConfig) -> tuple[datetime, bool]:
     wall = now()
     if config.clock == "wall":
         return wall, False
-    row = app.db.one("SELECT MAX(created_at) AS latest FROM posts")
-    latest = parse_iso(row["latest"]) if row and row["latest"] else None
+    text = post_rows.latest_post_at(app.db)
+    latest = parse_iso(text) if text else None
     if latest is None or (config.clock == "auto" and latest > wall - timedelta(days=1)):
         return wall, False
     return latest, True
@@ -60,48 +64,25 @@ def _row(row: dict[str, Any], config: AppConfig, at: datetime) -> dict[str, Any]
 
 def queue(app: AppStore, config: AppConfig, flt: QueueFilter, user: str, at: datetime,
           limit: int | None = None) -> list[dict[str, Any]]:
-    sql = ("SELECT q.item_json, q.status, c.owner, c.claimed_at FROM queue_items q "
-           "JOIN posts p ON p.post_id = q.post_id LEFT JOIN claims c ON c.post_id = q.post_id "
-           "WHERE ")
-    params: list[Any] = []
-    if flt.status:
-        sql += "q.status = ?"
-        params.append(flt.status)
-    else:
-        sql += "q.status IN (?, ?)"
-        params.extend(OPEN_STATUSES)
-    for column in FILTERS:  # column names come from this fixed tuple, values are parameters
-        if value := getattr(flt, column):
-            sql += f" AND p.{column} = ?"
-            params.append(value)
-    if flt.mine:
-        sql += " AND c.owner = ?"
-        params.append(user)
-    sql += " ORDER BY q.priority DESC, q.created_at ASC LIMIT ?"
-    params.append(limit or config.queue_limit)
-    return [_row(row, config, at) for row in app.db.rows(sql, params)]
+    statuses = (flt.status,) if flt.status else OPEN_STATUSES
+    filters = {column: value for column in FILTERS if (value := getattr(flt, column))}
+    rows = queue_rows.queue_rows(app.db, statuses, filters, user if flt.mine else None,
+                                 limit or config.queue_limit)
+    return [_row(row, config, at) for row in rows]
 
 
 def facets(app: AppStore) -> dict[str, list[str]]:
     """Values present in the queue, for the filter menus."""
-    return {column: [r["v"] for r in app.db.rows(
-        f"SELECT DISTINCT p.{column} AS v FROM queue_items q JOIN posts p "
-        f"ON p.post_id = q.post_id ORDER BY 1")] for column in FILTERS}
+    return queue_rows.facet_values(app.db)
 
 
 def queue_version(app: AppStore) -> str:
     """Changes whenever an item arrives or an action is audited (for server-sent events)."""
-    a = app.db.one("SELECT COUNT(*) AS n, MAX(created_at) AS latest FROM queue_items")
-    b = app.db.one("SELECT COUNT(*) AS n, MAX(at) AS latest FROM audit "
-                   "WHERE post_id IS NOT NULL")
-    return f"{a['n']}:{a['latest']}:{b['n']}:{b['latest']}"
+    return queue_rows.version(app.db)
 
 
 def item(app: AppStore, config: AppConfig, post_id: str, at: datetime) -> dict[str, Any] | None:
-    row = app.db.one(
-        "SELECT q.item_json, q.status, q.incident_key, c.owner, c.claimed_at, p.decision_json "
-        "FROM queue_items q JOIN posts p ON p.post_id = q.post_id "
-        "LEFT JOIN claims c ON c.post_id = q.post_id WHERE q.post_id = ?", (post_id,))
+    row = queue_rows.item_row(app.db, post_id)
     if row is None:
         return None
     view = _row(row, config, at)
@@ -110,9 +91,7 @@ def item(app: AppStore, config: AppConfig, post_id: str, at: datetime) -> dict[s
     view.update(decision=decision, thread=thread(app, decision),
                 author_posts=author_posts(app, decision, config, at))
     key = row["incident_key"]
-    incident = app.db.one("SELECT incident_key, status, urgency, post_count FROM incidents "
-                          "WHERE incident_key = ?", (key,)) if key else None
-    view["incident"] = incident
+    view["incident"] = queue_rows.incident_summary(app.db, key) if key else None
     return view
 
 
@@ -120,21 +99,13 @@ def thread(app: AppStore, decision: Decision, limit: int = 20) -> list[Decision]
     """Other posts of the same conversation (by ``conversation_id`` / ``reply_to_id``)."""
     post = decision.post
     root = post.conversation_id or post.reply_to_id or post.id
-    pattern = "%" + like_escape(f'"conversation_id":"{root}"') + "%"
-    rows = app.db.rows(
-        "SELECT decision_json FROM posts WHERE post_id <> ? AND (post_id = ? OR "
-        "decision_json LIKE ? ESCAPE '!') ORDER BY created_at LIMIT ?",
-        (post.id, root, pattern, limit))
+    rows = queue_rows.thread_rows(app.db, post.id, root, limit)
     return [Decision.model_validate_json(r["decision_json"]) for r in rows]
 
 
 def author_posts(app: AppStore, decision: Decision, config: AppConfig,
                  at: datetime, limit: int = 20) -> list[dict[str, Any]]:
     """Earlier queue items of the same author (any status)."""
-    rows = app.db.rows(
-        "SELECT q.item_json, q.status, c.owner, c.claimed_at FROM queue_items q "
-        "JOIN posts p ON p.post_id = q.post_id LEFT JOIN claims c ON c.post_id = q.post_id "
-        "WHERE p.author_handle = ? AND p.platform = ? AND q.post_id <> ? "
-        "ORDER BY q.created_at DESC LIMIT ?",
-        (decision.post.author.handle, decision.post.platform, decision.post.id, limit))
+    rows = queue_rows.author_rows(app.db, decision.post.author.handle, decision.post.platform,
+                                  decision.post.id, limit)
     return [_row(r, config, at) for r in rows]

@@ -24,27 +24,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingest.reply import Replier, ReplyError, ReplyTarget
-from sinks.store.app_db import iso, now
+from schemas.errors import WebcareError
+from sinks.store import queue as queue_rows
+from sinks.store import replies as sends
 
 log = logging.getLogger(__name__)
 
-TABLE = """CREATE TABLE IF NOT EXISTS reply_sends (
-    idem_key TEXT PRIMARY KEY,
-    post_id TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    state TEXT NOT NULL,
-    platform_ref TEXT,
-    http_status INTEGER,
-    error TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-)"""
-INDEX = "CREATE INDEX IF NOT EXISTS reply_sends_post ON reply_sends (post_id)"
+
+class AlreadySending(WebcareError, RuntimeError):
+    """Another request is sending the reply with this idempotency key right now (the app
+    answers 409: :class:`webcare.app.service.Conflict`)."""
 
 
-class ReplyFailed(ValueError):
+class ReplyFailed(WebcareError, ValueError):
     """The platform did not take the reply; ``error`` says why (shown to the agent)."""
 
     def __init__(self, error: ReplyError) -> None:
@@ -105,21 +97,6 @@ def reply_live(reply_config: Any, platform: str) -> bool:
 
 
 # -- the idempotent send ---------------------------------------------------------------------
-def _ensure_table(app: Any) -> None:
-    """``reply_sends`` on first use (PostgreSQL's ``CREATE TABLE IF NOT EXISTS`` can still
-    collide with a concurrent creator: then the other one made it and we go on)."""
-    if getattr(app.db, "_reply_sends_ready", False):
-        return
-    for statement in (TABLE, INDEX):
-        try:
-            app.db.run(statement)
-        except Exception:
-            if app.db.is_sqlite or app.db.one(
-                    "SELECT to_regclass('reply_sends') AS t")["t"] is None:
-                raise
-    app.db._reply_sends_ready = True
-
-
 def idempotency_key(post_id: str, actor: str, body: str, given: str | None) -> str:
     """The stored key: scoped to post and agent so keys from different agents never meet."""
     material = given.strip() if given and given.strip() else f"text:{body}"
@@ -128,36 +105,23 @@ def idempotency_key(post_id: str, actor: str, body: str, given: str | None) -> s
 
 def send_reply(app: Any, reply_config: Any, actor: str, post: Any, body: str,
                given_key: str | None = None) -> Outcome:
-    """Send (or record as dry-run) one reply to ``post`` (a stored :class:`schemas.Post`)."""
-    from webcare.app.service import Conflict
-
-    _ensure_table(app)
+    """Send (or record as dry-run) one reply to ``post`` (a stored :class:`schemas.Post`);
+    raises :class:`AlreadySending` while another request sends the same key."""
+    sends.ensure_table(app.db)
     key = idempotency_key(post.id, actor, body, given_key)
     chosen = repliers(reply_config).get(post.platform, f"replies to {post.platform} are not "
                                         "supported")
     live = not isinstance(chosen, str)
     mode = "sent" if live else "dry-run"
-    stamp = iso(now())
-    with app.db.tx():
-        fresh = app.db.run(
-            "INSERT INTO reply_sends (idem_key, post_id, actor, platform, mode, state, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?, ?) "
-            "ON CONFLICT (idem_key) DO NOTHING",
-            (key, post.id, actor, post.platform, mode, stamp, stamp)) == 1
-        if not fresh:
-            row = app.db.one("SELECT state, mode, platform_ref FROM reply_sends "
-                             "WHERE idem_key = ?", (key,))
-            if row["state"] == "sent":
-                return Outcome(row["mode"], row["platform_ref"], duplicate=True)
-            retried = row["state"] == "failed" and app.db.run(
-                "UPDATE reply_sends SET state = 'sending', mode = ?, updated_at = ? "
-                "WHERE idem_key = ? AND state = 'failed'", (mode, stamp, key)) == 1
-            if not retried:
-                raise Conflict("being sent already (same reply, same click)")
+    claimed, earlier = sends.claim(app.db, key, post.id, actor, post.platform, mode)
+    if claimed == "sent":
+        return Outcome(earlier["mode"], earlier["platform_ref"], duplicate=True)
+    if claimed == "busy":
+        raise AlreadySending("being sent already (same reply, same click)")
     extra = {"platform": post.platform, "idempotency_key": key[:16]}
     if not live:
         with app.db.tx():
-            _finish(app, key, "sent", None)
+            sends.finish(app.db, key, "sent", None)
             app.add_reply(post.id, actor, body, "dry-run", None,
                           detail={**extra, "dry_run_reason": chosen})
         return Outcome("dry-run", None)
@@ -171,25 +135,18 @@ def send_reply(app: Any, reply_config: Any, actor: str, post: Any, body: str,
         _failed(app, key, actor, post.id, body, wrapped, extra)
         raise ReplyFailed(wrapped) from error
     with app.db.tx():
-        _finish(app, key, "sent", ref)
+        sends.finish(app.db, key, "sent", ref)
         app.add_reply(post.id, actor, body, "sent", ref, detail=extra)
     log.info("reply to %s sent on %s as %s", post.id, post.platform, ref)
     return Outcome("sent", ref)
-
-
-def _finish(app: Any, key: str, state: str, ref: str | None, status: int | None = None,
-            error: str | None = None) -> None:
-    app.db.run("UPDATE reply_sends SET state = ?, platform_ref = ?, http_status = ?, error = ?, "
-               "updated_at = ? WHERE idem_key = ?", (state, ref, status, error, iso(now()), key))
 
 
 def _failed(app: Any, key: str, actor: str, post_id: str, body: str, error: ReplyError,
             extra: dict[str, Any]) -> None:
     log.warning("reply to %s failed: %s", post_id, error.describe())
     with app.db.tx():
-        _finish(app, key, "failed", None, error.status, error.describe())
-        status = app.db.one("SELECT status FROM queue_items WHERE post_id = ?", (post_id,))
-        current = {"status": status["status"] if status else None}
+        sends.finish(app.db, key, "failed", None, error.status, error.describe())
+        current = {"status": queue_rows.item_status(app.db, post_id)}
         app.audit(actor, "reply.failed", post_id, current, current,
                   {**extra, "http_status": error.status, "error": error.describe(),
                    "retry_after": error.retry_after, "body": body})

@@ -10,12 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from schemas import Decision
+from schemas.errors import WebcareError
 from schemas.results import URGENCY_LEVELS
+from sinks.store import items as item_rows
+from sinks.store import posts as post_rows
+from sinks.store import queue as queue_rows
 from sinks.store import records
-from sinks.store.app_db import iso, now
+from sinks.store.app_db import now
 from sinks.store.app_store import AppStore
 from webcare.app.config import AppConfig
 from webcare.app.queries import item as load_item
+from webcare.app.replies import AlreadySending, Outcome, send_reply
 
 PERMISSIONS = {
     "queue:read": {"agent", "lead", "comms", "admin"},
@@ -36,15 +42,15 @@ class User:
     role: str
 
 
-class Forbidden(PermissionError):
+class Forbidden(WebcareError, PermissionError):
     pass
 
 
-class NotFound(LookupError):
+class NotFound(WebcareError, LookupError):
     pass
 
 
-class Conflict(RuntimeError):
+class Conflict(WebcareError, RuntimeError):
     def __init__(self, message: str, owner: str | None = None) -> None:
         super().__init__(message)
         self.owner = owner
@@ -60,7 +66,7 @@ def require(user: User, permission: str) -> None:
 
 
 def _own(app: AppStore, user: User, post_id: str) -> None:
-    if app.db.one("SELECT post_id FROM queue_items WHERE post_id = ?", (post_id,)) is None:
+    if not queue_rows.exists(app.db, post_id):
         raise NotFound(f"no queue item {post_id!r}")
     won, owner = app.claim(post_id, user.name)
     if not won:
@@ -109,21 +115,20 @@ def reply(app: AppStore, config: AppConfig, user: User, post_id: str, body: str,
 
 
 def reply_outcome(app: AppStore, config: AppConfig, user: User, post_id: str, body: str,
-                  idempotency_key: str | None = None):
-    """Send once per idempotency key (:mod:`webcare.app.replies.send`); a platform refusal
-    raises :class:`webcare.app.replies.ReplyFailed` (audited, item not marked replied)."""
-    from webcare.app.replies import send_reply
-
+                  idempotency_key: str | None = None) -> Outcome:
+    """Send once per idempotency key (:func:`webcare.app.replies.send_reply`); a platform
+    refusal raises :class:`webcare.app.replies.ReplyFailed` (audited, item not marked
+    replied), a send of the same key in progress :class:`Conflict`."""
     require(user, "queue:act")
     body = body.strip()
     if not body or len(body) > 5000:
         raise ValueError("a reply needs 1 to 5000 characters")
     _own(app, user, post_id)
-    from schemas import Decision
-
-    row = app.db.one("SELECT decision_json FROM posts WHERE post_id = ?", (post_id,))
-    post = Decision.model_validate_json(row["decision_json"]).post
-    return send_reply(app, config.reply, user.name, post, body, idempotency_key)
+    post = Decision.model_validate_json(post_rows.decision_json(app.db, post_id)).post
+    try:
+        return send_reply(app, config.reply, user.name, post, body, idempotency_key)
+    except AlreadySending as error:
+        raise Conflict(str(error)) from error
 
 
 def escalate(app: AppStore, config: AppConfig, user: User, post_id: str) -> str:
@@ -133,19 +138,10 @@ def escalate(app: AppStore, config: AppConfig, user: User, post_id: str) -> str:
     view = load_item(app, config, post_id, now())
     decision = view["decision"]
     key = view["item"].incident_key
-    if key is None or app.db.one("SELECT incident_key FROM incidents WHERE incident_key = ?",
-                                 (key,)) is None:
+    if key is None or not item_rows.incident_exists(app.db, key):
         incident = records.single_incident(decision.model_copy(update={"incident_key": None}))
         key = incident.key
-        with app.db.tx():
-            app.db.run("INSERT INTO incidents (incident_key, kind, status, urgency, first_seen, "
-                       "last_seen, post_count, incident_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT (incident_key) DO NOTHING",
-                       (key, incident.kind, incident.status, incident.urgency,
-                        iso(incident.first_seen), iso(incident.last_seen), incident.post_count,
-                        incident.model_dump_json()))
-            app.db.run("INSERT INTO incident_posts (incident_key, post_id) VALUES (?, ?) "
-                       "ON CONFLICT DO NOTHING", (key, post_id))
+        item_rows.open_single_incident(app.db, incident, post_id)
     app.set_status(post_id, user.name, "escalate", "escalated", incident_key=key)
     return key
 
@@ -175,7 +171,7 @@ def note(app: AppStore, user: User, post_id: str, body: str) -> None:
     body = body.strip()
     if not body or len(body) > 5000:
         raise ValueError("a note needs 1 to 5000 characters")
-    if app.db.one("SELECT post_id FROM queue_items WHERE post_id = ?", (post_id,)) is None:
+    if not queue_rows.exists(app.db, post_id):
         raise NotFound(f"no queue item {post_id!r}")
     app.add_note(post_id, user.name, body)
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from schemas import Decision
+from sinks.store import knowledge as stored
 from sinks.store.app_db import AppDb, iso, parse_iso
 from webcare.knowledge.config import KnowledgeConfig
 from webcare.knowledge.grouping import Answer, Question
@@ -27,12 +28,6 @@ from webcare.knowledge.questions import is_question
 
 CHUNK = 500
 SKIPPED_NOISE = ("spam", "bot", "empty")
-_ANSWERED = (
-    "SELECT p.decision_json FROM posts p WHERE p.noise = 0 AND p.created_at >= ? AND "
-    "p.created_at <= ? AND (EXISTS (SELECT 1 FROM replies r WHERE r.post_id = p.post_id) OR "
-    "EXISTS (SELECT 1 FROM post_threads q JOIN post_threads a ON a.reply_to_key IN "
-    "(q.thread_key, p.platform || ':' || p.post_id) WHERE q.post_id = p.post_id AND "
-    "a.post_id <> p.post_id)) ORDER BY p.created_at DESC, p.post_id LIMIT ? OFFSET ?")
 PAGE = 1000
 
 
@@ -57,9 +52,9 @@ def _asked(db: AppDb, config: KnowledgeConfig, start: str, end: str) -> list[Dec
     asked: list[Decision] = []
     offset = 0
     while len(asked) < config.max_questions:
-        rows = db.rows(_ANSWERED, (start, end, PAGE, offset))
-        for row in rows:
-            d = Decision.model_validate_json(row["decision_json"])
+        rows = stored.answered_posts(db, start, end, PAGE, offset)
+        for text in rows:
+            d = Decision.model_validate_json(text)
             if d.classification.topic in config.question_topics \
                     or is_question(d.post.text, d.classification.lang):
                 asked.append(d)
@@ -69,15 +64,10 @@ def _asked(db: AppDb, config: KnowledgeConfig, start: str, end: str) -> list[Dec
     return asked[:config.max_questions]
 
 
-def _marks(values: list) -> str:
-    return "(" + ",".join("?" * len(values)) + ")"
-
-
 def _webcare_answers(db: AppDb, config: KnowledgeConfig, ids: list[str],
                      answers: dict[str, list[Answer]]) -> None:
     modes = list(config.reply_modes)
-    for row in db.rows(f"SELECT post_id, actor, at, body FROM replies WHERE post_id IN "
-                       f"{_marks(ids)} AND mode IN {_marks(modes)}", (*ids, *modes)):
+    for row in stored.app_replies(db, ids, modes):
         answers[row["post_id"]].append(Answer(kind="webcare", text=row["body"],
                                               at=parse_iso(row["at"]), author=row["actor"]))
 
@@ -86,13 +76,7 @@ def _thread_answers(db: AppDb, questions: list[Decision],
                     answers: dict[str, list[Answer]]) -> None:
     askers = {d.post.id: d.post.author.handle.lower() for d in questions}
     ids = list(askers)
-    for row in db.rows(
-            "SELECT q.post_id AS question_id, p.post_id, p.noise_reason, p.decision_json, "
-            "e.likes FROM post_threads q JOIN posts qp ON qp.post_id = q.post_id "
-            "JOIN post_threads a ON a.reply_to_key IN (q.thread_key, qp.platform || ':' || "
-            "qp.post_id) JOIN posts p ON p.post_id = a.post_id LEFT JOIN post_engagement e ON "
-            f"e.post_id = a.post_id WHERE q.post_id IN {_marks(ids)} AND a.post_id <> q.post_id",
-            ids):
+    for row in stored.thread_replies(db, ids):
         post = Decision.model_validate_json(row["decision_json"]).post
         kind = _kind(row["noise_reason"], post.raw, post.author.handle.lower()
                      == askers[row["question_id"]])

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from schemas import Decision
 from schemas.plumbing.http import Rejected, Retryable
+from sinks.store import posts as post_rows
 from sinks.store.app_db import parse_iso
 from sinks.store.app_store import AppStore
 from sinks.tickets.delivery import Clock, Policy, utcnow
@@ -150,5 +151,5 @@ class Deliverer:
 
 
 def _post(app: AppStore, post_id: str):
-    row = app.db.one("SELECT decision_json FROM posts WHERE post_id = ?", (post_id,))
-    return Decision.model_validate_json(row["decision_json"]).post if row else None
+    text = post_rows.decision_json(app.db, post_id)
+    return Decision.model_validate_json(text).post if text else None

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from route.incidents import IncidentEvent
+from sinks.store import outbound as outbound_rows
 from sinks.store.app_db import iso, parse_iso
 from sinks.store.app_store import AppStore
 from sinks.store.ticket_outbox import event_id
@@ -72,9 +73,7 @@ class Drafter:
         """Languages to draft in: the main one, or every poster language that has templates."""
         known = [lang for lang in incident.languages if lang in self.config.templates]
         if self.config.language == "posters":
-            rows = self.app.db.rows("SELECT DISTINCT p.lang FROM incident_posts ip JOIN posts p "
-                                    "ON p.post_id = ip.post_id WHERE ip.incident_key = ? "
-                                    "ORDER BY p.lang", (incident.key,))
-            found = [r["lang"] for r in rows if r["lang"] in self.config.templates]
+            found = [lang for lang in outbound_rows.incident_languages(self.app.db, incident.key)
+                     if lang in self.config.templates]
             return found or known[:1] or [self.config.default_language]
         return known[:1] or [self.config.default_language]

@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from schemas import Incident
+from sinks.store import outbound as outbound_rows
+from sinks.store import posts as post_rows
 from sinks.store.app_db import parse_iso
 from sinks.store.app_store import AppStore
 from webcare.outbound import templates
@@ -26,15 +28,12 @@ META_PLATFORMS = ("facebook",)
 
 def announced(app: AppStore, incident_key: str) -> bool:
     """True once a status post (opened / updated) of the incident is published."""
-    return app.db.one("SELECT 1 AS yes FROM outbound_posts WHERE incident_key = ? AND kind IN "
-                      "('opened', 'updated') AND state = 'published'", (incident_key,)) is not None
+    return outbound_rows.OutboundPosts(app).announced(incident_key)
 
 
 def affected_posters(app: AppStore, incident_key: str) -> list[dict[str, Any]]:
     """The latest evidence post of each author of the incident, oldest author first."""
-    rows = app.db.rows("SELECT p.post_id, p.platform, p.author_handle, p.lang, p.created_at "
-                       "FROM incident_posts ip JOIN posts p ON p.post_id = ip.post_id WHERE "
-                       "ip.incident_key = ? ORDER BY p.created_at, p.post_id", (incident_key,))
+    rows = outbound_rows.incident_poster_rows(app.db, incident_key)
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         latest[(row["platform"], author_key(row["author_handle"]))] = row
@@ -46,11 +45,10 @@ def window_reason(app: AppStore, config: OutboundConfig, platform: str, handle: 
     """Why Meta's messaging window forbids a reply now (None: allowed or not a Meta platform)."""
     if platform not in META_PLATFORMS:
         return None
-    row = app.db.one("SELECT MAX(created_at) AS at FROM posts WHERE platform = ? AND "
-                     "author_handle = ?", (platform, handle))
-    if not row or not row["at"]:
+    last = post_rows.author_last_post_at(app.db, platform, handle)
+    if last is None:
         return "no post of the author is stored (Meta's window cannot be checked)"
-    hours = (now - parse_iso(row["at"])).total_seconds() / 3600
+    hours = (now - parse_iso(last)).total_seconds() / 3600
     limit = config.replies.meta_window_hours
     if hours > limit:
         return f"outside Meta's {limit:g}-hour window: the author's last post is {hours:.1f} h old"
@@ -106,5 +104,4 @@ def _row(app: AppStore, config: OutboundConfig, incident: Incident, poster: dict
 
 def incident_of(app: AppStore, key: str) -> Incident:
     """The stored incident (its latest aggregates)."""
-    row = app.db.one("SELECT incident_json FROM incidents WHERE incident_key = ?", (key,))
-    return Incident.model_validate_json(row["incident_json"])
+    return Incident.model_validate_json(post_rows.incident_json(app.db, key))

@@ -1,0 +1,102 @@
+"""The webcare queue's read side: queue rows with their claims, one item with its context.
+
+Called by the app's pages and JSON API (:mod:`webcare.app.queries`, :mod:`webcare.app.service`)
+on the request's :class:`sinks.store.app_db.AppDb`. Filters are bound parameters on fixed SQL
+fragments (column names only from :data:`FILTER_COLUMNS`); the order is priority, then waiting
+time. Rows come back as plain dicts with the stored JSON (``item_json``, ``decision_json``) for
+the caller to parse. A database error propagates: the page or API call fails, nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sinks.store.app_db import AppDb, like_escape
+
+FILTER_COLUMNS = ("topic", "platform", "lang", "urgency")
+_ITEM_ROWS = ("SELECT q.item_json, q.status, c.owner, c.claimed_at FROM queue_items q "
+              "JOIN posts p ON p.post_id = q.post_id LEFT JOIN claims c ON c.post_id = q.post_id ")
+
+
+def queue_rows(db: AppDb, statuses: Sequence[str], filters: dict[str, str],
+               owner: str | None, limit: int) -> list[dict[str, Any]]:
+    """Queue items in one of ``statuses``, matching ``filters`` (post column → value, columns
+    from :data:`FILTER_COLUMNS`) and, when ``owner`` is given, claimed by them; highest
+    priority first, then longest waiting. Raises ValueError for an unknown filter column."""
+    unknown = set(filters) - set(FILTER_COLUMNS)
+    if unknown or not statuses:
+        raise ValueError(f"cannot filter the queue by {sorted(unknown) or 'no status'}")
+    sql = _ITEM_ROWS + f"WHERE q.status IN ({','.join('?' * len(statuses))})"
+    params: list[Any] = list(statuses)
+    for column in FILTER_COLUMNS:  # column names come from this fixed tuple
+        if column in filters:
+            sql += f" AND p.{column} = ?"
+            params.append(filters[column])
+    if owner is not None:
+        sql += " AND c.owner = ?"
+        params.append(owner)
+    sql += " ORDER BY q.priority DESC, q.created_at ASC LIMIT ?"
+    params.append(limit)
+    return db.rows(sql, params)
+
+
+def facet_values(db: AppDb) -> dict[str, list[str]]:
+    """Per filter column, the values present in the queue (for the filter menus)."""
+    return {column: [r["v"] for r in db.rows(
+        f"SELECT DISTINCT p.{column} AS v FROM queue_items q JOIN posts p "
+        f"ON p.post_id = q.post_id ORDER BY 1")] for column in FILTER_COLUMNS}
+
+
+def version(db: AppDb) -> str:
+    """A text that changes whenever an item arrives or an action on an item is audited (the
+    queue page's server-sent events poll it)."""
+    a = db.one("SELECT COUNT(*) AS n, MAX(created_at) AS latest FROM queue_items")
+    b = db.one("SELECT COUNT(*) AS n, MAX(at) AS latest FROM audit WHERE post_id IS NOT NULL")
+    return f"{a['n']}:{a['latest']}:{b['n']}:{b['latest']}"
+
+
+def item_row(db: AppDb, post_id: str) -> dict[str, Any] | None:
+    """One queue item with its claim, incident key and the post's decision JSON; None when the
+    post has no queue item."""
+    return db.one(
+        "SELECT q.item_json, q.status, q.incident_key, c.owner, c.claimed_at, p.decision_json "
+        "FROM queue_items q JOIN posts p ON p.post_id = q.post_id "
+        "LEFT JOIN claims c ON c.post_id = q.post_id WHERE q.post_id = ?", (post_id,))
+
+
+def exists(db: AppDb, post_id: str) -> bool:
+    """Whether the post has a queue item (actions on anything else are refused as not found)."""
+    return db.one("SELECT post_id FROM queue_items WHERE post_id = ?", (post_id,)) is not None
+
+
+def item_status(db: AppDb, post_id: str) -> str | None:
+    """The queue item's status (None when there is no item); audited as the before/after of a
+    failed reply."""
+    row = db.one("SELECT status FROM queue_items WHERE post_id = ?", (post_id,))
+    return row["status"] if row else None
+
+
+def incident_summary(db: AppDb, key: str) -> dict[str, Any] | None:
+    """Key, status, urgency and post count of a stored incident (None when not stored)."""
+    return db.one("SELECT incident_key, status, urgency, post_count FROM incidents "
+                  "WHERE incident_key = ?", (key,))
+
+
+def thread_rows(db: AppDb, post_id: str, root: str, limit: int) -> list[dict[str, Any]]:
+    """Decision JSON of the other posts of the conversation ``root`` (the root post itself and
+    posts whose ``conversation_id`` is ``root``), oldest first."""
+    pattern = "%" + like_escape(f'"conversation_id":"{root}"') + "%"
+    return db.rows(
+        "SELECT decision_json FROM posts WHERE post_id <> ? AND (post_id = ? OR "
+        "decision_json LIKE ? ESCAPE '!') ORDER BY created_at LIMIT ?",
+        (post_id, root, pattern, limit))
+
+
+def author_rows(db: AppDb, handle: str, platform: str, post_id: str,
+                limit: int) -> list[dict[str, Any]]:
+    """Other queue items (any status) of the same author on the same platform, newest first,
+    in the shape of :func:`queue_rows`."""
+    return db.rows(
+        _ITEM_ROWS + "WHERE p.author_handle = ? AND p.platform = ? AND q.post_id <> ? "
+        "ORDER BY q.created_at DESC LIMIT ?", (handle, platform, post_id, limit))
