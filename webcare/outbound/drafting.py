@@ -20,7 +20,7 @@ from sinks.store import outbound as outbound_rows
 from sinks.store.app_db import iso, parse_iso
 from sinks.store.app_store import AppStore
 from sinks.store.ticket_outbox import event_id
-from webcare.outbound import replies, templates
+from webcare.outbound import policy, replies, templates
 from webcare.outbound.config import OutboundConfig
 from webcare.outbound.store import PostStore
 
@@ -43,9 +43,11 @@ class Drafter:
     def draft(self, event: IncidentEvent, now: datetime) -> int:
         incident, added = event.incident, 0
         link = templates.status_link(self.config.status_link, incident)
-        approved_by = AUTO if incident.urgency in self.config.auto_publish else None
         for channel in self.config.channels:
             name = channel.channel_name
+            approved_by = policy.approver(self.posts, event, name, self.config)  # issue 21
+            if approved_by is policy.SKIP:
+                continue
             if event.kind == "updated" and self._too_soon(incident.key, name, event.at,
                                                           approved_by is not None):
                 continue
