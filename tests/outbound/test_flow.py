@@ -4,6 +4,7 @@ channel clients against their local fakes and a simulated delivery clock."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -164,14 +165,20 @@ def test_messenger_replies_go_to_the_page_scoped_id(store, channel_fakes, clock)
     assert sorted(r for r, _ in channel_fakes["facebook"].messages) == ["psid-0", "psid-1"]
 
 
-def test_resolution_sends_one_follow_up_to_each_poster(store, channel_fakes, clock):
+def test_desk_resolution_sends_one_follow_up_to_each_poster(store, channel_fakes, clock):
     seed(store, 4, authors=2)
     config = outbound(channel_fakes["urls"], "x")
     apply(store, config, [event(urgency="critical")], clock)
     worker, app = deliverer(config, clock), AppStore(store)
     worker.drain(app)
-    apply(store, config, [event("resolved", minutes=60, urgency="critical")], clock)
-    apply(store, config, [event("resolved", minutes=60, urgency="critical")], clock)
+    apply(store, config, [event("resolved", minutes=50, urgency="critical")], clock)
+    worker.drain(app)  # quiet volume only proposed it: nothing published, nobody answered
+    assert not any("resolved" in s["text"] for s in channel_fakes["x"].sent)
+    assert not ReplyStore(app).of(KEY, "resolved")
+    desk = replace(event("resolved", minutes=60, urgency="critical"),
+                   decided_by="desk:servicenow:INC0010001")
+    apply(store, config, [desk], clock)
+    apply(store, config, [desk], clock)  # the same resolution twice: still one post
     worker.drain(app)
     texts = [s["text"] for s in channel_fakes["x"].sent]
     assert texts[3].startswith("Lumen Telecom: the disruption (outage) since 12:00 UTC is resolved")

@@ -35,11 +35,17 @@ def test_a_burst_through_the_pipeline_is_announced_once_and_each_author_answered
     sink.close()  # stops the delivery thread after a last pass
     sent = channel_fakes["x"].sent
     posts = [s["text"] for s in sent if "reply" not in s]
-    assert len(posts) == 2  # the opened draft waited; the burst turned strong: out at once
+    assert len(posts) == 1  # the opened draft waited; the burst turned strong: out at once
     assert posts[0].startswith("Lumen Telecom update: we are still working on the disruption")
+    report = wiring.status(config)  # quiet volume only proposed the resolution: a draft
+    (proposal,) = [d for d in report["drafts"] if d["kind"] == "resolved"]
+    assert report["posts"]["x"] == {"draft": 1, "published": 1, "skipped": 1}
+    wiring.decide(config, proposal["outbound_id"], "lead", "approve")  # a lead approves it
+    wiring.publish(config)  # and the follow-ups to the affected authors go out after it
+    posts = [s["text"] for s in sent if "reply" not in s]
+    assert len(posts) == 2
     assert posts[-1].startswith("Lumen Telecom: the disruption (outage) since 19:")
-    report = wiring.status(config)
-    assert report["posts"]["x"] == {"published": 2, "skipped": 1}
+    assert wiring.status(config)["posts"]["x"] == {"published": 2, "skipped": 1}
     per_target = Counter(s["reply"]["in_reply_to_tweet_id"] for s in sent if "reply" in s)
     assert per_target and max(per_target.values()) <= 2  # a status reply and a follow-up
 
