@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bus import client, tansu  # noqa: E402
 from bus.config import KafkaConfig, TopicSettings  # noqa: E402
 from bus.ingest import Ingestor  # noqa: E402
-from sinks.store.sqlite import SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
 from webcare.job.config import PipelineConfig, WebcareConfig
 from webcare.job.kafka import build_worker, start_thread
 

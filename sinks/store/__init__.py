@@ -5,6 +5,7 @@ __all__ = [  # the public submodules
     "alert_outbox",
     "app_db",
     "app_store",
+    "config",
     "incident_rows",
     "incident_state",
     "intake",

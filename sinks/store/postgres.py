@@ -9,41 +9,15 @@ sink workers may write at once (rows are taken in a fixed order to avoid deadloc
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Literal
 
 import psycopg
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
-from schemas.errors import WebcareError
 from sinks.store import incident_rows, migrations, post_facts, records
-
-
-class StoreUnavailable(WebcareError, RuntimeError):
-    """The database cannot be reached or has no DSN configured (message says which)."""
-
-
-class PostgresStoreConfig(BaseModel):
-    """``store: {type: postgres, dsn: ..., schema_name: webcare}``; the env var wins over dsn."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    type: Literal["postgres"] = "postgres"
-    dsn: SecretStr | None = Field(default=None, description="libpq DSN or URL (a secret)")
-    dsn_env: str = Field(default="WEBCARE_POSTGRES_DSN", description="env var overriding dsn")
-    schema_name: str = Field(default="public", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
-    connect_timeout: int = Field(default=10, ge=1, le=600)
-
-    def resolved_dsn(self) -> str:
-        """The DSN to use: ``$dsn_env`` if set, else ``dsn``; raises when neither is given."""
-        value = os.environ.get(self.dsn_env) or (self.dsn.get_secret_value() if self.dsn else "")
-        if not value:
-            raise StoreUnavailable(f"store.dsn is not set and ${self.dsn_env} is empty")
-        return value
+from sinks.store.config import PostgresStoreConfig, StoreUnavailable
 
 
 def _text(value: str | None) -> str | None:

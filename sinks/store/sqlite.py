@@ -12,24 +12,14 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
 from sinks.store import incident_rows, migrations, post_facts, records
+from sinks.store.config import SqliteStoreConfig
 
 SCHEMA_VERSION = 1
-
-
-class SqliteStoreConfig(BaseModel):
-    """``store: {type: sqlite, path: FILE}``; ``:memory:`` for tests."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    type: Literal["sqlite"] = "sqlite"
-    path: str = "var/webcare.sqlite"
 
 
 class SqliteStore:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+
 @pytest.mark.parametrize("store_config", ["sqlite"], indirect=True)
 def test_docs_page_references_only_local_urls_that_answer(client_for):
     client = client_for()
@@ -32,7 +33,7 @@ def test_swagger_ui_renders_in_a_browser_without_the_network(tmp_path):
     only (no request leaves 127.0.0.1, no CSP violation in the console)."""
     from playwright.sync_api import sync_playwright
 
-    from sinks.store.sqlite import SqliteStoreConfig
+    from sinks.store.config import SqliteStoreConfig
     from tests.app.browser import CHROMIUM_ARGS, Server, chromium_path
     from webcare.app.web import create_app
     from webcare.job.config import WebcareConfig

@@ -8,7 +8,8 @@ import pytest
 
 from route.rules import RouteConfig, Router
 from sinks.store.app_store import AppStore
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from tests.app.browser import ARTIFACTS, CHROMIUM_ARGS, Server, chromium_path
 from tests.app.conftest import PASSWORD, XSS
 from tests.conftest import make_classification, make_post

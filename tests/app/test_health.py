@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from sinks.store.postgres import PostgresStoreConfig
+from sinks.store.config import PostgresStoreConfig
 from webcare.app.web import create_app
 from webcare.job.config import WebcareConfig
 

@@ -20,7 +20,7 @@ from bus import client
 from bus.config import KafkaConfig, TopicSettings
 from route.rules import RouteConfig
 from schemas import Classification, Post, SentimentScore
-from sinks.store.sqlite import SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
 from webcare.job.config import WebcareConfig
 from webcare.job.kafka import start_thread
 

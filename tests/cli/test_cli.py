@@ -5,7 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from webcare.cli.main import main
 from webcare.job.config import default_config_path
 

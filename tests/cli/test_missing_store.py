@@ -46,7 +46,8 @@ def test_the_configured_store_path_is_checked_too(tmp_path):
 
 
 def test_an_existing_store_is_read(tmp_path):
-    from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+    from sinks.store.config import SqliteStoreConfig
+    from sinks.store.sqlite import SqliteStore
 
     store = tmp_path / "store.sqlite"
     SqliteStore(SqliteStoreConfig(path=str(store))).close()

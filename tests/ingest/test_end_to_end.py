@@ -6,7 +6,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from tests.ingest.bluesky.test_source import frame
 from tests.ingest.fakes import FakeJetstream
 from tests.ingest.mastodon.test_source import FakeMastodon, sse, status

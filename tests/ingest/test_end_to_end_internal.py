@@ -9,7 +9,8 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from tests.ingest.chat.test_source import fixture as chat_fixture
 from tests.ingest.engage.test_source import GROUP, IT, FakeYammer
 from tests.ingest.test_end_to_end import write_config

@@ -2,7 +2,8 @@
 
 import pytest
 
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from webcare.job.assembly import demo_file, run_demo, run_replay
 from webcare.job.config import load_config
 

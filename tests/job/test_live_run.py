@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from bus.tansu import free_port
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from tests.bus.harness import real_lines
 from webcare.job.config import ConfigError, default_config_path, load_config
 

@@ -8,7 +8,8 @@ from route.rules import RouteConfig, Router
 from schemas import DeadLetter
 from schemas.dead_letters import parse_post
 from schemas.protocols import RawRecord
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from sinks.store_sink import StoreSink
 from tests.conftest import T0, make_classification
 from webcare.job.runner import Pipeline

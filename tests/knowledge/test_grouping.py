@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
+from webcare.knowledge.config import GroupingConfig
 from webcare.knowledge.grouping import (
     Answer,
-    GroupingConfig,
     Question,
     best_answer,
     clean,

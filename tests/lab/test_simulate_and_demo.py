@@ -7,7 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from webcare.cli.main import main
 from webcare.job.assembly import run_demo
 from webcare.lab.simulate import simulate

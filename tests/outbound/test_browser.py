@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from sinks.store.app_store import AppStore
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from tests.app.browser import ARTIFACTS, Server
 from tests.app.conftest import PASSWORD
 from tests.app.test_browser import browser, login  # noqa: F401 - the shared chromium

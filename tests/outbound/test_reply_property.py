@@ -13,7 +13,8 @@ from route.incidents import IncidentEvent
 from schemas import Author
 from sinks.incident_sink import write_events
 from sinks.store.app_store import AppStore
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
+from sinks.store.sqlite import SqliteStore
 from tests.conftest import T0, make_classification, make_post
 from tests.outbound.conftest import KEY, ROUTER, incident
 from webcare.outbound import replies

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from sinks.store.postgres import PostgresStoreConfig
-from sinks.store.registry import STORE_TYPES
-from sinks.store.sqlite import SqliteStoreConfig
+from sinks.store import registry
+from sinks.store.config import PostgresStoreConfig, SqliteStoreConfig
 from tests.pg import drop_schema, pg_dsn, unique_schema
 
 
@@ -24,7 +23,7 @@ def store_config(request, tmp_path):
 
 def open_store(config):
     """Open a store the way the CLI and the workers do: through the config registry."""
-    return STORE_TYPES[config.type](config)
+    return registry.open_store(config)
 
 
 @pytest.fixture

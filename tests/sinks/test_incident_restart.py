@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import orjson
 import pytest
 
-from sinks.store.sqlite import SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
 from tests.sinks.conftest import open_store
 from tests.sinks.tickets.fakes import FakeWebhook, Server
 from webcare.job.assembly import run_replay

@@ -12,8 +12,9 @@ from pydantic import SecretStr
 
 from schemas import DeadLetter
 from sinks.store import migrations
-from sinks.store.postgres import PostgresStore, PostgresStoreConfig, StoreUnavailable
-from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+from sinks.store.config import PostgresStoreConfig, SqliteStoreConfig, StoreUnavailable
+from sinks.store.postgres import PostgresStore
+from sinks.store.sqlite import SqliteStore
 from tests.conftest import make_classification, make_post
 from tests.pg import drop_schema, pg_dsn, unique_schema
 from tests.sinks.test_sqlite_store import ROUTER, decisions

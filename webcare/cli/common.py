@@ -69,7 +69,7 @@ def read_config(config_path: Path | None, store_path: str | None = None, *,
     in ``--store`` would otherwise show an empty queue). Commands that fill the store (``run``,
     ``classify``, ``demo``, the Kafka workers, ``users add``) pass False.
     """
-    from sinks.store.sqlite import SqliteStoreConfig
+    from sinks.store.config import SqliteStoreConfig
     from webcare.job.config import ConfigError, load_config
 
     try:

@@ -26,7 +26,7 @@ def startup_errors() -> tuple[type[BaseException], ...]:
     broker, no PostgreSQL store, a missing replay file, rejected source credentials."""
     from bus.client import BrokerUnavailable
     from schemas.errors import AuthFailed
-    from sinks.store.postgres import StoreUnavailable
+    from sinks.store.config import StoreUnavailable
 
     return (BrokerUnavailable, StoreUnavailable, FileNotFoundError, AuthFailed)
 

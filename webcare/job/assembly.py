@@ -18,8 +18,8 @@ from schemas import Classification, DeadLetter, Decision, Incident, Post, QueueI
 from schemas.dead_letters import dead_letter, parse_post
 from schemas.protocols import Source
 from sinks.incident_sink import LOCAL_SCOPE, IncidentSink
+from sinks.store.config import SqliteStoreConfig
 from sinks.store.registry import open_store
-from sinks.store.sqlite import SqliteStoreConfig
 from sinks.store_sink import StoreSink
 from webcare.job.config import WebcareConfig, load_config
 from webcare.job.runner import Pipeline, RunStats

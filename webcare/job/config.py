@@ -21,8 +21,7 @@ from ingest.replay import ReplayConfig, ReplaySource
 from route.incidents import IncidentConfig
 from route.rules import RouteConfig
 from schemas.errors import WebcareError
-from sinks.store.postgres import PostgresStoreConfig
-from sinks.store.sqlite import SqliteStoreConfig
+from sinks.store.config import PostgresStoreConfig, SqliteStoreConfig
 from sinks.tickets.registry import TicketList
 from webcare.alerts.config import AlertList
 from webcare.app.config import AppConfig

@@ -5,9 +5,25 @@ Read by ``webcare knowledge export`` and the app's ``/knowledge`` page (issue 8)
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from webcare.knowledge.grouping import GroupingConfig
+
+class GroupingConfig(BaseModel):
+    """``knowledge.grouping``: how alike two questions must be to count as one FAQ."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: float = Field(default=0.15, gt=0.0, lt=1.0,
+                             description="cosine similarity that joins two questions/groups")
+    linkage: Literal["average", "single"] = Field(
+        default="average", description="average: agglomerative; single: connected components")
+    per_language: bool = Field(default=True, description="group each language on its own")
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    char_weight: float = Field(default=0.6, ge=0.0, le=1.0,
+                               description="share of character n-grams in the similarity")
 
 
 class KnowledgeConfig(BaseModel):

@@ -20,12 +20,13 @@ from datetime import datetime
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 from scipy.sparse import csr_matrix, hstack
 from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+from webcare.knowledge.config import GroupingConfig
 
 AnswerKind = Literal["webcare", "official", "peer"]
 _NOISE = re.compile(r"https?://\S+|[@#][\w.-]+|\d+", re.UNICODE)
@@ -44,22 +45,6 @@ minä mä minun mun me meidän sinä sun sinun te teidän se sen on ovat oli ole
 voi voin voiko voitko saa saan saako pitää pitääkö täytyy ja tai mutta jos kun niin että
 tämä tuo nämä ne siellä täällä mitä mikä mitkä miten kuinka miksi milloin missä mistä mihin
 kuka ketä joku jotain onko ootko tiedättekö tietääkö apua""".split())
-
-
-class GroupingConfig(BaseModel):
-    """``knowledge.grouping``: how alike two questions must be to count as one FAQ."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    threshold: float = Field(default=0.15, gt=0.0, lt=1.0,
-                             description="cosine similarity that joins two questions/groups")
-    linkage: Literal["average", "single"] = Field(
-        default="average", description="average: agglomerative; single: connected components")
-    per_language: bool = Field(default=True, description="group each language on its own")
-    word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (2, 5)
-    char_weight: float = Field(default=0.6, ge=0.0, le=1.0,
-                               description="share of character n-grams in the similarity")
 
 
 @dataclass(frozen=True)

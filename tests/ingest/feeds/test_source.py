@@ -186,7 +186,8 @@ def test_webcare_run_ingests_feeds_end_to_end(tmp_path):
 
     from click.testing import CliRunner
 
-    from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+    from sinks.store.config import SqliteStoreConfig
+    from sinks.store.sqlite import SqliteStore
     from tests.ingest.test_end_to_end import write_config
     from webcare.cli.main import main
 

@@ -288,7 +288,8 @@ def test_recorded_stream_replays_through_praw(tmp_path, monkeypatch):
 def test_webcare_run_ingests_reddit_end_to_end(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from sinks.store.sqlite import SqliteStore, SqliteStoreConfig
+    from sinks.store.config import SqliteStoreConfig
+    from sinks.store.sqlite import SqliteStore
     from tests.ingest.test_end_to_end import write_config
     from webcare.cli.main import main
 

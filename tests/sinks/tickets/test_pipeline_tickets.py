@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from route.incidents import IncidentCorrelator
 from sinks.incident_sink import IncidentSink
-from sinks.store.sqlite import SqliteStoreConfig
+from sinks.store.config import SqliteStoreConfig
 from sinks.store_sink import StoreSink
 from sinks.tickets.wiring import TicketDelivery, TicketingSink, status
 from tests.route.burst_helpers import MONDAY, decision, spread
