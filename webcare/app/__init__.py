@@ -12,11 +12,13 @@ __all__ = [  # the public submodules
     "erase",
     "health",
     "knowledge",
+    "outbound_pages",
     "pages",
     "queries",
     "replies",
     "report",
     "security",
     "service",
+    "ticket_events",
     "web",
 ]

@@ -29,10 +29,10 @@ from fastapi.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from webcare.app import api, dashboard, health, knowledge, pages, security
+from webcare.app import outbound_pages as outbound  # issue 8
 from webcare.app.deps import ApiAuthFailed, CsrfFailed, LoginRequired, State
 from webcare.app.pages import error_page
 from webcare.app.service import Forbidden
-from webcare.outbound import web as outbound  # issue 8
 
 if TYPE_CHECKING:  # the whole file's config is built above the app (webcare.job)
     from webcare.job.config import WebcareConfig
