@@ -46,7 +46,7 @@ class PostgresStore:
             self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
                             "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
             applied = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
-            for version, sql in migrations.pending(applied):
+            for version, sql in migrations.pending(applied, "postgres"):
                 self.db.execute(sql)
                 if version == post_facts.MIGRATION:
                     with self.db.cursor() as cursor:

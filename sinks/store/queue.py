@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sinks.store import search
 from sinks.store.app_db import AppDb, like_escape
 
 FILTER_COLUMNS = ("topic", "platform", "lang", "urgency")
@@ -20,10 +21,13 @@ _ITEM_ROWS = ("SELECT q.item_json, q.status, c.owner, c.claimed_at FROM queue_it
 
 
 def queue_rows(db: AppDb, statuses: Sequence[str], filters: dict[str, str],
-               owner: str | None, limit: int) -> list[dict[str, Any]]:
+               owner: str | None, limit: int, text: str | None = None,
+               offset: int = 0) -> list[dict[str, Any]]:
     """Queue items in one of ``statuses``, matching ``filters`` (post column → value, columns
-    from :data:`FILTER_COLUMNS`) and, when ``owner`` is given, claimed by them; highest
-    priority first, then longest waiting. Raises ValueError for an unknown filter column."""
+    from :data:`FILTER_COLUMNS`), the full-text search ``text`` (:mod:`sinks.store.search`)
+    and, when ``owner`` is given, claimed by them; highest priority first, then longest
+    waiting (``offset`` pages through it: the CSV export). Raises ValueError for an unknown
+    filter column, :class:`sinks.store.search.BadSearch` for an unreadable search."""
     unknown = set(filters) - set(FILTER_COLUMNS)
     if unknown or not statuses:
         raise ValueError(f"cannot filter the queue by {sorted(unknown) or 'no status'}")
@@ -36,9 +40,41 @@ def queue_rows(db: AppDb, statuses: Sequence[str], filters: dict[str, str],
     if owner is not None:
         sql += " AND c.owner = ?"
         params.append(owner)
-    sql += " ORDER BY q.priority DESC, q.created_at ASC LIMIT ?"
-    params.append(limit)
+    matched = search.match_sql(db, text) if text else None
+    if matched is not None:
+        sql += " AND " + matched[0]
+        params.extend(matched[1])
+    sql += " ORDER BY q.priority DESC, q.created_at ASC, q.post_id LIMIT ? OFFSET ?"
+    params.extend((limit, max(0, offset)))
     return db.rows(sql, params)
+
+
+def search_posts(db: AppDb, text: str, filters: dict[str, str] | None = None,
+                 queued_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+    """Stored posts (any action, noise included unless ``queued_only``) whose text matches
+    ``text``, newest first, with their queue status (None when not queued): ``post_id,
+    platform, lang, topic, urgency, priority, action, created_at, status, decision_json``.
+    Raises ValueError for an unknown filter column, :class:`sinks.store.search.BadSearch`
+    for an unreadable or blank search."""
+    filters = filters or {}
+    unknown = set(filters) - set(FILTER_COLUMNS)
+    if unknown:
+        raise ValueError(f"cannot filter posts by {sorted(unknown)}")
+    matched = search.match_sql(db, text)
+    if matched is None:
+        raise search.BadSearch("bad search: give at least one word to search for")
+    sql = ("SELECT p.post_id, p.platform, p.lang, p.topic, p.urgency, p.priority, p.action, "
+           "p.created_at, q.status, p.decision_json FROM posts p LEFT JOIN queue_items q "
+           f"ON q.post_id = p.post_id WHERE {matched[0]}")
+    params = list(matched[1])
+    for column in FILTER_COLUMNS:  # column names come from this fixed tuple
+        if column in filters:
+            sql += f" AND p.{column} = ?"
+            params.append(filters[column])
+    if queued_only:
+        sql += " AND q.post_id IS NOT NULL"
+    sql += " ORDER BY p.created_at DESC, p.post_id LIMIT ?"
+    return db.rows(sql, [*params, limit])
 
 
 def facet_values(db: AppDb) -> dict[str, list[str]]:
