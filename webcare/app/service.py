@@ -32,6 +32,8 @@ PERMISSIONS = {
     "knowledge:read": {"agent", "lead", "comms", "admin"},
     "outbound:read": {"agent", "lead", "comms", "admin"},  # outbound incident updates (issue 8)
     "outbound:decide": {"lead", "admin"},
+    "deadletters:manage": {"lead", "admin"},  # list, reprocess, discard (issue 21)
+    "queue:export": {"agent", "lead", "comms", "admin"},  # CSV of the filtered queue
 }
 SENTIMENTS = ("negative", "neutral", "positive")
 
