@@ -22,12 +22,15 @@ _ITEM_ROWS = ("SELECT q.item_json, q.status, c.owner, c.claimed_at FROM queue_it
 
 def queue_rows(db: AppDb, statuses: Sequence[str], filters: dict[str, str],
                owner: str | None, limit: int, text: str | None = None,
-               offset: int = 0) -> list[dict[str, Any]]:
+               offset: int = 0, brand: str | None = None,
+               team: str | None = None) -> list[dict[str, Any]]:
     """Queue items in one of ``statuses``, matching ``filters`` (post column → value, columns
     from :data:`FILTER_COLUMNS`), the full-text search ``text`` (:mod:`sinks.store.search`)
     and, when ``owner`` is given, claimed by them; highest priority first, then longest
-    waiting (``offset`` pages through it: the CSV export). Raises ValueError for an unknown
-    filter column, :class:`sinks.store.search.BadSearch` for an unreadable search."""
+    waiting (``offset`` pages through it: the CSV export). ``brand``: the post's brand;
+    ``team``: the team the assignment pass gave the item (:mod:`sinks.store.assignment`).
+    Raises ValueError for an unknown filter column, :class:`sinks.store.search.BadSearch` for
+    an unreadable search."""
     unknown = set(filters) - set(FILTER_COLUMNS)
     if unknown or not statuses:
         raise ValueError(f"cannot filter the queue by {sorted(unknown) or 'no status'}")
@@ -40,6 +43,12 @@ def queue_rows(db: AppDb, statuses: Sequence[str], filters: dict[str, str],
     if owner is not None:
         sql += " AND c.owner = ?"
         params.append(owner)
+    if brand is not None:
+        sql += " AND p.brand = ?"
+        params.append(brand)
+    if team is not None:
+        sql += " AND q.post_id IN (SELECT a.post_id FROM assignments a WHERE a.team = ?)"
+        params.append(team)
     matched = search.match_sql(db, text) if text else None
     if matched is not None:
         sql += " AND " + matched[0]
@@ -82,6 +91,13 @@ def facet_values(db: AppDb) -> dict[str, list[str]]:
     return {column: [r["v"] for r in db.rows(
         f"SELECT DISTINCT p.{column} AS v FROM queue_items q JOIN posts p "
         f"ON p.post_id = q.post_id ORDER BY 1")] for column in FILTER_COLUMNS}
+
+
+def brand_values(db: AppDb) -> list[str]:
+    """The brands of queued posts (the queue's brand filter menu)."""
+    return [r["v"] for r in db.rows("SELECT DISTINCT p.brand AS v FROM queue_items q JOIN posts "
+                                    "p ON p.post_id = q.post_id WHERE p.brand IS NOT NULL "
+                                    "ORDER BY 1")]
 
 
 def version(db: AppDb) -> str:
