@@ -34,6 +34,8 @@ PERMISSIONS = {
     "outbound:decide": {"lead", "admin"},
     "deadletters:manage": {"lead", "admin"},  # list, reprocess, discard (issue 21)
     "queue:export": {"agent", "lead", "comms", "admin"},  # CSV of the filtered queue
+    "teams:read": {"lead", "admin"},  # team load (issue 21)
+    "assign:any": {"lead", "admin"},  # assign an item to an agent, set others' availability
 }
 SENTIMENTS = ("negative", "neutral", "positive")
 
