@@ -35,6 +35,7 @@ class QueueFilter:
     status: str | None = None  # one status, or None for open + claimed
     brand: str | None = None
     team: str | None = None  # the team the assignment pass gave the item
+    text: str | None = None  # full-text search (sinks.store.search; BadSearch when unreadable)
 
     def active(self) -> dict[str, str]:
         return {k: v for k in (*FILTERS, "status", "brand", "team") if (v := getattr(self, k))}
@@ -81,12 +82,13 @@ def _rows(app: AppStore, rows: list[dict[str, Any]], config: AppConfig, at: date
 
 
 def queue(app: AppStore, config: AppConfig, flt: QueueFilter, user: str, at: datetime,
-          limit: int | None = None, desk: Desk | None = None) -> list[dict[str, Any]]:
+          limit: int | None = None, desk: Desk | None = None,
+          offset: int = 0) -> list[dict[str, Any]]:
     statuses = (flt.status,) if flt.status else OPEN_STATUSES
     filters = {column: value for column in FILTERS if (value := getattr(flt, column))}
     rows = queue_rows.queue_rows(app.db, statuses, filters, user if flt.mine else None,
                                  limit or config.queue_limit, brand=flt.brand or None,
-                                 team=flt.team or None)
+                                 team=flt.team or None, text=flt.text or None, offset=offset)
     return _rows(app, rows, config, at, desk)
 
 
