@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from sinks.store.search import BadSearch
 from webcare.app import queries, service
 from webcare.app.dashboard import requested_figures
 from webcare.app.deps import api_user, state
@@ -67,15 +68,23 @@ def me(user: User = Depends(api_user)) -> dict:
 @router.get("/queue")
 def queue(request: Request, user: User = Depends(api_user), topic: str | None = None,
           platform: str | None = None, lang: str | None = None, urgency: str | None = None,
-          mine: bool = False, status: str | None = None, limit: int = 100) -> list[dict]:
-    """Queue items by priority and waiting time, with SLA deadline and owner."""
+          mine: bool = False, status: str | None = None, limit: int = 100,
+          q: str | None = Query(None, max_length=200, description=(
+              'full-text search: words, "a phrase", -word, OR (400 when unreadable)'))
+          ) -> list[dict]:
+    """Queue items by priority and waiting time, with SLA deadline and owner; ``q`` searches
+    the post texts (SQLite FTS5 / PostgreSQL full text, the same query language)."""
     service.require(user, "queue:read")
     st = state(request)
     app = st.store()
     at, _ = queries.clock(app, st.app_config)
     flt = queries.QueueFilter(topic, platform, lang, urgency, mine,
                               status if status in queries.STATUSES else None)
-    rows = queries.queue(app, st.app_config, flt, user.name, at, max(1, min(limit, 1000)))
+    flt.text = q or None
+    try:
+        rows = queries.queue(app, st.app_config, flt, user.name, at, max(1, min(limit, 1000)))
+    except BadSearch as error:
+        raise HTTPException(400, str(error)) from error
     return [_row(row) for row in rows]
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 
+from sinks.store import search
 from sinks.store.app_db import iso, new_id, now
 from webcare.app import queries, security, service
 from webcare.app.deps import (
@@ -93,18 +94,24 @@ def logout(request: Request, user: User = Depends(session_user), csrf: str = For
 @router.get("/")
 def queue_page(request: Request, user: User = Depends(session_user), topic: str | None = None,
                platform: str | None = None, lang: str | None = None,
-               urgency: str | None = None, mine: bool = False, status: str | None = None):
+               urgency: str | None = None, mine: bool = False, status: str | None = None,
+               q: str | None = None):
     service.require(user, "queue:read")
     st = state(request)
     app = st.store()
     flt = queries.QueueFilter(topic or None, platform or None, lang or None, urgency or None,
                               mine, status if status in queries.STATUSES else None)
+    flt.text = (q or "").strip()[:search.MAX_QUERY_CHARS + 1] or None  # issue 21
     at, replayed = queries.clock(app, st.app_config)
-    rows = queries.queue(app, st.app_config, flt, user.name, at)
+    try:
+        rows, search_error = queries.queue(app, st.app_config, flt, user.name, at), None
+    except search.BadSearch as error:  # the page says what to change, 400
+        rows, search_error = [], str(error)
     return render(request, "queue.html", {
         "user": user, "rows": rows, "filter": flt, "facets": queries.facets(app),
         "statuses": queries.STATUSES, "clock": iso(at), "replayed": replayed,
-        "breached": sum(r["sla"]["breached"] for r in rows)})
+        "breached": sum(r["sla"]["breached"] for r in rows), "search_error": search_error,
+        "export_query": request.url.query}, 400 if search_error else 200)
 
 
 @router.get("/item")
