@@ -19,18 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from classify.config import BrandConfig, normalise_handle
 from classify.language import drop_markup
 from classify.types import BrandMatch
 
 MAX_INFLECTION = 4
 _HANDLE_RE = re.compile(r"(?<![\w@])@([\w.\-]+)(?:@[\w.\-]+)?")
-
-
-def normalise_handle(handle: str) -> str:
-    """``@KettleSupport`` / ``kettlesupport@mastodon.social`` -> ``kettlesupport``."""
-    return handle.strip().lstrip("@").split("@")[0].rstrip(".").lower()
 
 
 def _source(term: str) -> str:
@@ -124,34 +118,6 @@ class TermSet:
                 elif _suffix_ok(text, m.start(1), m.end(1)):
                     found.append(text[m.start():m.start(1)])
         return found
-
-
-class BrandConfig(BaseModel):
-    """One brand under watch (``brands:`` at the top of the config file)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1)
-    what: str = ""  # free description for humans; not used by the matcher
-    aliases: list[str] = Field(default_factory=list)
-    own_accounts: list[str] = Field(default_factory=list)
-    support_handles: list[str] = Field(default_factory=list)
-    required_terms: list[str] = Field(default_factory=list)
-    excluded_terms: list[str] = Field(default_factory=list)
-
-    @field_validator("aliases", "required_terms", "excluded_terms")
-    @classmethod
-    def _non_blank(cls, value: list[str]) -> list[str]:
-        if any(not term.strip().rstrip("*") for term in value):
-            raise ValueError("terms must not be blank")
-        return [term.strip() for term in value]
-
-    @field_validator("own_accounts", "support_handles")
-    @classmethod
-    def _handles(cls, value: list[str]) -> list[str]:
-        if any(not normalise_handle(h) for h in value):
-            raise ValueError("handles must not be blank")
-        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,64 +23,15 @@ them with its head for that encoder.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Literal
-
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from classify.config import CascadeConfig
 from classify.e5 import E5Encoder, E5Head
 from classify.e5_webcare import WebcareHead
 from classify.transformer import MiniLM, softmax
 from classify.types import SentimentResult
 
 LABELS = ("negative", "neutral", "positive")
-
-
-class CascadeConfig(BaseModel):
-    """``classify.sentiment.cascade`` in the config file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = False
-    model_dir: Path | None = None  # None: the model shipped in classify/models/
-    confidence: float = Field(default=0.8, ge=0.0, le=1.01, description=(
-        "fast top probability at or above which the fast model decides; 1.01 = the accurate "
-        "models always"))
-    langs: list[str] = Field(default_factory=lambda: ["en"],
-                             description="languages MiniLM decides (it is English-trained)")
-    multilingual_langs: list[str] = Field(default_factory=lambda: ["nl"], description=(
-        "languages the multilingual-e5 head decides (it is trained on Dutch tweets)"))
-    webcare_langs: list[str] = Field(default_factory=lambda: ["en", "nl", "fi"], description=(
-        "languages whose posts (see webcare_posts) the webcare-domain e5 expert decides "
-        "(trained on posts to service providers in en/nl/fi: better than MiniLM and the "
-        "Dutch head on those, worse on general tweets)"))
-    webcare_posts: Literal["brand", "all"] = Field(default="brand", description=(
-        "brand: the posts that mention a watched brand (the rest go to MiniLM / the Dutch "
-        "head); all: every post of webcare_langs (list those languages nowhere else)"))
-    fast_weight: float = Field(default=0.3, ge=0.0, le=1.0, description=(
-        "weight of the fast model's log-probabilities in MiniLM's decision (a product of "
-        "experts; 0 = MiniLM alone). 0.3 was chosen on the VADER ground-truth set"))
-    threads: int = Field(default=1, ge=1, le=64,
-                         description="threads of onnxruntime (MiniLM) and of the e5 engine")
-    batch_size: int = Field(default=32, ge=1, le=1024)
-
-    @model_validator(mode="after")
-    def _one_model_per_post(self) -> CascadeConfig:
-        routes = {"langs": self.langs, "multilingual_langs": self.multilingual_langs}
-        if self.webcare_posts == "all":  # brand scope: the others decide the other posts
-            routes["webcare_langs"] = self.webcare_langs
-        seen: dict[str, str] = {}
-        for key, langs in routes.items():
-            for lang in langs:
-                if lang in seen:
-                    raise ValueError(f"language {lang!r} is in both {seen[lang]} and {key}; "
-                                     "each post has one accurate model")
-                seen[lang] = key
-        if not seen and not self.webcare_langs:
-            raise ValueError("langs, multilingual_langs and webcare_langs are all empty: "
-                             "nothing to cascade")
-        return self
 
 
 class Cascade:

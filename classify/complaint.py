@@ -27,9 +27,9 @@ from operator import mul
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from classify.char_ngrams import CharTfidf
+from classify.config import ComplaintConfig
 from classify.sentiment import MODELS_DIR, feature_keys, tokenize
 from schemas.errors import WebcareError
 
@@ -40,17 +40,6 @@ EMBEDDING_HEADS = {"minilm": "complaint_minilm.npz", "e5": "complaint_e5.npz"}
 
 class ComplaintModelError(WebcareError, RuntimeError):
     """A complaint model file is missing or unreadable (raised at construction)."""
-
-
-class ComplaintConfig(BaseModel):
-    """``classify.urgency.complaint`` in the config file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = True
-    model_dir: Path | None = None  # None: the models shipped in classify/models/
-    threshold: float | None = Field(default=None, gt=0.0, lt=1.0,
-                                    description="None: the F1-optimal threshold from training")
 
 
 def complaint_features(text: str, cues: dict[str, str], topic: str,

@@ -18,10 +18,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib.resources import files
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from classify.config import LANGUAGE_ALIASES, LanguageConfig, normalise_code
 from classify.patterns import split_words
 from classify.types import LanguageResult
 
@@ -32,7 +30,7 @@ CACHED_TEXTS = 4096  # distinct texts whose prediction LanguageDetector keeps (F
 
 _KEEP = frozenset("'’.,!?;:-")
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_ALIASES = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}
+
 
 
 @lru_cache(maxsize=1)
@@ -93,45 +91,6 @@ class PostText:
 def has_letters(text: str) -> bool:
     """True when the text contains at least one letter of any script."""
     return _LETTER_RE.search(text) is not None
-
-
-def normalise_code(code: str | None) -> str | None:
-    """``en-GB`` / ``EN`` / ``nb`` -> ``en`` / ``en`` / ``no``; ``None`` for empty or odd hints."""
-    if not code:
-        return None
-    base = code.strip().lower().replace("_", "-").split("-")[0]
-    if not base.isalpha() or not 2 <= len(base) <= 3:
-        return None
-    return _ALIASES.get(base, base)
-
-
-class LanguageConfig(BaseModel):
-    """``classify.language`` in the config file.
-
-    ``hint_policy``: ``never`` ignores the platform's language tag; ``fallback`` (default) uses it
-    only when the detector is unsure (below ``min_confidence``) or the text is too short
-    (fewer than ``min_chars`` characters once stripped); ``prefer`` uses it whenever it names a configured
-    language. Hints outside ``languages`` are always ignored.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    languages: list[str] = Field(
-        default_factory=lambda: ["en", "nl", "fi", "de", "fr", "sv", "es", "da", "no", "et"],
-        min_length=1,
-    )
-    min_confidence: float = Field(default=0.4, ge=0.0, le=1.0)
-    min_chars: int = Field(default=4, ge=1)
-    hint_policy: Literal["never", "fallback", "prefer"] = "fallback"
-
-    @field_validator("languages")
-    @classmethod
-    def _codes(cls, value: list[str]) -> list[str]:
-        codes = [normalise_code(code) for code in value]
-        bad = [raw for raw, code in zip(value, codes) if code is None]
-        if bad:
-            raise ValueError(f"not ISO 639 language codes: {bad}")
-        return list(dict.fromkeys(c for c in codes if c))
 
 
 @lru_cache(maxsize=1)
@@ -196,7 +155,7 @@ class LanguageDetector:
         except (ValueError, RuntimeError, UnicodeError):  # pathological input: undetectable
             return None, 0.0
         for prob, label in candidates:
-            code = _ALIASES.get(label[9:], label[9:])  # strip "__label__"
+            code = LANGUAGE_ALIASES.get(label[9:], label[9:])  # strip "__label__"
             if code in self._allowed:
                 return code, min(float(prob), 1.0)
         return None, 0.0

@@ -19,56 +19,14 @@ spam is still recognised. State is bounded by ``NoiseConfig.max_posts`` and ``wi
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from classify.brands import BrandConfig, BrandMatcher, TermSet
+from classify.brands import BrandMatcher, TermSet
+from classify.config import BrandConfig, NoiseConfig
 from classify.dedup import DuplicateWindow
 from classify.language import PostText, has_letters
 from classify.noise_rules import bot_evidence, spam_evidence, triggers_in
 from classify.types import BrandMatch, LanguageResult, NoiseResult
 
 CLEAN = NoiseResult(False, None, "")
-CONTEXT_TERMS = [  # generic IT-service words (en / nl / fi) that put any brand mention in context
-    "app", "apps", "account*", "login", "log in", "logged out", "log me out", "sign in", "password*",
-    "2fa", "mfa", "outage", "down", "offline", "error*", "bug*", "crash*", "glitch*", "slow",
-    "laggy", "update*", "support", "customer*", "phishing", "scam*", "hack*", "data", "breach",
-    "bill*", "invoice*", "refund*", "charge*", "subscription*", "website", "service desk",
-    "helpdesk", "help desk", "inlog*", "ingelogd", "wachtwoord*", "storing*", "werkt niet",
-    "factu*", "abonnement*", "klantenservice", "kirjautu*", "salasana*", "tunnu*", "lasku*",
-    "tili*", "sovellu*", "palvelu*", "asiakaspalvelu*", "vika*", "häiriö*", "katko*", "kaatu*",
-    "jumi*", "tökki*", "toimi*", "päivity*", "huijau*", "tietomurto*", "feature*", "mode",
-    "setting*", "option*", "problem*", "issue*", "probleem*", "ongelma*", "ominaisuu*", "page*",
-    "portal*", "site", "message*", "bericht*", "viesti*", "notification*", "melding*", "sms",
-    "code*", "passkey*", "security", "beveiliging*", "instelling*", "asetu*", "lisätä", "rollout",
-    "version*", "versie*", "pagina*", "sivu*", "verkkosivu*",
-]
-
-
-class NoiseConfig(BaseModel):
-    """``classify.noise`` in the config file.
-
-    ``max_posts`` and ``window_minutes`` bound the duplicate memory (count and event time);
-    ``near_duplicate_similarity`` is the rapidfuzz ratio (0-100) above which two normalised
-    texts of at least ``min_duplicate_tokens`` words are copies; ``spam_threshold`` and
-    ``bot_threshold`` are the evidence scores (``SPAM_RULES``/``BOT_RULES`` below) that make a
-    post spam or bot; ``keep_unbranded_replies`` keeps replies that name no brand (the thread
-    is about one, we cannot see which); ``context_terms`` are generic service words that
-    count as brand context for every brand (added to each brand's ``required_terms``).
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    max_posts: int = Field(default=5000, ge=1, le=1_000_000)
-    window_minutes: float = Field(default=24 * 60, gt=0)
-    near_duplicate_similarity: float = Field(default=90.0, ge=50.0, le=100.0)
-    min_duplicate_tokens: int = Field(default=6, ge=1)
-    quotes_are_duplicates: bool = True
-    spam_threshold: int = Field(default=2, ge=1)
-    bot_threshold: int = Field(default=2, ge=1)
-    keep_unbranded_replies: bool = True
-    context_terms: list[str] = Field(default_factory=lambda: list(CONTEXT_TERMS))
-
-
 class NoiseFilter:
     """Called once per post, in event-time order, after language and brand detection.
 

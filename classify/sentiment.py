@@ -21,9 +21,9 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
-from classify.cascade import Cascade, CascadeConfig
+from classify.cascade import Cascade
+from classify.config import SentimentConfig
 from classify.scopes import SCOPES, in_scope
 from classify.types import SentimentResult
 from schemas.errors import WebcareError
@@ -71,18 +71,6 @@ def feature_keys(toks: list[str]) -> list[str]:
 
 class SentimentModelError(WebcareError, RuntimeError):
     """A sentiment model file is missing or unreadable (raised at construction)."""
-
-
-class SentimentConfig(BaseModel):
-    """``classify.sentiment`` in the config file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    model_dir: Path | None = None  # None: the models shipped in classify/models/
-    # extra logit per hand-lexicon word (the models already weigh the lexicon; 0 = as trained)
-    lexicon_boost: float = Field(default=0.0, ge=0.0, le=5.0)
-    max_chars: int = Field(default=1000, ge=10)  # longer posts are cut before scoring
-    cascade: CascadeConfig = Field(default_factory=CascadeConfig)  # MiniLM when unsure
 
 
 class _Model:

@@ -14,42 +14,18 @@ import math
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from classify.config import TopicConfig
 from classify.patterns import PatternIndex, words
 from classify.textcat import TopicModel
 from classify.types import TopicResult
 
 DEFAULT_RULES = Path(__file__).parent / "rules" / "topics.yaml"
 
-DEFAULT_LABELS = [
-    "outage", "access", "performance", "connectivity", "billing",
-    "security", "how_to", "feedback", "other",
-]
 KNOWN_LANGS = ("en", "nl", "fi")
-
-
-class TopicConfig(BaseModel):
-    """``classify.topic`` in the config file. Unknown keys are rejected at load time."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
-    rules: Path | None = Field(default=None, description="topic rule YAML; None = shipped rules")
-    model: Path | None = Field(default=None, description="textcat from `webcare train`")
-    model_weight: float = Field(default=2.0, ge=0.0, description="rule points per unit of p")
-    fallback: str = "other"
-    min_score: float | None = Field(default=None, ge=0.0, description="None = rule file value")
-
-    @field_validator("labels")
-    @classmethod
-    def _labels_non_empty(cls, value: list[str]) -> list[str]:
-        if not value or len(set(value)) != len(value):
-            raise ValueError("labels must be a non-empty list without duplicates")
-        return value
 
 
 Rule = tuple[str, float, str]  # topic, weight, phrase

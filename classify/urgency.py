@@ -16,9 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
 
-from classify.complaint import ComplaintConfig, ComplaintScorer
+from classify.complaint import ComplaintScorer
+from classify.config import UrgencyConfig
 from classify.patterns import PatternIndex, words
 from classify.types import (
     BrandMatch,
@@ -34,27 +34,6 @@ from schemas.results import URGENCY_LEVELS
 DEFAULT_CUES = Path(__file__).parent / "rules" / "urgency.yaml"
 POSITIVE_REPORT = 0.5  # VADER compound above which an uncued problem report reads as praise
 PROBLEM_TOPICS = ("outage", "access", "performance", "connectivity", "billing", "security")
-
-
-class UrgencyConfig(BaseModel):
-    """``classify.urgency`` in the config file. Unknown keys are rejected at load time."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    cues: Path | None = Field(default=None, description="cue YAML; None = shipped cues")
-    base: dict[str, int] = Field(default_factory=lambda: {
-        "security": 2, "outage": 2, "access": 2, "billing": 1, "connectivity": 1,
-        "performance": 1, "how_to": 1, "feedback": 0, "other": 0,
-    }, description="starting level per topic: 0 low, 1 medium, 2 high, 3 critical")
-    reach_followers: int = Field(default=100_000, ge=0, description="bumps a problem one level")
-    reach_verified_followers: int = Field(default=50_000, ge=0)
-    repeat_window_hours: float = Field(default=72.0, gt=0)
-    repeat_min_posts: int = Field(default=2, ge=1, description="earlier complaints to escalate")
-    repeat_max_authors: int = Field(default=10_000, ge=1, description="LRU size (memory bound)")
-    level_priority: list[int] = Field(default=[10, 40, 62, 82], min_length=4, max_length=4)
-    reach_priority: float = Field(default=2.0, ge=0, description="priority per decade followers")
-    negative_priority: float = Field(default=6.0, ge=0)
-    complaint: ComplaintConfig = Field(default_factory=ComplaintConfig)
 
 
 class _Cues:

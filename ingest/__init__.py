@@ -6,6 +6,7 @@ __all__ = [  # the public submodules
     "batches",
     "bluesky",
     "chat",
+    "config",
     "engage",
     "facebook",
     "feeds",

@@ -24,30 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from ingest.config import LiveConfig
 from ingest.health import Health
 from schemas import Post
 from schemas.errors import AuthFailed, RateLimited
 from schemas.protocols import RawRecord, malformed_payload
-from sinks.store.source_state import DEFAULT_STATE_PATH, StateStore
-
-
-class LiveConfig(BaseModel):
-    """Keys every live source accepts (besides its ``type`` and platform keys)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, description="source name (default: type:target)")
-    keywords: list[str] = Field(default_factory=list, description="any-of, whole words; [] = all")
-    state_path: str = Field(default=DEFAULT_STATE_PATH, description="checkpoint/health file")
-    dedup_window: int = Field(default=10_000, ge=1, description="recent ids remembered")
-    backoff_initial: float = Field(default=1.0, ge=0)
-    backoff_max: float = Field(default=300.0, ge=0)
-    poll_interval: float = Field(default=60.0, ge=0, description="seconds between polls")
-    max_cycles: int | None = Field(default=None, ge=1,
-                                   description="stop after N connections/polls (None: never)")
-    max_records: int | None = Field(default=None, ge=1, description="stop after N records")
+from sinks.store.source_state import StateStore
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Building, testing and reporting on the configured sources (CLI support).
 
 * :func:`build_sources` — one object per ``sources`` entry, by ``type`` (the registry in
-  ``webcare.job.config``); missing credentials raise :class:`AuthFailed` naming the variable.
+  :mod:`ingest.registry`); missing credentials raise :class:`AuthFailed` naming the variable.
   Their records are merged into time-bounded batches by :class:`ingest.batches.MultiSource`.
 * :func:`test_sources` / :func:`status_rows` — ``webcare sources test`` / ``status``.
 """
@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest.registry import source_class
 from schemas.errors import AuthFailed
 from schemas.protocols import Source
 from sinks.store.source_state import DEFAULT_STATE_PATH, StateStore
 
 
-def build_sources(configs: list[Any], types: dict[str, type]) -> list[Source]:
+def build_sources(configs: list[Any]) -> list[Source]:
     """Instantiate every configured source (called once at the start of ``webcare run`` and
     of the Kafka ingest worker); none configured raises :class:`FileNotFoundError`."""
     if not configs:
         raise FileNotFoundError("no sources configured (add a `sources:` list or use --replay)")
-    return [types[config.type](config) for config in configs]
+    return [source_class(config.type)(config) for config in configs]
 
 
 def state_paths(configs: list[Any]) -> list[str]:
@@ -41,7 +42,7 @@ def status_rows(configs: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def test_sources(configs: list[Any], types: dict[str, type]) -> list[dict[str, Any]]:
+def test_sources(configs: list[Any]) -> list[dict[str, Any]]:
     """Build and probe each live source; one row per source with ``ok`` and ``detail``."""
     results = []
     for config in configs:
@@ -49,7 +50,7 @@ def test_sources(configs: list[Any], types: dict[str, type]) -> list[dict[str, A
             continue
         label = getattr(config, "name", None) or config.type
         try:
-            source = types[config.type](config)
+            source = source_class(config.type)(config)
             label = source.name
             detail = source.probe()
             getattr(source, "close", lambda: None)()

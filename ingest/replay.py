@@ -13,22 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.config import ReplayConfig
 from schemas.protocols import RawRecord
-
-
-class ReplayConfig(BaseModel):
-    """``{type: replay, path: FILE|-, speed: 0}`` in the ``sources`` list."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    type: Literal["replay"] = "replay"
-    path: str = Field(description="JSONL file, or '-' for standard input")
-    speed: float = Field(default=0.0, ge=0.0, description="0 = as fast as possible")
 
 
 def decode_line(raw: bytes) -> str:

@@ -31,11 +31,12 @@ import time
 from abc import abstractmethod
 from collections.abc import Iterator
 from concurrent.futures import Future
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
-from ingest.base import Item, LiveConfig, LiveSource
+from ingest.base import Item, LiveSource
+from ingest.config import MAX_BODY, ReceiverConfig, WebhookConfig
 from ingest.http_receiver import Answer, ReceiverServer, refusal
 from ingest.receiver_process import ReceiverProcess
 from schemas import Post
@@ -43,24 +44,7 @@ from schemas.plumbing.credentials import secret
 from schemas.protocols import MALFORMED_KEY, malformed_payload, malformed_reason
 from sinks.store.intake import Intake
 
-MAX_BODY = 5 * 2**20
 READ_BATCH = 500
-
-
-class ReceiverConfig(LiveConfig):
-    """Listening address and limits shared by push sources."""
-
-    host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=0, le=65535, description="0 = any free port")
-    path: str = "/webhook"
-    idle_timeout: float | None = Field(default=None, gt=0)
-    poll_interval: float = 0.0
-    read_timeout: float = Field(default=10.0, gt=0, le=300,
-                                description="seconds for a request head or body to arrive")
-    max_connections: int = Field(default=200, ge=1, le=100_000,
-                                 description="served at once; beyond: 503")
-    intake_capacity: int = Field(default=100_000, ge=1,
-                                 description="accepted, unprocessed entries; beyond: 503")
 
 
 def validation_errors(error: ValidationError, prefix: str = "") -> list[dict[str, str]]:
@@ -208,14 +192,6 @@ class ReceiverSource(LiveSource):
 
     def probe(self) -> str:
         return f"listening on {self.start()}{self.config.path}"
-
-
-class WebhookConfig(ReceiverConfig):
-    """``{type: webhook, port: 8080, path: /webhook, token_env: WEBCARE_WEBHOOK_TOKEN}``."""
-
-    type: Literal["webhook"] = "webhook"
-    token_env: str = "WEBCARE_WEBHOOK_TOKEN"
-    token_file: str | None = None
 
 
 class WebhookSource(ReceiverSource):

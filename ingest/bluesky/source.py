@@ -13,26 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import Field
 from websockets.sync.client import connect
 
-from ingest.base import Item, LiveConfig, LiveSource
+from ingest.base import Item, LiveSource
+from ingest.bluesky.config import BlueskyConfig
 from schemas import Author, Post
 
 POST = "app.bsky.feed.post"
-
-
-class BlueskyConfig(LiveConfig):
-    """``{type: bluesky, endpoint: wss://jetstream2.us-east.bsky.network, dids: [...]}``."""
-
-    type: Literal["bluesky"] = "bluesky"
-    endpoint: str = "wss://jetstream2.us-east.bsky.network"
-    dids: list[str] = Field(default_factory=list, description="only these accounts ([] = all)")
-    open_timeout: float = Field(default=10.0, gt=0)
-    poll_interval: float = 0.0
 
 
 def _time(value: str | None, time_us: int) -> datetime:

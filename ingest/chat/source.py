@@ -22,29 +22,16 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Literal
 
-from pydantic import Field
-
+from ingest.chat.config import ChatConfig
 from ingest.chat.transcript import TranscriptError, parse_transcripts
 from ingest.facebook.source import signature
 from ingest.http_receiver import Answer, refusal
-from ingest.webhook import MAX_BODY, WebhookConfig, WebhookSource, parse_json
+from ingest.webhook import WebhookSource, parse_json
 from schemas.plumbing.credentials import secret
 
 SIGNATURE_HEADER = "X-Webcare-Signature"
 MAX_DEAD_LETTER_CHARS = 20_000
-
-
-class ChatConfig(WebhookConfig):
-    """``{type: chat, port: 8082, path: /chat, token_env: WEBCARE_CHAT_TOKEN}``."""
-
-    type: Literal["chat"] = "chat"  # type: ignore[assignment]
-    path: str = "/chat"
-    token_env: str = "WEBCARE_CHAT_TOKEN"
-    signature_secret_env: str | None = Field(default=None, description="HMAC key variable")
-    signature_secret_file: str | None = None
-    max_bytes: int = Field(default=2**20, ge=1, le=MAX_BODY, description="larger: 413")
 
 
 class ChatSource(WebhookSource):

@@ -2,6 +2,7 @@
 
 __all__ = [  # the public submodules
     "channel",
+    "config",
     "counts",
     "source",
 ]

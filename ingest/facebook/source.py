@@ -15,26 +15,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any, Literal
+from typing import Any
 
+from ingest.facebook.config import FacebookConfig
 from ingest.http_receiver import Answer, refusal
 from ingest.textutil import parse_time
-from ingest.webhook import ReceiverConfig, ReceiverSource, parse_json
+from ingest.webhook import ReceiverSource, parse_json
 from schemas import Author, Post
 from schemas.plumbing.credentials import secret
 
 KEPT_ITEMS = {"post", "status", "comment", "photo", "video", "share"}
-
-
-class FacebookConfig(ReceiverConfig):
-    """``{type: facebook, port: 8081, path: /facebook}`` plus the two secrets."""
-
-    type: Literal["facebook"] = "facebook"
-    path: str = "/facebook"
-    app_secret_env: str = "FACEBOOK_APP_SECRET"
-    app_secret_file: str | None = None
-    verify_token_env: str = "FACEBOOK_VERIFY_TOKEN"
-    verify_token_file: str | None = None
 
 
 def signature(secret_value: bytes, body: bytes) -> str:

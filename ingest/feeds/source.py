@@ -21,34 +21,18 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from typing import Any
 
 import feedparser
 import requests
-from pydantic import Field
 
-from ingest.base import Item, LiveConfig, LiveSource
+from ingest.base import Item, LiveSource
+from ingest.feeds.config import FeedConfig
 from ingest.feeds.normalise import entry_post
 from schemas.errors import AuthFailed, RateLimited
 from schemas.plumbing.credentials import secret
 
 MAX_DEAD_LETTER_BYTES = 20_000
-
-
-class FeedConfig(LiveConfig):
-    """``{type: feed, urls: [https://status.example.com/history.atom], keywords: [vpn]}``."""
-
-    type: Literal["feed"] = "feed"
-    urls: list[str] = Field(min_length=1, description="RSS or Atom URLs")
-    track_updates: bool = Field(default=False, description="an entry updated = a new post")
-    authorization_env: str | None = Field(
-        default=None, description="env var holding an Authorization header value")
-    authorization_file: str | None = None
-    user_agent: str = "webcare-feeds/1.0 (+https://github.com/webcare)"
-    request_timeout: float = Field(default=30.0, gt=0)
-    rate_limit_wait: float = Field(default=300.0, ge=0, description="429 without Retry-After")
-    poll_interval: float = 300.0
-    dedup_window: int = Field(default=5_000, ge=1, description="seen entries remembered")
 
 
 class FeedSource(LiveSource):

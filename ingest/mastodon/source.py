@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Any
 
 from mastodon import (
     Mastodon,
@@ -23,30 +23,14 @@ from mastodon import (
     MastodonUnauthorizedError,
     StreamListener,
 )
-from pydantic import Field
 
-from ingest.base import Item, LiveConfig, LiveSource
+from ingest.base import Item, LiveSource
+from ingest.mastodon.config import MastodonConfig
 from ingest.mastodon.normalise import notification_post, status_post
 from schemas.errors import AuthFailed, RateLimited
 from schemas.plumbing.credentials import secret
 
 _DONE = object()
-
-
-class MastodonConfig(LiveConfig):
-    """``{type: mastodon, api_base_url: https://mastodon.social, hashtags: [lumen]}``."""
-
-    type: Literal["mastodon"] = "mastodon"
-    api_base_url: str
-    access_token_env: str | None = "MASTODON_ACCESS_TOKEN"
-    access_token_file: str | None = None
-    hashtags: list[str] = Field(default_factory=list, description="without '#'")
-    timelines: list[Literal["public", "local"]] = Field(default_factory=list)
-    notifications: bool = Field(default=True, description="mentions of the token's account")
-    streaming: bool = True
-    backfill_limit: int = Field(default=40, ge=1, le=40)
-    request_timeout: float = Field(default=30.0, gt=0)
-    poll_interval: float = 0.0
 
 
 class _Listener(StreamListener):

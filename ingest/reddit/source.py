@@ -16,48 +16,17 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Any
 
 import praw
 from praw.models.util import stream_generator
 from prawcore import exceptions as core
-from pydantic import Field, model_validator
 
-from ingest.base import Item, LiveConfig, LiveSource
+from ingest.base import Item, LiveSource
+from ingest.reddit.config import RedditConfig
 from ingest.reddit.normalise import thing_dict, thing_post
 from schemas.errors import AuthFailed, RateLimited
 from schemas.plumbing.credentials import secret
-
-
-class RedditConfig(LiveConfig):
-    """``{type: reddit, subreddits: [techsupport], keywords: [lumen], inbox: true}``."""
-
-    type: Literal["reddit"] = "reddit"
-    subreddits: list[str] = Field(default_factory=list, description="without 'r/'")
-    streams: list[Literal["submissions", "comments"]] = Field(
-        default_factory=lambda: ["submissions", "comments"])
-    inbox: bool = Field(default=False, description="username mentions + comment replies")
-    client_id_env: str = "REDDIT_CLIENT_ID"
-    client_id_file: str | None = None
-    client_secret_env: str = "REDDIT_CLIENT_SECRET"
-    client_secret_file: str | None = None
-    username_env: str = "REDDIT_USERNAME"
-    password_env: str = "REDDIT_PASSWORD"
-    password_file: str | None = None
-    user_agent: str = "webcare:itsm-listening:1.0 (by u/webcare)"
-    oauth_url: str = "https://oauth.reddit.com"
-    reddit_url: str = "https://www.reddit.com"
-    author_details: bool = Field(default=False, description="fetch karma/followers per author")
-    skip_existing: bool = Field(default=False, description="no backfill on the very first run")
-    rate_limit_wait: float = Field(default=60.0, ge=0, description="429 without reset header")
-    request_timeout: float = Field(default=16.0, gt=0)
-    poll_interval: float = 15.0
-
-    @model_validator(mode="after")
-    def _something_to_read(self) -> RedditConfig:
-        if not self.inbox and not (self.subreddits and self.streams):
-            raise ValueError("reddit source needs subreddits (with streams) or inbox: true")
-        return self
 
 
 class RedditSource(LiveSource):

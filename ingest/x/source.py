@@ -15,34 +15,19 @@ import json
 import queue
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Any
 
 import requests
 import tweepy
-from pydantic import Field
 
-from ingest.base import Item, LiveConfig, LiveSource
+from ingest.base import Item, LiveSource
+from ingest.x.config import API, XConfig
 from ingest.x.normalise import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, tweet_post, users_by_id
 from schemas.errors import AuthFailed, RateLimited
 from schemas.plumbing.credentials import secret
 
-API = "https://api.twitter.com"
 FIELDS = {"tweet_fields": TWEET_FIELDS, "user_fields": USER_FIELDS, "expansions": EXPANSIONS}
 _DONE = object()
-
-
-class XConfig(LiveConfig):
-    """``{type: x, query: "lumen -is:retweet", rules: [...], mentions_user_id: "123"}``."""
-
-    type: Literal["x"] = "x"
-    bearer_token_env: str = "X_BEARER_TOKEN"
-    bearer_token_file: str | None = None
-    api_base_url: str = API
-    query: str | None = Field(default=None, description="recent-search query (polling)")
-    mentions_user_id: str | None = Field(default=None, description="brand account id")
-    rules: list[str] = Field(default_factory=list, description="filtered-stream rules")
-    max_results: int = Field(default=100, ge=10, le=100)
-    stream_429_wait: float = Field(default=60.0, ge=0, description="X sends no reset time")
 
 
 class RebaseAdapter(requests.adapters.HTTPAdapter):

@@ -3,21 +3,26 @@
 Read once at config load (names must be unique: they key the outbox) and when the pipeline or
 ``webcare tickets`` builds the sinks. Building resolves the secrets; a missing one raises
 :class:`schemas.plumbing.credentials.MissingCredential` naming the variable, before anything is sent.
+Config load imports the tool modules (light: the config models and the sink classes, HTTP
+through :mod:`schemas.plumbing.http`), not the delivery loop with its outbox and desk round
+trip: :func:`policies` imports :mod:`sinks.tickets.delivery` when the loop is wired.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import TYPE_CHECKING, Annotated, Union
 
 from pydantic import AfterValidator, Field
 
 from sinks.tickets.base import TicketSink
-from sinks.tickets.delivery import Policy
 from sinks.tickets.jira import JiraConfig, JiraSink
 from sinks.tickets.rt import RtConfig, RtSink
 from sinks.tickets.servicenow import ServiceNowConfig, ServiceNowSink
 from sinks.tickets.templated import RestTicketConfig, RestTicketSink
 from sinks.tickets.webhook import WebhookTicketConfig, WebhookTicketSink
+
+if TYPE_CHECKING:
+    from sinks.tickets.delivery import Policy
 
 TICKET_SINKS = {"servicenow": ServiceNowSink, "jira": JiraSink, "rt": RtSink,
                 "webhook": WebhookTicketSink, "rest": RestTicketSink}
@@ -42,5 +47,8 @@ def build_sinks(configs: list) -> dict[str, TicketSink]:
 
 
 def policies(configs: list) -> dict[str, Policy]:
+    """The retry policy of each sink, by name (read by the delivery loop)."""
+    from sinks.tickets.delivery import Policy
+
     return {c.sink_name: Policy(c.backoff_initial, c.backoff_max, c.give_up_hours)
             for c in configs}

@@ -16,8 +16,7 @@ from bus import client
 from bus.messages import header_map
 from bus.stages import INGESTED
 from bus.tansu import free_port
-from ingest.replay import ReplayConfig
-from ingest.webhook import WebhookConfig
+from ingest.config import ReplayConfig, WebhookConfig
 from sinks.store.sqlite import SqliteStore
 from tests.bus.harness import fake_classify, make_config, post_line, read_topic, wait_for
 from tests.bus.test_failures import ROOT

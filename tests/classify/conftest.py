@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from classify.sentiment import SentimentConfig, SentimentScorer
+from classify.config import SentimentConfig
+from classify.sentiment import SentimentScorer
 
 
 @pytest.fixture(scope="module")

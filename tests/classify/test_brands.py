@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from classify.brands import BrandConfig, BrandMatcher, TermSet, normalise_handle
+from classify.brands import BrandMatcher, TermSet
+from classify.config import BrandConfig, normalise_handle
 from classify.types import BrandMatch
 from tests.conftest import make_post
 

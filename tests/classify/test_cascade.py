@@ -7,10 +7,9 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from classify.cascade import CascadeConfig
-from classify.config import ClassifyConfig
+from classify.config import CascadeConfig, ClassifyConfig, SentimentConfig
 from classify.pipeline import Classifier
-from classify.sentiment import SentimentConfig, SentimentScorer
+from classify.sentiment import SentimentScorer
 from classify.transformer import MiniLM, TransformerModelError, normalise, softmax
 from schemas import Post
 from webcare.lab.training.transformer_calibration import (

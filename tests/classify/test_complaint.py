@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from classify.complaint import (
-    ComplaintConfig,
-    ComplaintModelError,
-    ComplaintScorer,
-    complaint_features,
-)
+from classify.complaint import ComplaintModelError, ComplaintScorer, complaint_features
+from classify.config import ComplaintConfig
 from webcare.lab.training.complaint import read_complaints, train_fast, train_head
 
 NEG = {"negative": 0.9, "neutral": 0.08, "positive": 0.02}

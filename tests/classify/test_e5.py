@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from classify.cascade import Cascade, CascadeConfig
+from classify.cascade import Cascade
+from classify.config import CascadeConfig, SentimentConfig
 from classify.e5 import HEAD_FILE, E5Encoder, E5Head, fast_logits, load_head
-from classify.sentiment import SentimentConfig, SentimentScorer
+from classify.sentiment import SentimentScorer
 from classify.transformer import TransformerModelError
 from tests.classify.heads import assert_accurate_results
 from webcare.lab.training.e5_head import fit_head, train_e5_head

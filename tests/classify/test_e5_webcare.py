@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from pydantic import ValidationError
 
-from classify.cascade import Cascade, CascadeConfig, with_cascade
+from classify.cascade import Cascade, with_cascade
+from classify.config import CascadeConfig
 from classify.e5 import E5Encoder
 from classify.e5_webcare import (
     WEBCARE_FILE,

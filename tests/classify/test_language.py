@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from classify.language import LanguageConfig, LanguageDetector, strip_markup
+from classify.config import LanguageConfig
+from classify.language import LanguageDetector, strip_markup
 from classify.types import LanguageResult
 from tests.conftest import shared_path
 

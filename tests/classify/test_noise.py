@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from classify.brands import BrandConfig, BrandMatcher
+from classify.brands import BrandMatcher
+from classify.config import BrandConfig, NoiseConfig
 from classify.language import LanguageDetector
-from classify.noise import NoiseConfig, NoiseFilter
+from classify.noise import NoiseFilter
 from classify.types import LanguageResult, NoiseResult
 from schemas import Post
 from tests.conftest import T0, make_post, shared_path

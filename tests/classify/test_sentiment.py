@@ -14,13 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.sentiment import (
-    LABELS,
-    MODELS_DIR,
-    SentimentConfig,
-    SentimentModelError,
-    SentimentScorer,
-)
+from classify.config import SentimentConfig
+from classify.sentiment import LABELS, MODELS_DIR, SentimentModelError, SentimentScorer
 
 SHARED = Path(__file__).parents[2] / ".." / "shared"
 

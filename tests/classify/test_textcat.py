@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from classify.config import TopicConfig
 from classify.textcat import TopicModel, TopicModelError
-from classify.topic import TopicClassifier, TopicConfig
+from classify.topic import TopicClassifier
 from webcare.lab.training.topic import read_labelled, train_topic
 
 ROWS = [("the whole network is down again, nothing loads", "outage"),

@@ -10,7 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from classify.topic import DEFAULT_LABELS, TopicClassifier, TopicConfig
+from classify.config import DEFAULT_LABELS, TopicConfig
+from classify.topic import TopicClassifier
 from classify.types import TopicResult
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "itsm" / "dev.jsonl"

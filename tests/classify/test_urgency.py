@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
+from classify.config import UrgencyConfig
 from classify.topic import TopicClassifier
 from classify.types import BrandMatch, LanguageResult, NoiseResult, SentimentResult
-from classify.urgency import UrgencyConfig, UrgencyScorer
+from classify.urgency import UrgencyScorer
 from schemas import Post
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

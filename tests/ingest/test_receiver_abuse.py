@@ -11,9 +11,12 @@ import time
 import pytest
 import requests
 
-from ingest.chat.source import ChatConfig, ChatSource
-from ingest.facebook.source import FacebookConfig, FacebookSource, signature
-from ingest.webhook import MAX_BODY, WebhookConfig, WebhookSource
+from ingest.chat.config import ChatConfig
+from ingest.chat.source import ChatSource
+from ingest.config import MAX_BODY, WebhookConfig
+from ingest.facebook.config import FacebookConfig
+from ingest.facebook.source import FacebookSource, signature
+from ingest.webhook import WebhookSource
 from schemas import DeadLetter, Post
 from schemas.dead_letters import parse_post
 from tests.conftest import make_post

@@ -11,8 +11,9 @@ import textwrap
 
 import pytest
 
+from ingest.config import WebhookConfig
 from ingest.receiver_process import ReceiverFailed
-from ingest.webhook import WebhookConfig, WebhookSource
+from ingest.webhook import WebhookSource
 from tests.job.live.harness import wait_listening, wait_released
 
 pytestmark = pytest.mark.integration
@@ -30,7 +31,8 @@ def test_the_receiver_follows_its_pipeline_when_killed_9(tmp_path):
     script = textwrap.dedent(f"""
         import os, time
         os.environ["WEBCARE_WEBHOOK_TOKEN"] = "t"
-        from ingest.webhook import WebhookConfig, WebhookSource
+        from ingest.webhook import WebhookSource
+        from ingest.config import WebhookConfig
         source = WebhookSource(WebhookConfig(port=0, state_path={str(tmp_path / "s.sqlite")!r}))
         print(source.start().rsplit(":", 1)[1], flush=True)
         time.sleep(600)

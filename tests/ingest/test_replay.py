@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.replay import ReplayConfig, ReplaySource, decode_line
+from ingest.config import ReplayConfig
+from ingest.replay import ReplaySource, decode_line
 
 
 def write(tmp_path, lines):

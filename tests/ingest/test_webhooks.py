@@ -5,8 +5,10 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.facebook.source import FacebookConfig, FacebookSource, change_post, signature
-from ingest.webhook import WebhookConfig, WebhookSource
+from ingest.config import WebhookConfig
+from ingest.facebook.config import FacebookConfig
+from ingest.facebook.source import FacebookSource, change_post, signature
+from ingest.webhook import WebhookSource
 from schemas import Post
 from schemas.dead_letters import parse_post
 from tests.conftest import make_post

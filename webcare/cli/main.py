@@ -215,9 +215,8 @@ def sources_status(as_json: bool, config_path: Path | None) -> None:
 def sources_test(config_path: Path | None) -> None:
     """Check credentials and reachability of every configured source (exit 1 on failure)."""
     from ingest.manage import test_sources
-    from webcare.job.config import SOURCE_TYPES
 
-    results = test_sources(read_config(config_path).sources, SOURCE_TYPES)
+    results = test_sources(read_config(config_path).sources)
     for row in results:
         click.echo(f"{'ok  ' if row['ok'] else 'FAIL'} {row['source']}: {row['detail']}")
     if not results:

@@ -11,7 +11,8 @@ from typing import IO, Iterator
 import orjson
 
 from classify.pipeline import Classifier
-from ingest.replay import ReplayConfig, ReplaySource
+from ingest.config import ReplayConfig
+from ingest.replay import ReplaySource
 from route.incidents import IncidentCorrelator
 from route.rules import Router
 from schemas import Classification, DeadLetter, Decision, Incident, Post, QueueItem
@@ -229,6 +230,5 @@ def run_sources(config: WebcareConfig, progress: bool = False) -> RunStats:
     no source is configured.
     """
     from ingest.manage import build_sources
-    from webcare.job.config import SOURCE_TYPES
 
-    return _run(config, build_sources(config.sources, SOURCE_TYPES), progress)
+    return _run(config, build_sources(config.sources), progress)

@@ -1,7 +1,11 @@
 """One YAML file configures the whole pipeline; a bad file fails at start with its key.
 
-Components are chosen by ``type`` from the explicit registries below. Loaded once by every
-CLI command (``--config``, default: the shipped ``default_config.yaml``).
+Components are chosen by ``type`` (discriminated unions of the config models: sources from
+:mod:`ingest.registry`, stores from :mod:`sinks.store.config`, ticket sinks from
+:mod:`sinks.tickets.registry`). Loaded once by every CLI command (``--config``, default: the
+shipped ``default_config.yaml``). Only config models are imported here, never the components
+they configure (classifiers, source clients, database drivers): loading a config stays light,
+and each component is imported when it is built from its section.
 """
 
 from __future__ import annotations
@@ -14,10 +18,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bus.config import KafkaConfig
-from classify.brands import BrandConfig
-from classify.config import ClassifyConfig
-from ingest.registry import LIVE_CONFIGS, LIVE_SOURCES
-from ingest.replay import ReplayConfig, ReplaySource
+from classify.config import BrandConfig, ClassifyConfig
+from ingest.config import ReplayConfig
+from ingest.registry import LIVE_CONFIGS
 from route.incidents import IncidentConfig
 from route.rules import RouteConfig
 from schemas.errors import WebcareError
@@ -25,10 +28,9 @@ from sinks.store.config import PostgresStoreConfig, SqliteStoreConfig
 from sinks.tickets.registry import TicketList
 from webcare.alerts.config import AlertList
 from webcare.app.config import AppConfig
+from webcare.desk.config import TeamsConfig
 from webcare.knowledge.config import KnowledgeConfig
 from webcare.outbound.config import OutboundConfig
-
-SOURCE_TYPES = {"replay": ReplaySource, **LIVE_SOURCES}
 
 SourceConfig = Annotated[Union[(ReplayConfig, *LIVE_CONFIGS)], Field(discriminator="type")]
 StoreConfig = Annotated[SqliteStoreConfig | PostgresStoreConfig, Field(discriminator="type")]
@@ -68,6 +70,7 @@ class WebcareConfig(BaseModel):
     outbound: OutboundConfig = Field(default_factory=OutboundConfig)  # status posts (issue 8)
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # FAQs (issue 8)
     alerts: AlertList = Field(default_factory=list)  # on-call alerts via an outbox (issue 21)
+    teams: TeamsConfig = Field(default_factory=TeamsConfig)  # teams, SLA policies (issue 21)
 
     @model_validator(mode="after")
     def _share_brands(self) -> "WebcareConfig":

@@ -20,7 +20,8 @@ from bus import client, metrics
 from bus.ingest import Ingestor
 from bus.stages import ClassifyHandler, Handler, RouteHandler, SinkHandler
 from bus.worker import Worker
-from ingest.replay import ReplayConfig, ReplaySource
+from ingest.config import ReplayConfig
+from ingest.replay import ReplaySource
 from ingest.signals import stop_on_signals
 
 log = logging.getLogger("webcare.run")
@@ -109,11 +110,10 @@ def ingest(config, replay: str | None, rate: float = 0.0, port: int | None = Non
     """Produce the configured sources, replay and live alike (or one replay file), into the
     raw topic until they end or ``stop`` is set; returns the number of records sent."""
     from ingest.manage import build_sources
-    from webcare.job.config import SOURCE_TYPES
 
     kafka, stop = config.kafka, stop or threading.Event()
     sources = ([ReplaySource(ReplayConfig(path=replay))] if replay else
-               build_sources(config.sources, SOURCE_TYPES))
+               build_sources(config.sources))
     producer = client.with_retry(kafka, "producer", lambda: client.producer(kafka, "ingest"),
                                  stop.is_set)
     ingestor = Ingestor(kafka, producer, config.pipeline.batch_size, rate,

@@ -3,7 +3,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.bluesky.source import BlueskyConfig, BlueskySource, jetstream_post
+from ingest.bluesky.config import BlueskyConfig
+from ingest.bluesky.source import BlueskySource, jetstream_post
 from schemas import DeadLetter, Post
 from schemas.dead_letters import parse_post
 from sinks.store.source_state import StateStore

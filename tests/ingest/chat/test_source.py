@@ -10,7 +10,8 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.chat.source import SIGNATURE_HEADER, ChatConfig, ChatSource
+from ingest.chat.config import ChatConfig
+from ingest.chat.source import SIGNATURE_HEADER, ChatSource
 from ingest.chat.transcript import TranscriptError, parse_transcripts
 from ingest.facebook.source import signature
 from schemas import DeadLetter, Post

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ingest.engage.config import EngageConfig
 from ingest.engage.normalise import PageIndex, message_post
-from ingest.engage.source import EngageConfig, EngageSource
+from ingest.engage.source import EngageSource
 from schemas import DeadLetter, Post
 from schemas.dead_letters import parse_post
 from schemas.errors import AuthFailed

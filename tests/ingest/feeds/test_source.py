@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ingest.feeds.config import FeedConfig
 from ingest.feeds.normalise import entry_post
-from ingest.feeds.source import FeedConfig, FeedSource
+from ingest.feeds.source import FeedSource
 from schemas import DeadLetter, Post
 from schemas.dead_letters import parse_post
 from schemas.errors import AuthFailed

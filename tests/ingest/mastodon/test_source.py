@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ingest.mastodon.config import MastodonConfig
 from ingest.mastodon.normalise import notification_post, status_post
-from ingest.mastodon.source import MastodonConfig, MastodonSource
+from ingest.mastodon.source import MastodonSource
 from schemas import DeadLetter, Post
 from schemas.dead_letters import parse_post
 from schemas.errors import AuthFailed

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ingest.reddit.config import RedditConfig
 from ingest.reddit.normalise import thing_post
-from ingest.reddit.source import RedditConfig, RedditSource
+from ingest.reddit.source import RedditSource
 from schemas import Post
 from schemas.dead_letters import parse_post
 from schemas.errors import AuthFailed

@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ingest.x.config import XConfig
 from ingest.x.normalise import snowflake_time, tweet_post
-from ingest.x.source import XConfig, XSource
+from ingest.x.source import XSource
 from schemas import Post
 from schemas.dead_letters import parse_post
 from schemas.errors import AuthFailed

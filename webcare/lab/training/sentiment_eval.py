@@ -15,7 +15,8 @@ from pathlib import Path
 from sklearn.metrics import f1_score, recall_score
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from classify.sentiment import LABELS, SentimentConfig, SentimentScorer
+from classify.config import SentimentConfig
+from classify.sentiment import LABELS, SentimentScorer
 from webcare.lab.training import sentiment_data as sd
 
 LICENCES = """| data | used for | licence / terms |

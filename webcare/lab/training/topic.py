@@ -15,8 +15,9 @@ from sklearn.metrics import f1_score
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
+from classify.config import DEFAULT_LABELS, TopicConfig
 from classify.textcat import MAX_CHARS, META_FILE, build_pipeline
-from classify.topic import DEFAULT_LABELS, TopicClassifier, TopicConfig
+from classify.topic import TopicClassifier
 from webcare.lab.training import sentiment_data as sd
 
 
