@@ -97,6 +97,10 @@ def create_app(config: WebcareConfig) -> FastAPI:
     app.include_router(outbound.pages)
     app.include_router(outbound.api)
     app.include_router(importlib.import_module("webcare.app.ticket_events").router)  # issue 21
+    for name in ("search", "bulk", "dead_letters"):  # search, CSV, bulk, dead letters (i. 21)
+        module = importlib.import_module(f"webcare.app.{name}")
+        app.include_router(module.pages)
+        app.include_router(module.api)
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
