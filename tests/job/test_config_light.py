@@ -94,3 +94,17 @@ def test_opening_a_sqlite_store_does_not_load_the_postgresql_driver(tmp_path):
                  "from sinks.store.registry import open_store\n"
                  f"open_store(SqliteStoreConfig(path={str(tmp_path / 's.sqlite')!r})).close()")
     assert heavy(loaded_after(statement)) == []
+
+
+def test_reading_the_queue_loads_no_classifier(tmp_path):
+    """``webcare queue`` / ``incidents`` read the store through the assembly, which imports
+    the classifiers only when it builds a pipeline."""
+    statement = ("from webcare.job import assembly\n"
+                 "from webcare.job.config import load_config\n"
+                 "from sinks.store.config import SqliteStoreConfig\n"
+                 f"store = SqliteStoreConfig(path={str(tmp_path / 'q.sqlite')!r})\n"
+                 "config = load_config().model_copy(update={'store': store})\n"
+                 "assert assembly.read_queue(config, 10) == []\n"
+                 "assert assembly.read_incidents(config) == []")
+    loaded = loaded_after(statement)
+    assert heavy(loaded) == [] and "classify.pipeline" not in loaded

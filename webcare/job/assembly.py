@@ -1,4 +1,8 @@
-"""What the CLI commands do, kept apart from click so tests can call them directly."""
+"""What the CLI commands do, kept apart from click so tests can call them directly.
+
+The classifiers (spaCy, the models) are imported by the functions that build them, so the
+read commands (``webcare queue``, ``incidents``) start without them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from typing import IO, Iterator
 
 import orjson
 
-from classify.pipeline import Classifier
 from ingest.config import ReplayConfig
 from ingest.replay import ReplaySource
 from route.incidents import IncidentCorrelator
@@ -55,6 +58,8 @@ def classification_line(c: Classification) -> dict:
 
 def classify_file(config: WebcareConfig, input_path: str, output_path: str) -> dict[str, int]:
     """``webcare classify``: returns counts; raises FileNotFoundError for unusable input."""
+    from classify.pipeline import Classifier
+
     source = ReplaySource(ReplayConfig(path=input_path))
     classifier = Classifier(config.classify)
     sink = StoreSink(open_store(config.store))
@@ -109,6 +114,8 @@ def build_sink(config: WebcareConfig, scope: str | None = LOCAL_SCOPE
 
 
 def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
+    from classify.pipeline import Classifier
+
     sink, correlator = build_sink(config)
     pipeline = Pipeline(Classifier(config.classify), Router(config.route), sink,
                         config.pipeline.batch_size, incidents=correlator,
