@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -61,47 +61,57 @@ def _filter(topic, platform, lang, urgency, mine, status, q) -> queries.QueueFil
     return flt
 
 
+def csv_row(row: dict) -> list:
+    """One queue view (:func:`webcare.app.queries.queue`) as spreadsheet-safe CSV cells."""
+    item: QueueItem = row["item"]
+    sla = row.get("sla") or {}
+    return [spreadsheet_safe(v) for v in (
+        item.post_id, item.status, row.get("owner") or "", row.get("claimed_at") or "",
+        item.priority, item.urgency, sla.get("deadline") or "", sla.get("breached", ""),
+        item.topic, item.sentiment, item.platform, item.lang, item.created_at.isoformat(),
+        item.author_handle, item.text, item.incident_key or "")]
+
+
+def csv_pages(first: list[dict], fetch: Callable[[int], list[dict]],
+              done: Callable[[int], None] | None = None) -> Iterator[str]:
+    """CSV text, header first, then a chunk per page: ``first`` (fetched already, so a bad
+    search fails before anything is sent), then ``fetch(offset)`` until a short page or
+    :data:`MAX_ROWS`; ``done(rows)`` after the last."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(COLUMNS)
+    yield flush()
+    page, total = first, 0
+    while page:
+        writer.writerows(csv_row(row) for row in page)
+        total += len(page)
+        yield flush()
+        if len(page) < PAGE or total >= MAX_ROWS:
+            break
+        page = fetch(total)
+    if done is not None:
+        done(total)
+
+
 def csv_lines(st: State, user: User, flt: queries.QueueFilter) -> Iterator[str]:
-    """The CSV text, header first, a page of the queue at a time (checked before the first
-    line is sent, so a bad search is a 400, not a broken download)."""
+    """The filtered queue as CSV chunks (raises BadSearch before the first chunk); each
+    later page is read on the streaming thread's own connection; audited at the end."""
     app = st.store()
     at, _ = queries.clock(app, st.app_config)
     first = queries.queue(app, st.app_config, flt, user.name, at, PAGE)  # BadSearch here
-
-    def lines() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-
-        def flush() -> str:
-            text = buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            return text
-
-        writer.writerow(COLUMNS)
-        yield flush()
-        page, offset, total = first, 0, 0
-        while page:
-            for row in page:
-                item: QueueItem = row["item"]
-                sla = row.get("sla") or {}
-                writer.writerow([spreadsheet_safe(v) for v in (
-                    item.post_id, item.status, row.get("owner") or "",
-                    row.get("claimed_at") or "", item.priority, item.urgency,
-                    sla.get("deadline") or "", sla.get("breached", ""), item.topic,
-                    item.sentiment, item.platform, item.lang, item.created_at.isoformat(),
-                    item.author_handle, item.text, item.incident_key or "")])
-            total += len(page)
-            yield flush()
-            if len(page) < PAGE or total >= MAX_ROWS:
-                break
-            offset += PAGE
-            page = queries.queue(st.store(), st.app_config, flt, user.name, at, PAGE,
-                                 offset=offset)  # the streaming thread's own connection
-        st.store().audit(user.name, "queue.export", None, None, {"rows": total},
-                         {"filters": flt.active(), "q": flt.text})
-
-    return lines()
+    return csv_pages(
+        first, lambda offset: queries.queue(st.store(), st.app_config, flt, user.name, at,
+                                            PAGE, offset=offset),
+        lambda total: st.store().audit(user.name, "queue.export", None, None,
+                                       {"rows": total},
+                                       {"filters": flt.active(), "q": flt.text}))
 
 
 def _csv_response(request: Request, user: User, flt: queries.QueueFilter):
