@@ -18,6 +18,7 @@ import click
 
 from webcare.cli import alerts as alerts_cli
 from webcare.cli import app as app_cli
+from webcare.cli import dead_letters as dead_letters_cli
 from webcare.cli import engagement as engagement_cli
 from webcare.cli import kafka as kafka_cli
 from webcare.cli import knowledge as knowledge_cli
@@ -192,6 +193,7 @@ outbound_cli.register(main)  # webcare outbound (issue 8)
 knowledge_cli.register(main)  # webcare knowledge (issue 8)
 engagement_cli.register(main)  # webcare engagement (issue 8)
 alerts_cli.register(main)  # webcare alerts (issue 21)
+dead_letters_cli.register(main)  # webcare dead-letters, search (issue 21)
 
 
 @main.group()
