@@ -41,7 +41,7 @@ class RelabelAction(ItemRef):
 
 def _row(row: dict) -> dict:
     return {**row["item"].model_dump(mode="json"), "owner": row["owner"],
-            "claimed_at": row["claimed_at"], "sla": row["sla"]}
+            "claimed_at": row["claimed_at"], "brand": row.get("brand"), "sla": row["sla"]}
 
 
 def _run(request: Request, user: User, action, *args):
@@ -70,19 +70,24 @@ def queue(request: Request, user: User = Depends(api_user), topic: str | None = 
           platform: str | None = None, lang: str | None = None, urgency: str | None = None,
           mine: bool = False, status: str | None = None, limit: int = 100,
           q: str | None = Query(None, max_length=200, description=(
-              'full-text search: words, "a phrase", -word, OR (400 when unreadable)'))
-          ) -> list[dict]:
-    """Queue items by priority and waiting time, with SLA deadline and owner; ``q`` searches
+              'full-text search: words, "a phrase", -word, OR (400 when unreadable)')),
+          brand: str | None = None,
+          team: str | None = Query(None, description="the team the assignment pass gave "
+                                   "the item (teams.teams)")) -> list[dict]:
+    """Queue items by priority and waiting time, with owner and SLA (``sla``: the running
+    target's ``deadline``, business ``seconds_left``, ``paused``, ``team``, ``policy``,
+    ``resolution``: docs/desk.md), filtered by brand and team too; ``q`` searches
     the post texts (SQLite FTS5 / PostgreSQL full text, the same query language)."""
     service.require(user, "queue:read")
     st = state(request)
     app = st.store()
     at, _ = queries.clock(app, st.app_config)
     flt = queries.QueueFilter(topic, platform, lang, urgency, mine,
-                              status if status in queries.STATUSES else None)
+                              status if status in queries.STATUSES else None, brand, team)
     flt.text = q or None
     try:
-        rows = queries.queue(app, st.app_config, flt, user.name, at, max(1, min(limit, 1000)))
+        rows = queries.queue(app, st.app_config, flt, user.name, at, max(1, min(limit, 1000)),
+                             desk=queries.desk_of(st))
     except BadSearch as error:
         raise HTTPException(400, str(error)) from error
     return [_row(row) for row in rows]
@@ -95,7 +100,7 @@ def item(request: Request, post_id: str, user: User = Depends(api_user)) -> dict
     st = state(request)
     app = st.store()
     at, _ = queries.clock(app, st.app_config)
-    view = queries.item(app, st.app_config, post_id, at)
+    view = queries.item(app, st.app_config, post_id, at, desk=queries.desk_of(st))
     if view is None:
         raise HTTPException(404, "no such queue item")
     return {**_row(view), "decision": view["decision"].model_dump(mode="json"),

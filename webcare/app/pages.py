@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 
+from sinks.store import assignment as desk_rows
 from sinks.store import search
 from sinks.store.app_db import iso, new_id, now
 from webcare.app import queries, security, service
@@ -25,6 +26,7 @@ from webcare.app.deps import (
 )
 from webcare.app.replies import ReplyFailed, reply_live
 from webcare.app.service import Conflict, NotFound, User
+from webcare.desk import canned as canned_replies
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = ("claim", "release", "reply", "escalate", "dismiss", "relabel", "note")
@@ -95,23 +97,28 @@ def logout(request: Request, user: User = Depends(session_user), csrf: str = For
 def queue_page(request: Request, user: User = Depends(session_user), topic: str | None = None,
                platform: str | None = None, lang: str | None = None,
                urgency: str | None = None, mine: bool = False, status: str | None = None,
-               q: str | None = None):
+               q: str | None = None, brand: str | None = None, team: str | None = None):
     service.require(user, "queue:read")
     st = state(request)
     app = st.store()
     flt = queries.QueueFilter(topic or None, platform or None, lang or None, urgency or None,
-                              mine, status if status in queries.STATUSES else None)
+                              mine, status if status in queries.STATUSES else None,
+                              brand or None, team or None)
     flt.text = (q or "").strip()[:search.MAX_QUERY_CHARS + 1] or None  # issue 21
     at, replayed = queries.clock(app, st.app_config)
     try:
-        rows, search_error = queries.queue(app, st.app_config, flt, user.name, at), None
+        rows, search_error = queries.queue(app, st.app_config, flt, user.name, at,
+                                           desk=queries.desk_of(st)), None
     except search.BadSearch as error:  # the page says what to change, 400
         rows, search_error = [], str(error)
     return render(request, "queue.html", {
         "user": user, "rows": rows, "filter": flt, "facets": queries.facets(app),
         "statuses": queries.STATUSES, "clock": iso(at), "replayed": replayed,
         "breached": sum(r["sla"]["breached"] for r in rows), "search_error": search_error,
-        "export_query": request.url.query}, 400 if search_error else 200)
+        "export_query": request.url.query,
+        "teams": [t.name for t in queries.desk_of(st).config.teams],  # issue 21
+        "availability": desk_rows.statuses(app.db).get(user.name, "away")},
+        400 if search_error else 200)
 
 
 @router.get("/item")
@@ -121,11 +128,11 @@ def item_page(request: Request, id: str, user: User = Depends(session_user),
     st = state(request)
     app = st.store()
     at, replayed = queries.clock(app, st.app_config)
-    view = queries.item(app, st.app_config, id, at)
+    desk = queries.desk_of(st)
+    view = queries.item(app, st.app_config, id, at, desk=desk)
     if view is None:
         return error_page(request, 404, "No such queue item.")
-    draft = service.canned_for(st.app_config, app, user, id, canned) if canned else None
-    templates = st.app_config.canned.get(view["item"].lang) or st.app_config.canned.get("en", {})
+    templates, draft = brand_canned(st.app_config, desk, view, user, canned)
     return render(request, "item.html", {
         "user": user, "v": view, "clock": iso(at), "replayed": replayed, "error": error,
         "notes": app.notes(id), "replies": app.replies(id), "relabels": app.relabels(id),
@@ -133,7 +140,22 @@ def item_page(request: Request, id: str, user: User = Depends(session_user),
         "reply_key": new_id(), "reply_live": reply_live(st.app_config.reply,
                                                         view["decision"].post.platform),
         "topics": st.topics, "sentiments": service.SENTIMENTS,
-        "urgencies": ("critical", "high", "medium", "low")}, status)
+        "urgencies": ("critical", "high", "medium", "low"),
+        "agents": [u["name"] for u in app.users() if u["role"] in ("agent", "lead", "admin")
+                   and not u["disabled"]] if service.allowed(user, "assign:any") else []},
+        status)
+
+
+def brand_canned(config, desk, view: dict, user: User, name: str | None):
+    """The item's canned replies (the brand's over the app's, for its language) and, when one
+    is asked for, its rendered draft with the brand's signature (issue 21)."""
+    item, brand = view["item"], view["decision"].classification.brand
+    templates = canned_replies.templates(desk.config, config.canned, brand, item.lang)
+    draft = canned_replies.draft(desk.config, config.canned, brand, item.lang, name, {
+        "author": item.author_handle, "topic": item.topic.replace("_", " "),
+        "agent": user.name, "brand": brand or "",
+        "incident": item.incident_key or "incident"}) if name else None
+    return templates, draft
 
 
 @router.post("/item/{action}")

@@ -41,6 +41,14 @@ class QueueFilter:
         return {k: v for k in (*FILTERS, "status", "brand", "team") if (v := getattr(self, k))}
 
 
+def desk_of(st: Any) -> Desk:
+    """The app state's :class:`Desk` (teams, SLA policies, calendars), built once."""
+    found = getattr(st, "_desk", None)
+    if found is None:
+        found = st._desk = Desk.of(st.config)
+    return found
+
+
 def clock(app: AppStore, config: AppConfig) -> tuple[datetime, bool]:
     """(now, replayed): the SLA clock; a store holding only old posts runs on replay time."""
     wall = now()

@@ -28,7 +28,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from webcare.app import api, dashboard, health, knowledge, pages, security
+from webcare.app import api, dashboard, desk_web, health, knowledge, pages, security
 from webcare.app import outbound_pages as outbound  # issue 8
 from webcare.app.deps import ApiAuthFailed, CsrfFailed, LoginRequired, State
 from webcare.app.pages import error_page
@@ -101,6 +101,8 @@ def create_app(config: WebcareConfig) -> FastAPI:
         module = importlib.import_module(f"webcare.app.{name}")
         app.include_router(module.pages)
         app.include_router(module.api)
+    app.include_router(desk_web.pages)  # teams, availability, assignment (issue 21)
+    app.include_router(desk_web.api)
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
