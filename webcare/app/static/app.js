@@ -37,7 +37,7 @@
   }
   rows.forEach(function (row, n) {
     row.addEventListener("click", function (event) {
-      if (event.target.closest("a, button, form")) return;
+      if (event.target.closest("a, button, form, input, label")) return;
       window.location.href = row.dataset.href;
     });
     row.addEventListener("focus", function () { current = n; });
