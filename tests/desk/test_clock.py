@@ -128,3 +128,10 @@ def test_no_business_time_at_all_is_an_error():
                            dates=[date(2026, 1, 5) + timedelta(weeks=w) for w in range(200)])
     with pytest.raises(NoBusinessTime):
         cal.add(datetime(2026, 1, 1, tzinfo=UTC), timedelta(hours=1000))
+
+
+@settings(max_examples=200, deadline=None)
+@given(calendars, moments, amounts)
+def test_going_back_measures_the_same(cal, end, amount):
+    start = cal.add(end, -amount)
+    assert start <= end and cal.between(start, end) == amount

@@ -3,8 +3,10 @@
 Called by the alert thread every ``evaluate_s`` seconds (and once more when the run ends):
 
 * ``item.sla_breach`` — queue items still waiting for a first reply (open or claimed) whose
-  SLA deadline (``app.sla_minutes`` per urgency, from the item's time) is within the alert's
-  ``sla_warning_minutes`` (phase ``warning``) or past (phase ``breached``). The SLA clock is
+  first-response due time on the desk's one SLA clock (:mod:`webcare.desk.sla`: the team's
+  policy in business minutes, paused outside its hours and on holidays; without ``teams:``
+  ``app.sla_minutes`` from the item's time) is within the alert's ``sla_warning_minutes`` of
+  business time (phase ``warning``) or past (phase ``breached``). The SLA clock is
   the app's: the wall clock, or for a store that holds only old posts (a replay) the newest
   post's time (``app.clock``). Items whose deadline passed more than ``SLA_LOOKBACK`` ago are
   not announced (enabling alerts on an old backlog must not page anyone about last week).
@@ -28,6 +30,7 @@ from pathlib import Path
 from schemas import QueueItem
 from sinks.store.alert_outbox import AlertOutbox, window_start
 from webcare.alerts import events as ev
+from webcare.desk.sla import Desk
 
 log = logging.getLogger("webcare.alerts")
 SLA_LOOKBACK = timedelta(hours=1)
@@ -73,23 +76,31 @@ class Evaluator:
             return wall
         return latest
 
+    def desk(self) -> Desk:
+        """The desk's one SLA clock (teams, policies, business hours), built once."""
+        if getattr(self, "_desk", None) is None:
+            self._desk = Desk.of(self.config)
+        return self._desk
+
     def sla(self, wall: datetime) -> list[tuple]:
+        """First-response deadlines on the desk's clock (:meth:`Desk.first_response_due`:
+        the item's team policy, business hours, holidays), the same the queue shows."""
         now = self.sla_now(wall)
-        minutes = self.config.app.sla_minutes
-        since = now - timedelta(minutes=max(minutes.values())) - SLA_LOOKBACK
+        desk = self.desk()
+        since = desk.earliest_due_from(now - SLA_LOOKBACK)
         produced = []
         alerts = self.wanted("item.sla_breach")
         for row in self.outbox.sla_candidates(since):
             item = QueueItem.model_validate_json(row["item_json"])
             item = item.model_copy(update={"status": row["status"]})
-            sla = minutes[item.urgency]
-            deadline = item.created_at + timedelta(minutes=sla)
+            deadline, sla = desk.first_response_due(item, row["brand"])
             if deadline < now - SLA_LOOKBACK:
                 continue
             for alert in alerts:
                 if deadline <= now:
                     phase = "breached"
-                elif deadline - now <= timedelta(minutes=alert.sla_warning_minutes):
+                elif desk.left_for(item, row["brand"], deadline, now) <= \
+                        timedelta(minutes=alert.sla_warning_minutes):
                     phase = "warning"
                 else:
                     continue

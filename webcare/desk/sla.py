@@ -100,6 +100,26 @@ class Desk:
         found = self.team_of_item(item, brand, team)
         return self.due(found, "first_response", item.urgency, item.created_at)
 
+    def left_for(self, item: QueueItem, brand: str | None, due: datetime,
+                 at: datetime) -> timedelta:
+        """Business time from ``at`` to the item's ``due`` on its team's calendar."""
+        return self.calendar(self.team_of_item(item, brand)).between(at, due)
+
+    def calendars(self) -> list[tuple[BusinessCalendar, int]]:
+        """Every calendar in use with the longest first-response target on it (minutes)."""
+        out = [(self.calendar(None), max((self.targets(None, "first_response") or {0: 0})
+                                         .values()))]
+        for team in self.config.teams:
+            out.append((self.calendar(team),
+                        max((self.targets(team, "first_response") or {0: 0}).values())))
+        return out
+
+    def earliest_due_from(self, moment: datetime) -> datetime:
+        """The earliest creation time whose first response can be due at or after
+        ``moment`` on any policy (items created before it were due before it)."""
+        return min(calendar.add(moment, -timedelta(minutes=minutes))
+                   for calendar, minutes in self.calendars())
+
     def left(self, team: Team | None, due: datetime, at: datetime) -> timedelta:
         """Business time from ``at`` to ``due`` (negative: that much past the due time)."""
         return self.calendar(team).between(at, due)
