@@ -234,3 +234,20 @@ def test_desk_pauses_outside_hours(desk):
     assert sla["deadline"] == "2026-11-23T11:30:00.000000Z"
     assert sla["paused"] and sla["seconds_left"] == 210 * 60 and not sla["live"]
     assert desk.first_response_due(item, "Lumen Telecom")[1] == 240
+
+
+def test_dashboard_sla_figures_use_the_same_clock(app_store, desk, teams_config):
+    from webcare.app import analytics
+
+    saturday = T0 + timedelta(days=1)
+    lo, hi = analytics.window(app_store, None, None)
+    plain = analytics.response_times(app_store, teams_config.app, lo, hi, saturday)
+    business = analytics.response_times(app_store, teams_config.app, lo, hi, saturday, desk)
+    # the medium item (Fri 13:03 local, 240 business minutes) is due Monday 09:03
+    assert plain["per_urgency"]["medium"]["breached"] == 1
+    assert business["per_urgency"]["medium"]["breached"] == 0
+    shown = desk.item_sla(
+        __import__("schemas").QueueItem.model_validate_json(app_store.db.one(
+            "SELECT item_json FROM queue_items WHERE post_id = 't-3'")["item_json"]),
+        saturday, "Lumen Telecom")
+    assert not shown["breached"] and shown["deadline"] == "2026-11-23T08:03:00.000000Z"

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from schemas import Decision, QueueItem
 from sinks.store import analytics as stored
+from sinks.store import assignment as desk_rows
 from sinks.store import posts as post_rows
 from sinks.store.app_db import iso, parse_iso
 from sinks.store.app_store import AppStore
 from webcare.app.config import AppConfig
+from webcare.desk.sla import Desk
 
 DIMENSIONS = ("topic", "platform", "lang")
 _WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
@@ -77,18 +79,27 @@ def negative_themes(app: AppStore, lo: str, hi: str, top: int = 10) -> dict[str,
 
 
 def response_times(app: AppStore, config: AppConfig, lo: str, hi: str,
-                   at: datetime) -> dict[str, Any]:
-    """Time to first reply (minutes) per urgency and SLA breaches (late or still waiting)."""
+                   at: datetime, desk: Desk | None = None) -> dict[str, Any]:
+    """Time to first reply (minutes, and business minutes on the item's SLA policy) per
+    urgency and SLA breaches (late or still waiting) against the first-response due time of
+    the desk's one clock (:meth:`webcare.desk.sla.Desk.first_response_due`)."""
+    desk = desk or Desk(None, config.sla_minutes)
     rows = stored.first_replies(app.db, lo, hi)
+    facts = desk_rows.sla_facts(app.db, [QueueItem.model_validate_json(r["item_json"]).post_id
+                                         for r in rows])
     per: dict[str, list[float]] = defaultdict(list)
+    business: dict[str, list[float]] = defaultdict(list)
     breached = Counter()
     items = []
     for row in rows:
         item = QueueItem.model_validate_json(row["item_json"])
-        deadline = item.created_at + timedelta(minutes=config.sla_minutes[item.urgency])
+        brand = facts.get(item.post_id, {}).get("brand")
+        deadline, _ = desk.first_response_due(item, brand)
         reply = parse_iso(row["first_reply"]) if row["first_reply"] else None
         if reply is not None:
             per[item.urgency].append((reply - item.created_at).total_seconds() / 60)
+            business[item.urgency].append(
+                desk.left_for(item, brand, reply, item.created_at).total_seconds() / 60)
         late = (reply or at) > deadline and (reply is not None or row["status"] in
                                              ("open", "claimed"))
         breached[item.urgency] += late
@@ -97,7 +108,8 @@ def response_times(app: AppStore, config: AppConfig, lo: str, hi: str,
                       "sla_breached": late})
     summary = {u: {"items": sum(1 for i in items if i["urgency"] == u),
                    "replied": len(per[u]), "breached": breached[u],
-                   "median_minutes": _median(per[u])} for u in config.sla_minutes}
+                   "median_minutes": _median(per[u]),
+                   "median_business_minutes": _median(business[u])} for u in config.sla_minutes}
     return {"per_urgency": summary, "items": items, "replied": sum(len(v) for v in per.values()),
             "breached": sum(breached.values())}
 

@@ -15,13 +15,16 @@ from webcare.app import analytics, charts, engagement, queries, service
 from webcare.app.config import AppConfig
 from webcare.app.deps import session_user, state
 from webcare.app.service import User
+from webcare.desk.sla import Desk
 
 router = APIRouter(include_in_schema=False)
 CHARTS = ("volume", "sentiment", "themes", "engagement", "reach")
 
 
 def figures(app: AppStore, config: AppConfig, start: datetime | None, end: datetime | None,
-            by: str = "topic") -> dict[str, Any]:
+            by: str = "topic", desk: Desk | None = None) -> dict[str, Any]:
+    """The dashboard's figures; SLA figures on the desk's one clock (``desk``: teams and
+    policies; default: 24/7 with ``app.sla_minutes``)."""
     lo, hi = analytics.window(app, start, end)
     at, _ = queries.clock(app, config)
     data = analytics.series(app, lo, hi, by)
@@ -31,7 +34,8 @@ def figures(app: AppStore, config: AppConfig, start: datetime | None, end: datet
     reached = engagement.figures(app, lo, hi, data["buckets"], by)
     return {
         "from": lo, "to": hi, "by": by, "series": data, "incidents": found, "themes": themes,
-        "response": analytics.response_times(app, config, lo, hi, at), "engagement": reached,
+        "response": analytics.response_times(app, config, lo, hi, at, desk),
+        "engagement": reached,
         "charts": {
             "volume": charts.lines(f"Posts per hour by {by} (incidents shaded)",
                                    data["buckets"], data["volume"], spans),
@@ -60,7 +64,8 @@ def requested_figures(request: Request, start: str | None, end: str | None, by: 
     if by not in analytics.DIMENSIONS:
         by = "topic"
     st = state(request)
-    return figures(st.store(), st.app_config, _when(start), _when(end), by)
+    return figures(st.store(), st.app_config, _when(start), _when(end), by,
+                   queries.desk_of(st))
 
 
 @router.get("/dashboard")

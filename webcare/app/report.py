@@ -19,10 +19,11 @@ HERE = Path(__file__).parent
 
 
 def write_report(app: AppStore, config: AppConfig, out: Path, start: datetime | None,
-                 end: datetime | None, by: str = "topic") -> list[Path]:
-    """Write ``index.html``, ``*.svg`` and ``*.csv`` into ``out``; returns the files."""
+                 end: datetime | None, by: str = "topic", desk=None) -> list[Path]:
+    """Write ``index.html``, ``*.svg`` and ``*.csv`` into ``out``; returns the files
+    (``desk``: the SLA clock of :mod:`webcare.desk.sla`, for the response-time figures)."""
     out.mkdir(parents=True, exist_ok=True)
-    found = figures(app, config, start, end, by)
+    found = figures(app, config, start, end, by, desk)
     written = []
     for name, svg in found["charts"].items():
         path = out / f"{name}.svg"

@@ -171,7 +171,10 @@ def register(main: click.Group) -> None:
         config = read_config(config_path, store_path, existing_store=True)
         app = open_app(config)
         try:
-            files = write_report(app, config.app, out_dir, when(start), when(end), by)
+            from webcare.desk.sla import Desk
+
+            files = write_report(app, config.app, out_dir, when(start), when(end), by,
+                                 Desk.of(config))
         finally:
             app.store.close()
         click.echo(f"report written to {files[0]} ({len(files) - 1} charts and CSV files)")
