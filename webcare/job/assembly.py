@@ -137,11 +137,28 @@ def _run(config: WebcareConfig, sources: list[Source], progress: bool) -> RunSta
 
     with stop_on_signals() as stop, monitor(config.pipeline.metrics_port) as on_batch:
         pipeline, sink = build_pipeline(config)
+        assigning = _assignment(config)
         try:
             with _progress(progress) as tick:
                 return pipeline.run(*sources, on_record=tick, on_batch=on_batch, stop=stop)
         finally:
+            if assigning is not None:
+                assigning.stop()
             sink.close()
+
+
+def _assignment(config: WebcareConfig):
+    """With ``teams:`` configured, the assignment pass (teams for new items, assignment to
+    available agents, reassignment) runs beside the pipeline every ``interval_s`` (issue 21);
+    several runs on one store take turns through the store's lease."""
+    if not config.teams.teams:
+        return None
+    from webcare.desk.assign import AssignmentLoop
+    from webcare.desk.sla import Desk
+
+    loop = AssignmentLoop(config.store, Desk.of(config))
+    loop.start()
+    return loop
 
 
 @contextmanager
