@@ -3,6 +3,7 @@ ticket sinks; all persistence lives in :mod:`sinks.store`."""
 
 __all__ = [  # the public submodules
     "incident_sink",
+    "outbox_delivery",
     "store",
     "store_sink",
     "tickets",

@@ -4,5 +4,6 @@ HTTP client (with what a response means for delivery) and spreadsheet-safe CSV c
 __all__ = [  # the public submodules
     "credentials",
     "http",
+    "retry",
     "spreadsheet",
 ]

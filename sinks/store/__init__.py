@@ -10,6 +10,7 @@ __all__ = [  # the public submodules
     "incident_state",
     "intake",
     "migrations",
+    "outbox",
     "post_facts",
     "postgres",
     "records",

@@ -19,18 +19,15 @@ same connection. Database errors propagate.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
+from sinks.store.outbox import CLAIM_S, PersistedOutbox, connect  # noqa: F401 - CLAIM_S
 from sinks.store.records import iso
 
-CLAIM_S = 60.0  # a claimed entry is due again after this long (longer than one delivery)
 STATES = ("pending", "sent", "dead", "folded")
 _ENTRY = ("SELECT entry_id, alert, idempotency_key, event, subject, event_at, event_json, "
           "attempts, enqueued_ts FROM alert_outbox")
@@ -64,10 +61,10 @@ class AlertEntry:
         return datetime.fromtimestamp(self.enqueued_ts, timezone.utc)
 
 
-class AlertOutbox:
-    def __init__(self, db, postgres: bool = False) -> None:
-        self.db, self.postgres = db, postgres
-        self._lock = threading.RLock()
+class AlertOutbox(PersistedOutbox):
+    table, target_column = "alert_outbox", "alert"
+    key_column = key_attr = "entry_id"
+    requeue_resets_attempts = True
 
     @classmethod
     def open(cls, store_config) -> AlertOutbox:
@@ -75,35 +72,7 @@ class AlertOutbox:
         from sinks.store.registry import open_store
 
         open_store(store_config).close()
-        if store_config.type == "postgres":
-            import psycopg
-
-            db = psycopg.connect(store_config.resolved_dsn(), autocommit=True,
-                                 connect_timeout=store_config.connect_timeout,
-                                 options=f"-c search_path={store_config.schema_name}")
-            return cls(db, postgres=True)
-        if store_config.path != ":memory:":
-            Path(store_config.path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(store_config.path, check_same_thread=False, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return cls(db)
-
-    # -- plumbing --------------------------------------------------------------------------
-    def _exec(self, sql: str, params: tuple = (), commit: bool = False):
-        if self.postgres:
-            sql = sql.replace("?", "%s")
-        with self._lock:
-            if self.postgres or not commit:
-                return self.db.execute(sql, params)
-            with self.db:
-                return self.db.execute(sql, params)
-
-    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._exec(sql, params).fetchall()
-
-    def _transaction(self):
-        return self.db.transaction() if self.postgres else self.db
+        return cls(*connect(store_config))
 
     # -- producers ---------------------------------------------------------------------------
     def enqueue(self, alert: str, items: Iterable[NewAlert], now: datetime,
@@ -170,42 +139,15 @@ class AlertOutbox:
         """The oldest pending entry of each (alert, subject) whose time has come, claimed for
         ``CLAIM_S`` seconds (so an alert sees a subject's events in order: opened, updated,
         resolved)."""
-        ts = now.timestamp()
-        with self._lock, self._transaction():
-            rows = self._rows(
-                _ENTRY + " o WHERE state = 'pending' AND next_ts <= ? AND NOT EXISTS (SELECT 1 "
-                "FROM alert_outbox p WHERE p.alert = o.alert AND p.subject = o.subject AND "
-                "p.state = 'pending' AND (p.event_at < o.event_at OR (p.event_at = o.event_at "
-                "AND p.entry_id < o.entry_id))) ORDER BY next_ts, event_at LIMIT ?",
-                (ts, limit))
-            claimed = [row for row in rows if self._exec(
-                "UPDATE alert_outbox SET next_ts = ? WHERE entry_id = ? AND state = 'pending' "
-                "AND next_ts <= ?", (ts + CLAIM_S, row[0], ts)).rowcount == 1]
+        claimed = self._claim_due(
+            _ENTRY, "NOT EXISTS (SELECT 1 FROM alert_outbox p WHERE p.alert = o.alert AND "
+            "p.subject = o.subject AND p.state = 'pending' AND (p.event_at < o.event_at OR "
+            "(p.event_at = o.event_at AND p.entry_id < o.entry_id)))", "next_ts, event_at", now,
+            limit)
         return [AlertEntry(*row) for row in claimed]
 
     def mark_sent(self, entry: AlertEntry, now: datetime, note: str | None = None) -> None:
-        self._exec("UPDATE alert_outbox SET state = 'sent', attempts = attempts + 1, "
-                   "sent_ts = ?, last_error = ? WHERE entry_id = ?",
-                   (now.timestamp(), note, entry.entry_id), commit=True)
-
-    def mark_retry(self, entry: AlertEntry, next_at: datetime, error: str,
-                   status: int | None) -> None:
-        self._exec("UPDATE alert_outbox SET attempts = attempts + 1, next_ts = ?, "
-                   "last_error = ?, response_status = ? WHERE entry_id = ?",
-                   (next_at.timestamp(), error[:1000], status, entry.entry_id), commit=True)
-
-    def mark_dead(self, entry: AlertEntry, error: str, status: int | None) -> None:
-        self._exec("UPDATE alert_outbox SET state = 'dead', attempts = attempts + 1, "
-                   "last_error = ?, response_status = ? WHERE entry_id = ?",
-                   (error[:1000], status, entry.entry_id), commit=True)
-
-    def retry(self, now: datetime, alert: str | None = None) -> int:
-        """Dead entries back to pending, due now; returns how many."""
-        where, params = ("AND alert = ?", (alert,)) if alert else ("", ())
-        cur = self._exec(f"UPDATE alert_outbox SET state = 'pending', next_ts = ?, "
-                         f"enqueued_ts = ?, attempts = 0 WHERE state = 'dead' {where}",
-                         (now.timestamp(), now.timestamp(), *params), commit=True)
-        return cur.rowcount
+        self._mark_sent(entry, now, note)
 
     def waiting(self, alerts: Iterable[str]) -> tuple[int, float | None]:
         """(pending entries of these alerts, the earliest next_ts among them)."""
@@ -218,14 +160,6 @@ class AlertOutbox:
         return n, first
 
     # -- reports -----------------------------------------------------------------------------
-    def counts(self) -> dict[str, dict[str, int]]:
-        """Entries per alert and state (pending, sent, dead, folded)."""
-        result: dict[str, dict[str, int]] = {}
-        for alert, state, n in self._rows("SELECT alert, state, COUNT(*) FROM alert_outbox "
-                                          "GROUP BY alert, state ORDER BY alert, state"):
-            result.setdefault(alert, {})[state] = n
-        return result
-
     def listing(self, state: str, limit: int = 20) -> list[dict[str, Any]]:
         """The oldest entries in ``state`` (pending or dead) for ``webcare alerts status``."""
         rows = self._rows("SELECT entry_id, alert, event, subject, attempts, next_ts, "
@@ -263,10 +197,6 @@ class AlertOutbox:
         if not value:
             return None
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-    def close(self) -> None:
-        with self._lock:
-            self.db.close()
 
 
 def window_start(now: datetime, minutes: float) -> datetime:

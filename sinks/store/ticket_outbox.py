@@ -10,13 +10,11 @@ Database errors propagate; nothing is marked sent unless the ticket call succeed
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from pathlib import Path
 
 from schemas import Incident
+from sinks.store.outbox import CLAIM_S, PersistedOutbox, connect  # noqa: F401 - CLAIM_S
 from sinks.store.records import iso
 from sinks.tickets.base import Entry
 
@@ -35,7 +33,6 @@ _DDL = [
     "PRIMARY KEY (sink, incident_key))",
 ]
 _SELECT = "SELECT seq, sink, event_id, kind, incident_json, event_at, attempts FROM ticket_outbox"
-CLAIM_S = 60.0  # a claimed entry is due again after this long (longer than one delivery)
 
 
 def event_id(kind: str, incident: Incident, at: datetime) -> str:
@@ -43,10 +40,13 @@ def event_id(kind: str, incident: Incident, at: datetime) -> str:
     return f"{kind}|{incident.key}|{iso(at)}"
 
 
-class Outbox:
+class Outbox(PersistedOutbox):
+    table, target_column = "ticket_outbox", "sink"
+    key_column = key_attr = "seq"
+    body_column = True
+
     def __init__(self, db, postgres: bool = False) -> None:
-        self.db, self.postgres = db, postgres
-        self._lock = threading.RLock()
+        super().__init__(db, postgres)
         serial = "BIGSERIAL" if postgres else "INTEGER"
         for ddl in _DDL:
             self._exec(ddl.format(serial=serial), commit=True)
@@ -54,33 +54,7 @@ class Outbox:
     @classmethod
     def open(cls, store_config) -> Outbox:
         """The outbox of a store config (SQLite file or PostgreSQL schema)."""
-        if store_config.type == "postgres":
-            import psycopg
-
-            db = psycopg.connect(store_config.resolved_dsn(), autocommit=True,
-                                 connect_timeout=store_config.connect_timeout,
-                                 options=f"-c search_path={store_config.schema_name}")
-            return cls(db, postgres=True)
-        if store_config.path != ":memory:":
-            Path(store_config.path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(store_config.path, check_same_thread=False, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return cls(db)
-
-    def _exec(self, sql: str, params: tuple = (), commit: bool = False):
-        if self.postgres:
-            sql = sql.replace("?", "%s")
-        with self._lock:
-            if self.postgres:
-                return self.db.execute(sql, params)
-            if not commit:
-                return self.db.execute(sql, params)
-            with self.db:
-                return self.db.execute(sql, params)
-
-    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._exec(sql, params).fetchall()
+        return cls(*connect(store_config))
 
     def enqueue(self, events: Iterable, sinks: list[str], now: datetime) -> int:
         """Add one entry per (event, sink); returns how many were new."""
@@ -96,23 +70,14 @@ class Outbox:
                 added += max(cur.rowcount, 0)
         return added
 
-    def _transaction(self):
-        return self.db.transaction() if self.postgres else self.db
-
     def due(self, now: datetime, limit: int = 100) -> list[Entry]:
         """The oldest pending entry of each (sink, incident) whose retry time has come,
         claimed for ``CLAIM_S`` seconds: its retry time moves on in the same statement that
         checks it, so of several sink workers on one store exactly one delivers it. ``mark_*``
         settle a claimed entry; a worker that dies releases its claims when they expire."""
-        ts = now.timestamp()
-        with self._lock, self._transaction():
-            rows = self._rows(
-                _SELECT + " o WHERE state = 'pending' AND next_ts <= ? AND seq = (SELECT "
-                "MIN(seq) FROM ticket_outbox p WHERE p.sink = o.sink AND p.incident_key = "
-                "o.incident_key AND p.state = 'pending') ORDER BY seq LIMIT ?", (ts, limit))
-            claimed = [row for row in rows if self._exec(
-                "UPDATE ticket_outbox SET next_ts = ? WHERE seq = ? AND state = 'pending' "
-                "AND next_ts <= ?", (ts + CLAIM_S, row[0], ts)).rowcount == 1]
+        claimed = self._claim_due(
+            _SELECT, "seq = (SELECT MIN(seq) FROM ticket_outbox p WHERE p.sink = o.sink AND "
+            "p.incident_key = o.incident_key AND p.state = 'pending')", "seq", now, limit)
         return [_entry(row) for row in claimed]
 
     def ticket_id(self, sink: str, key: str) -> str | None:
@@ -132,40 +97,11 @@ class Outbox:
             self._exec("INSERT INTO ticket_refs VALUES (?,?,?,?) ON CONFLICT (sink, incident_key) "
                        "DO UPDATE SET ticket_id = excluded.ticket_id",
                        (entry.sink, entry.incident.key, ticket_id, now.timestamp()))
-            self._exec("UPDATE ticket_outbox SET state = 'sent', attempts = attempts + 1, "
-                       "sent_ts = ?, last_error = ? WHERE seq = ?",
-                       (now.timestamp(), note or None, entry.seq))
-
-    def mark_retry(self, entry: Entry, next_at: datetime, error: str,
-                   status: int | None) -> None:
-        self._exec("UPDATE ticket_outbox SET attempts = attempts + 1, next_ts = ?, "
-                   "last_error = ?, response_status = ? WHERE seq = ?",
-                   (next_at.timestamp(), error[:1000], status, entry.seq), commit=True)
-
-    def mark_dead(self, entry: Entry, error: str, status: int | None, body: str | None) -> None:
-        self._exec("UPDATE ticket_outbox SET state = 'dead', attempts = attempts + 1, "
-                   "last_error = ?, response_status = ?, response_body = ? WHERE seq = ?",
-                   (error[:1000], status, body, entry.seq), commit=True)
-
-    def retry(self, now: datetime, sink: str | None = None) -> int:
-        """``webcare tickets retry``: dead entries back to pending, due now; returns count."""
-        where, params = ("AND sink = ?", (sink,)) if sink else ("", ())
-        cur = self._exec(f"UPDATE ticket_outbox SET state = 'pending', next_ts = ?, "
-                         f"enqueued_ts = ? WHERE state = 'dead' {where}",
-                         (now.timestamp(), now.timestamp(), *params), commit=True)
-        return cur.rowcount
+            self._mark_sent(entry, now, note or None, commit=False)
 
     def enqueued_at(self, entry: Entry) -> datetime:
         ts = self._rows("SELECT enqueued_ts FROM ticket_outbox WHERE seq = ?", (entry.seq,))[0][0]
         return datetime.fromtimestamp(ts, timezone.utc)
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        """Entries per sink and state (pending, sent, dead)."""
-        result: dict[str, dict[str, int]] = {}
-        for sink, state, n in self._rows("SELECT sink, state, COUNT(*) FROM ticket_outbox "
-                                         "GROUP BY sink, state ORDER BY sink, state"):
-            result.setdefault(sink, {})[state] = n
-        return result
 
     def dead(self, limit: int = 20) -> list[dict]:
         rows = self._rows("SELECT seq, sink, incident_key, kind, response_status, last_error, "
@@ -180,10 +116,6 @@ class Outbox:
                           (limit,))
         names = ("seq", "sink", "incident_key", "kind", "attempts", "next_ts", "error")
         return [dict(zip(names, row)) for row in rows]
-
-    def close(self) -> None:
-        with self._lock:
-            self.db.close()
 
 
 def _entry(row: tuple) -> Entry:

@@ -10,6 +10,7 @@ An enqueue failure raises from ``flush`` (no checkpoint) and is retried by the n
 
 from __future__ import annotations
 
+from sinks.outbox_delivery import DeliverySink, close_delivery, requeue_and_drain, status_lines
 from sinks.store.ticket_outbox import Outbox
 from sinks.tickets.delivery import Clock, Deliverer, DeliveryThread, utcnow
 from sinks.tickets.desk import PollThread, StatusPoller
@@ -26,7 +27,8 @@ class TicketDelivery:
         self.names = list(sinks)
         self.clock = clock
         self.deliverer = Deliverer(self.outbox, sinks, policies(tickets), clock)
-        self.thread = DeliveryThread(self.deliverer, poll).start() if background else None
+        self.thread = DeliveryThread(self.deliverer, poll, "ticket-delivery").start() \
+            if background else None
         self.poller = StatusPoller(tickets, sinks, clock)  # the desk's state read back (issue 21)
         self.status_thread = PollThread(self.poller, lambda: _open(store_config),
                                         lambda store: store.close()).start() \
@@ -41,35 +43,14 @@ class TicketDelivery:
     def close(self, timeout: float = 30.0) -> None:
         if self.status_thread:
             self.status_thread.stop(timeout)
-        if self.thread:
-            self.thread.stop(timeout)
-        try:
-            if self.thread is None or not self.thread.alive:  # never two senders at once
-                self.deliverer.drain()  # until nothing due is left (retries wait for later)
-        finally:
-            self.outbox.close()
+        # then deliver until nothing due is left (retries wait for later)
+        close_delivery(self.thread, self.outbox, self.deliverer.drain, timeout)
 
 
-class TicketingSink:
+class TicketingSink(DeliverySink):
     """The pipeline's sink with ticket delivery attached (same add/flush/close)."""
 
-    def __init__(self, inner, delivery: TicketDelivery) -> None:
-        self.inner, self.delivery = inner, delivery
-        self.name = f"{inner.name}+tickets"
-        self.store = inner.store
-        inner.listeners.append(delivery)
-
-    def add(self, item) -> None:
-        self.inner.add(item)
-
-    def flush(self) -> None:
-        self.inner.flush()
-
-    def close(self) -> None:
-        try:
-            self.inner.close()
-        finally:
-            self.delivery.close()
+    suffix = "tickets"
 
 
 def _open(store_config):
@@ -95,20 +76,13 @@ def status(config) -> dict:
 def format_status(report: dict) -> str:
     lines = [f"{sink}: " + ", ".join(f"{state} {n}" for state, n in sorted(states.items()))
              for sink, states in sorted(report["counts"].items())] or ["outbox is empty"]
-    for row in report["pending"]:
-        lines.append(f"  pending #{row['seq']} {row['sink']} {row['kind']} {row['incident_key']}"
-                     f" attempts {row['attempts']}" + (f": {row['error']}" if row["error"] else ""))
-    for row in report["dead"]:
-        lines.append(f"  dead #{row['seq']} {row['sink']} {row['kind']} {row['incident_key']}"
-                     f" HTTP {row['status']}: {row['error']} body: {(row['body'] or '')[:200]}")
+    lines += status_lines(
+        report, lambda row: f"#{row['seq']} {row['sink']} {row['kind']} {row['incident_key']}",
+        lambda row: f"HTTP {row['status']}: {row['error']} body: {(row['body'] or '')[:200]}")
     return "\n".join(lines)
 
 
 def retry(config, sink: str | None = None) -> dict[str, int]:
     """Re-queue dead entries and deliver everything due now (in the foreground)."""
     delivery = TicketDelivery(config.tickets, config.store, background=False)
-    try:
-        requeued = delivery.outbox.retry(utcnow(), sink)
-        return {"requeued": requeued, **delivery.deliverer.drain()}
-    finally:
-        delivery.outbox.close()
+    return requeue_and_drain(delivery.outbox, delivery.deliverer, sink)

@@ -10,21 +10,9 @@ from route.incidents import IncidentEvent
 from schemas import Incident
 from sinks.store.alert_outbox import AlertOutbox
 from tests.conftest import T0
+from tests.outbox_helpers import KEY, SimClock  # noqa: F401 - used by the tests
 from tests.sinks.conftest import open_store, store_config  # noqa: F401 - the fixture
 from webcare.job.config import WebcareConfig
-
-KEY = "burst:Lumen Telecom:outage:20261120T1200Z"
-
-
-class SimClock:
-    def __init__(self, start=T0) -> None:
-        self.now = start
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def incident(key: str = KEY, urgency: str = "critical", brand: str = "Lumen Telecom",

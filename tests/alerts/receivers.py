@@ -22,7 +22,9 @@ import socket
 import threading
 import time
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from tests.outbox_helpers import QuietHandler, read_request, send_reply
 
 
 class Receiver:
@@ -166,23 +168,12 @@ class WebhookReceiver(Receiver):
         return 200, '{"duplicate": false}'
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     receiver: Receiver
 
-    def log_message(self, *args) -> None:
-        pass
-
     def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        status, extra, text = self.receiver.handle(headers, body)
-        raw = text.encode()
-        self.send_response(status)
-        for key, value in extra.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+        headers, body = read_request(self)
+        send_reply(self, *self.receiver.handle(headers, body))
 
 
 class SmtpReceiver:

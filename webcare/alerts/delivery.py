@@ -14,94 +14,61 @@ entry of an alert no longer configured is left pending for a later run.
 calls: a last evaluator pass (held-back alerts folded into a digest at once), then delivery
 until nothing of the configured alerts is pending, waiting out backoff up to ``exit_wait_s``
 — so a replay run delivers what is due before it exits, through a short outage. Whatever is
-still pending after that stays in the outbox for the next run.
+still pending after that stays in the outbox for the next run. The loop, the retry and the
+thread are :mod:`sinks.outbox_delivery` (shared with tickets); here what sending an alert means.
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
-from schemas.plumbing.http import Rejected, Retryable
+from schemas.plumbing.http import Rejected
+from schemas.plumbing.retry import Policy
+from sinks.outbox_delivery import OUTCOMES, Clock, DeliveryThread, OutboxDeliverer, alias, utcnow
 from sinks.store.alert_outbox import AlertEntry, AlertOutbox
 from webcare.alerts.channels import Sender, idempotency_key
 from webcare.alerts.evaluate import Evaluator
 from webcare.alerts.events import AlertEvent
 
+__all__ = ["AlertThread", "Clock", "Deliverer", "finish", "policy_of", "utcnow"]
 log = logging.getLogger("webcare.alerts")
-Clock = Callable[[], datetime]
 EVALUATE_S = 30.0
 POLL_S = 5.0
 EXIT_WAIT_S = 30.0
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass
-class Policy:
-    """Retry timing of one alert (its ``backoff_*`` and ``give_up_hours`` keys)."""
-
-    backoff_initial: float = 2.0
-    backoff_max: float = 300.0
-    give_up_hours: float = 24.0
-
-    def delay(self, attempts: int, retry_after: float | None, rng: random.Random) -> float:
-        """Full-jitter exponential backoff after ``attempts`` failures, at least Retry-After."""
-        cap = min(self.backoff_max, self.backoff_initial * 2 ** min(attempts, 30))
-        wait = rng.uniform(self.backoff_initial / 2, max(cap, self.backoff_initial / 2))
-        return max(wait, retry_after or 0.0)
+DEFAULT_POLICY = Policy(give_up_hours=24.0, max_attempts=10)  # an alert no longer configured
 
 
 def policy_of(alert) -> Policy:
-    return Policy(alert.backoff_initial, alert.backoff_max, alert.give_up_hours)
+    """The retry policy of one alert (its ``backoff_*``, ``give_up_hours``, ``max_attempts``)."""
+    return Policy(alert.backoff_initial, alert.backoff_max, alert.give_up_hours,
+                  alert.max_attempts)
 
 
-@dataclass
-class Deliverer:
+class Deliverer(OutboxDeliverer):
+    """``Deliverer(outbox, senders, alerts, clock, rng)``: senders and alert configs by name."""
+
     outbox: AlertOutbox
-    senders: dict[str, Sender]
-    alerts: dict = field(default_factory=dict)  # name -> alert config (retry policy)
-    clock: Clock = utcnow
-    rng: random.Random = field(default_factory=random.Random)
+    what, log = "alert", log
 
-    def run_once(self, limit: int = 100) -> dict[str, int]:
-        """One pass over due entries; returns counts of sent / retry / dead / skipped."""
-        counts = {"sent": 0, "retry": 0, "dead": 0, "skipped": 0}
-        for entry in self.outbox.due(self.clock(), limit):
-            sender = self.senders.get(entry.alert)
-            if sender is None:  # an alert removed from the config: keep the entry
-                counts["skipped"] += 1
-                continue
-            counts[self._deliver(sender, entry)] += 1
-        return counts
+    senders = alias("targets")  # dict[str, Sender]
+    alerts = alias("configs")  # name -> alert config (its retry policy)
 
-    def drain(self, max_passes: int = 1000) -> dict[str, int]:
-        """Repeat :meth:`run_once` until nothing is due now."""
-        total = {"sent": 0, "retry": 0, "dead": 0, "skipped": 0}
-        for _ in range(max_passes):
-            counts = self.run_once()
-            for key, value in counts.items():
-                total[key] += value
-            if counts["sent"] + counts["dead"] == 0:
-                break
-        return total
+    def policy(self, entry: AlertEntry) -> Policy:
+        alert = self.alerts.get(entry.alert)
+        return policy_of(alert) if alert is not None else DEFAULT_POLICY
 
-    def _deliver(self, sender: Sender, entry: AlertEntry) -> str:
+    def names(self, entry: AlertEntry) -> tuple[str, str]:
+        return entry.alert, entry.event
+
+    def deliver(self, sender: Sender, entry: AlertEntry) -> str:
         now = self.clock()
         try:
             event = AlertEvent.model_validate_json(entry.event_json)
             note = sender.send(event, idempotency_key(entry.alert, entry.key))
         except Rejected as error:
-            log.warning("alert %s %s dead: %s", entry.alert, entry.event, error)
-            self.outbox.mark_dead(entry, str(error), error.status)
-            return "dead"
+            return self._dead(entry, error, str(error))
         except ValueError as error:  # an unreadable stored event: it will not get better
             self.outbox.mark_dead(entry, f"{type(error).__name__}: {error}", None)
             return "dead"
@@ -110,65 +77,21 @@ class Deliverer:
         self.outbox.mark_sent(entry, self.clock(), note)
         return "sent"
 
-    def _retry(self, entry: AlertEntry, error: Exception, now: datetime) -> str:
-        alert = self.alerts.get(entry.alert)
-        policy = policy_of(alert) if alert is not None else Policy()
-        max_attempts = alert.max_attempts if alert is not None else 10
-        status = getattr(error, "status", None)
-        detail = str(error) if isinstance(error, Retryable) else f"{type(error).__name__}: {error}"
-        if entry.attempts + 1 >= max_attempts:
-            self.outbox.mark_dead(entry, f"gave up after {entry.attempts + 1} attempts: "
-                                  f"{detail}", status)
-            return "dead"
-        if now - entry.enqueued_at > timedelta(hours=policy.give_up_hours):
-            self.outbox.mark_dead(entry, f"gave up after {policy.give_up_hours:g} h: {detail}",
-                                  status)
-            return "dead"
-        wait = policy.delay(entry.attempts, getattr(error, "retry_after", None), self.rng)
-        self.outbox.mark_retry(entry, now + timedelta(seconds=wait), detail, status)
-        log.info("alert %s %s retry in %.0f s: %s", entry.alert, entry.event, wait, detail)
-        return "retry"
 
-
-class AlertThread:
+class AlertThread(DeliveryThread):
     """Evaluator and delivery in the background; :meth:`wake` after an enqueue."""
 
     def __init__(self, deliverer: Deliverer, evaluator: Evaluator, poll_s: float = POLL_S,
                  evaluate_s: float = EVALUATE_S) -> None:
-        self.deliverer, self.evaluator = deliverer, evaluator
-        self.poll_s, self.evaluate_s = poll_s, evaluate_s
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="alert-delivery", daemon=True)
+        super().__init__(deliverer, poll_s, name="alert-delivery", step=self._pass)
+        self.evaluator, self.evaluate_s = evaluator, evaluate_s
         self._evaluated = 0.0
 
-    def start(self) -> AlertThread:
-        self._thread.start()
-        return self
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                if time.monotonic() - self._evaluated >= self.evaluate_s:
-                    self._evaluated = time.monotonic()
-                    self.evaluator.run(self.deliverer.clock())
-                self.deliverer.drain()
-            except Exception:
-                log.exception("alert pass failed; retrying")
-            self._wake.wait(self.poll_s)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Finish the current pass (bounded by ``timeout``) and stop; pending entries stay."""
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout)
+    def _pass(self) -> None:
+        if time.monotonic() - self._evaluated >= self.evaluate_s:
+            self._evaluated = time.monotonic()
+            self.evaluator.run(self.deliverer.clock())
+        self.deliverer.drain()
 
 
 def finish(deliverer: Deliverer, evaluator: Evaluator, exit_wait_s: float = EXIT_WAIT_S,
@@ -178,7 +101,7 @@ def finish(deliverer: Deliverer, evaluator: Evaluator, exit_wait_s: float = EXIT
     ``left`` (entries still pending, kept for the next run)."""
     evaluator.run(deliverer.clock(), final=True)
     deadline = time.monotonic() + exit_wait_s
-    total = {"sent": 0, "retry": 0, "dead": 0, "skipped": 0}
+    total = dict.fromkeys(OUTCOMES, 0)
     while True:
         for key, value in deliverer.drain().items():
             total[key] += value

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from sinks.incident_sink import incident_sink_of
+from sinks.outbox_delivery import DeliverySink, close_delivery, requeue_and_drain, status_lines
 from sinks.store.alert_outbox import AlertOutbox
 from webcare.alerts import events as ev
 from webcare.alerts.channels import build_sender, build_senders, idempotency_key
@@ -68,37 +68,14 @@ class AlertService:
 
     def close(self, timeout: float = 30.0) -> dict[str, int] | None:
         """Stop the thread, then deliver what is due (waiting out a short outage)."""
-        try:
-            if self.thread:
-                self.thread.stop(timeout)
-            if self.thread is None or not self.thread.alive:  # never two senders at once
-                return finish(self.deliverer, self.evaluator, self.exit_wait_s)
-            return None
-        finally:
-            self.outbox.close()
+        return close_delivery(self.thread, self.outbox, lambda: finish(
+            self.deliverer, self.evaluator, self.exit_wait_s), timeout)
 
 
-class AlertingSink:
+class AlertingSink(DeliverySink):
     """The pipeline's sink with alerts attached (same add / flush / close)."""
 
-    def __init__(self, inner, service: AlertService) -> None:
-        self.inner, self.delivery = inner, service
-        self.name = f"{inner.name}+alerts"
-        self.store = inner.store
-        incident_sink_of(inner).listeners.append(service)
-
-    def add(self, item) -> None:
-        self.inner.add(item)
-
-    def flush(self) -> None:
-        self.inner.flush()
-
-    def close(self) -> None:
-        """Close the inner sinks (the last flush enqueues its events), then the alerts."""
-        try:
-            self.inner.close()
-        finally:
-            self.delivery.close()
+    suffix = "alerts"
 
 
 def attach(sink, config, **options) -> AlertingSink:
@@ -128,12 +105,8 @@ def format_status(report: dict) -> str:
         lines.append(f"{alert}: {shown}")
     if not lines:
         lines.append("no alerts configured and the outbox is empty")
-    for row in report["pending"]:
-        lines.append(f"  pending {row['alert']} {row['event']} {row['subject']} attempts "
-                     f"{row['attempts']}" + (f": {row['error']}" if row["error"] else ""))
-    for row in report["dead"]:
-        lines.append(f"  dead {row['alert']} {row['event']} {row['subject']} "
-                     f"(status {row['status']}): {row['error']}")
+    lines += status_lines(report, lambda row: f"{row['alert']} {row['event']} {row['subject']}",
+                          lambda row: f"(status {row['status']}): {row['error']}")
     return "\n".join(lines)
 
 
@@ -153,8 +126,4 @@ def send_test(config, name: str) -> str:
 def retry(config, alert: str | None = None) -> dict[str, int]:
     """``webcare alerts retry``: dead entries back to pending, then deliver what is due now."""
     service = AlertService(config, background=False)
-    try:
-        requeued = service.outbox.retry(utcnow(), alert)
-        return {"requeued": requeued, **service.deliverer.drain()}
-    finally:
-        service.outbox.close()
+    return requeue_and_drain(service.outbox, service.deliverer, alert)

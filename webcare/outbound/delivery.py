@@ -1,7 +1,7 @@
 """The outbound delivery loop: publishes approved status posts, then sends personal replies.
 
 :meth:`Deliverer.run_once` is called by the background thread (:mod:`webcare.outbound.wiring`,
-through :class:`sinks.tickets.delivery.DeliveryThread`), by ``webcare outbound publish`` and by
+through :class:`sinks.outbox_delivery.DeliveryThread`), by ``webcare outbound publish`` and by
 tests with a simulated clock; :meth:`Deliverer.publish` by the app right after a lead approves.
 Each post or reply is claimed before it is sent, so two workers never send one twice. Outcomes
 as for tickets: success records the platform's id and URL (a published opened/updated post
@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 
 from schemas import Decision
 from schemas.plumbing.http import Rejected, Retryable
+from schemas.plumbing.retry import Policy
+from sinks.outbox_delivery import Clock, utcnow
 from sinks.store import posts as post_rows
 from sinks.store.app_db import parse_iso
 from sinks.store.app_store import AppStore
-from sinks.tickets.delivery import Clock, Policy, utcnow
 from webcare.outbound import replies, templates
 from webcare.outbound.config import OutboundConfig
 from webcare.outbound.reply_store import ReplyStore

@@ -14,10 +14,9 @@ from __future__ import annotations
 import logging
 
 from sinks.incident_sink import incident_sink_of
+from sinks.outbox_delivery import Clock, DeliverySink, DeliveryThread, utcnow
 from sinks.store.app_store import AppStore
 from sinks.store.registry import open_store
-from sinks.tickets.delivery import Clock, DeliveryThread, utcnow
-from sinks.tickets.wiring import TicketingSink
 from webcare.outbound.channels import build_channel
 from webcare.outbound.delivery import Deliverer
 from webcare.outbound.drafting import Drafter
@@ -82,14 +81,10 @@ class OutboundListener:
                 self.worker.drain()
 
 
-class OutboundSink(TicketingSink):
+class OutboundSink(DeliverySink):
     """The pipeline's sink with outbound attached (add / flush / close as for tickets)."""
 
-    def __init__(self, inner, listener: OutboundListener) -> None:
-        self.inner, self.delivery = inner, listener
-        self.name = f"{inner.name}+outbound"
-        self.store = inner.store
-        incident_sink_of(inner).listeners.append(listener)
+    suffix = "outbound"
 
 
 def attach(sink, config) -> OutboundSink:

@@ -12,19 +12,7 @@ from schemas import Incident
 from sinks.store.ticket_outbox import Outbox
 from sinks.tickets.delivery import Deliverer, Policy
 from tests.conftest import T0
-
-KEY = "burst:Lumen Telecom:outage:20261120T1200Z"
-
-
-class SimClock:
-    def __init__(self, start=T0) -> None:
-        self.now = start
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+from tests.outbox_helpers import KEY, SimClock  # noqa: F401 - used by the tests
 
 
 def incident(key: str = KEY, count: int = 13, status: str = "open", minutes: int = 10,

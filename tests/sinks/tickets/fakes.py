@@ -15,8 +15,10 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.outbox_helpers import QuietHandler, read_request, send_reply
 
 
 class FakeTool:
@@ -208,22 +210,11 @@ class Server:
         self.httpd.server_close()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     tool: FakeTool
 
-    def log_message(self, *args) -> None:
-        pass
-
     def _serve(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        status, extra, text = self.tool.handle(self.command, self.path, headers, body)
-        raw = text.encode()
-        self.send_response(status)
-        for key, value in extra.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+        headers, body = read_request(self)
+        send_reply(self, *self.tool.handle(self.command, self.path, headers, body))
 
     do_GET = do_POST = do_PATCH = do_PUT = _serve
