@@ -78,7 +78,8 @@ def erase_author(app: AppStore, handle: str, platform: str | None = None,
     if not variants:
         raise ValueError("an author handle is needed")
     counts = dict.fromkeys(("posts", "queue_items", "claims", "notes", "relabels", "replies",
-                            "reply_sends", "incident_links", "engagement", "threads",
+                            "reply_sends", "incident_links", "assignments", "engagement",
+                            "threads",
                             "outbound_replies", "dead_letters",
                             "audit_entries_scrubbed"), 0)
     with db.tx():
