@@ -10,6 +10,7 @@ __all__ = [  # the public submodules
     "dashboard",
     "dead_letters",
     "deps",
+    "desk_web",
     "engagement",
     "erase",
     "health",

@@ -2,6 +2,7 @@
 
 __all__ = [  # the public submodules
     "app",
+    "desk",
     "engagement",
     "kafka",
     "knowledge",
