@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench eval clean
+.PHONY: demo test test-fast bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+# the fast tier: unit tests that take under a second each (tiers: tests/conftest.py)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m "unit and not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/classify_throughput.py

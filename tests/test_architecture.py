@@ -14,6 +14,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("schemas", "ingest", "classify", "route", "sinks", "bus", "webcare")
 
@@ -122,6 +124,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_no_cycle_between_top_level_packages():
     packages: dict[str, set[str]] = defaultdict(set)
     for source, targets in import_graph().items():
@@ -130,6 +133,7 @@ def test_no_cycle_between_top_level_packages():
     assert cycles(dict(packages)) == []
 
 
+@pytest.mark.slow
 def test_no_cycle_between_files():
     graph = import_graph()
     found = cycles(graph)

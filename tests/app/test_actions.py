@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import orjson
+import pytest
 from click.testing import CliRunner
 
 from sinks.store.app_store import AppStore
@@ -15,6 +16,7 @@ from webcare.app import service
 from webcare.app.service import User
 
 
+@pytest.mark.slow
 def test_two_sessions_cannot_both_claim(client_for, app_store):
     alice, bob = client_for("alice"), client_for("bob")
     assert post_action(alice, "claim", "t-1").status_code == 303
@@ -28,6 +30,7 @@ def test_two_sessions_cannot_both_claim(client_for, app_store):
     assert len(claims) == 1 and claims[0]["actor"] == "alice"
 
 
+@pytest.mark.slow
 def test_a_lead_can_take_back_a_claim(client_for, app_store):
     post_action(client_for("alice"), "claim", "t-1")
     assert post_action(client_for("lena"), "release", "t-1").status_code == 303
@@ -60,6 +63,7 @@ def test_concurrent_claims_have_exactly_one_winner(config):
     assert len(winners) == 1 and all(owner == winners[0] for _, owner in results)
 
 
+@pytest.mark.slow
 def test_every_action_is_audited_with_before_and_after(client_for, app_store):
     client = client_for("alice")
     assert post_action(client, "note", "t-1", body="called the customer").status_code == 303
@@ -83,6 +87,7 @@ def test_every_action_is_audited_with_before_and_after(client_for, app_store):
     assert all(a["at"] and a["actor"] for a in app_store.audit_entries())
 
 
+@pytest.mark.slow
 def test_canned_response_fills_variables_per_language(client_for):
     page = client_for("alice").get("/item?id=t-4&canned=acknowledge").text  # t-4 is Dutch
     assert "Hoi @user4" in page and "^alice" in page
@@ -129,6 +134,7 @@ def test_relabels_export_as_labelled_jsonl(config, app_store, tmp_path):
         assert read_labelled([out]) == [(row["text"], "en", "access")]
 
 
+@pytest.mark.slow
 def test_users_add_reads_the_password_from_stdin(tmp_path):
     from webcare.cli.main import main
 

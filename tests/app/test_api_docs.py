@@ -8,6 +8,7 @@ import re
 import pytest
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store_config", ["sqlite"], indirect=True)
 def test_docs_page_references_only_local_urls_that_answer(client_for):
     client = client_for()
@@ -28,6 +29,7 @@ def test_docs_page_references_only_local_urls_that_answer(client_for):
         "content-type"].startswith(("application/javascript", "text/javascript"))
 
 
+@pytest.mark.slow
 def test_swagger_ui_renders_in_a_browser_without_the_network(tmp_path):
     """Headless chromium under the page's own CSP: Swagger UI draws the API from local files
     only (no request leaves 127.0.0.1, no CSP violation in the console)."""

@@ -23,12 +23,14 @@ def test_login_sets_a_strict_httponly_cookie_and_stores_only_hashes(client_for, 
     assert client.get("/").status_code == 200
 
 
+@pytest.mark.slow
 def test_cookie_is_secure_over_https(web):
     with TestClient(web, base_url="https://testserver") as client:
         response = login(client, "alice")
     assert "Secure" in response.headers["set-cookie"]
 
 
+@pytest.mark.slow
 def test_wrong_password_unknown_user_and_missing_login_csrf(client_for):
     client = client_for()
     assert login(client, "alice", "wrong password!").status_code == 401
@@ -39,6 +41,7 @@ def test_wrong_password_unknown_user_and_missing_login_csrf(client_for):
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
 
 
+@pytest.mark.slow
 def test_login_rate_limit_blocks_even_the_right_password(client_for):
     client = client_for()
     for _ in range(5):
@@ -51,6 +54,7 @@ def test_login_rate_limit_blocks_even_the_right_password(client_for):
     assert login(client_for(), "lena").status_code == 429
 
 
+@pytest.mark.slow
 def test_logout_ends_the_session(client_for, app_store):
     client = client_for("alice")
     csrf = csrf_of(client.get("/").text)
@@ -59,6 +63,7 @@ def test_logout_ends_the_session(client_for, app_store):
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
+@pytest.mark.slow
 def test_state_changes_need_the_session_csrf_token(client_for, app_store):
     client = client_for("alice")
     bad = client.post("/item/claim", data={"id": "t-1", "csrf": "forged"})
@@ -74,6 +79,7 @@ def test_state_changes_need_the_session_csrf_token(client_for, app_store):
     assert app_store.owner("t-1") == "alice"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, path, status", [
     ("carl", "/", 200), ("carl", "/dashboard", 200), ("carl", "/audit", 403),
     ("alice", "/dashboard", 403), ("alice", "/audit", 403), ("lena", "/audit", 200),
@@ -82,6 +88,7 @@ def test_pages_enforce_roles(client_for, name, path, status):
     assert client_for(name).get(path).status_code == status
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("action", ["claim", "reply", "escalate", "dismiss", "relabel", "note"])
 def test_comms_cannot_act_on_items(client_for, app_store, action):
     client = client_for("carl")
@@ -91,6 +98,7 @@ def test_comms_cannot_act_on_items(client_for, app_store, action):
     assert app_store.audit_entries("t-1") == []
 
 
+@pytest.mark.slow
 def test_api_needs_a_bearer_token_and_ignores_cookies(client_for, app_store):
     client = client_for("alice")  # logged-in cookie, but no token
     assert client.get("/api/v1/queue").status_code == 401
@@ -118,6 +126,7 @@ def test_api_enforces_roles(client_for, app_store, name, method, path, body, sta
     assert response.status_code == status, response.text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("trusted, status", [([], 403), (["*"], 303)])
 def test_behind_a_tls_proxy_only_a_trusted_one_makes_https_forms_work(config, app_store,
                                                                      trusted, status):

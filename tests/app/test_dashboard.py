@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from click.testing import CliRunner
 
 from tests.app.conftest import api_token, post_action
@@ -11,6 +12,7 @@ from webcare.app import analytics
 from webcare.app.report import write_report
 
 
+@pytest.mark.slow
 def test_series_incidents_themes_and_response_times(app_store, config, client_for):
     lo, hi = analytics.window(app_store, None, None)
     series = analytics.series(app_store, lo, hi, "platform")
@@ -25,6 +27,7 @@ def test_series_incidents_themes_and_response_times(app_store, config, client_fo
     assert response["replied"] == 1 and response["per_urgency"]["high"]["replied"] == 1
 
 
+@pytest.mark.slow
 def test_dashboard_page_and_charts_for_comms(client_for):
     client = client_for("carl")
     page = client.get("/dashboard?by=lang")

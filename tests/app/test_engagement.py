@@ -99,6 +99,7 @@ def test_report_writes_engagement_csv_and_svg(store, tmp_path):
     assert '<img src="engagement.svg"' in html and "reach 1550 followers" in html
 
 
+@pytest.mark.slow
 def test_dashboard_shows_engagement_next_to_sentiment(app_store, client_for):
     known(app_store)
     client = client_for("carl")
@@ -125,6 +126,7 @@ def test_same_author_counts_once_per_hour_but_in_each_hour(store):
     assert found["hourly"]["total_reach"] == [10, 10] and found["totals"]["reach"] == 10
 
 
+@pytest.mark.slow
 def test_item_page_shows_the_posts_engagement(app_store, client_for):
     from tests.app.conftest import ROUTER as QUEUEING
 

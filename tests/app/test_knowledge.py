@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from click.testing import CliRunner
 
 from schemas import Author, Engagement
@@ -122,6 +123,7 @@ def test_candidates_markdown_and_csv(app_store):
     assert candidates(app_store.db, KnowledgeConfig(), min_count=3) == []
 
 
+@pytest.mark.slow
 def test_knowledge_page_for_every_role_and_downloads(app_store, client_for):
     seed(app_store)
     for name in ("alice", "lena", "carl", "ada"):
@@ -141,6 +143,7 @@ def test_knowledge_page_for_every_role_and_downloads(app_store, client_for):
     assert client.get("/knowledge?min_count=0").status_code == 422
 
 
+@pytest.mark.slow
 def test_knowledge_api(app_store, client_for):
     seed(app_store)
     client = client_for()

@@ -215,6 +215,7 @@ def _status(app: AppStore, post_id: str) -> str:
     return app.db.one("SELECT status FROM queue_items WHERE post_id = ?", (post_id,))["status"]
 
 
+@pytest.mark.slow
 def test_x_reply_is_sent_once_and_recorded_with_the_tweet_id(live, fakes):
     config, app = live
     out = service.reply_outcome(app, config.app, ALICE, "x:111", "We are on it", "click-1")
@@ -231,6 +232,7 @@ def test_x_reply_is_sent_once_and_recorded_with_the_tweet_id(live, fakes):
     assert _status(app, "x:111") == "replied"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status,headers,kind", [
     (401, {}, "credentials rejected"),
     (429, {"x-rate-limit-reset": "+120"}, "rate limited"),  # 120 s after the request
@@ -254,6 +256,7 @@ def test_x_errors_are_shown_audited_and_leave_the_item_unreplied(live, fakes, st
     assert len(fakes["x"].sent) == 1 and _status(app, "x:111") == "replied"
 
 
+@pytest.mark.slow
 def test_reddit_replies_to_comments_and_submissions(live, fakes):
     config, app = live
     first = service.reply_outcome(app, config.app, ALICE, "reddit:t1_abc", "Sorry!", "a")
@@ -267,6 +270,7 @@ def test_reddit_replies_to_comments_and_submissions(live, fakes):
         service.reply(app, config.app, ALICE, "reddit:t1_abc", "once more", "c")
 
 
+@pytest.mark.slow
 def test_mastodon_reply_resolves_the_status_and_mentions_the_author(live, fakes):
     config, app = live
     post_id = f"mastodon:{MASTODON_URI}"
@@ -277,6 +281,7 @@ def test_mastodon_reply_resolves_the_status_and_mentions_the_author(live, fakes)
     assert out.platform_ref == "9001" and _status(app, post_id) == "replied"
 
 
+@pytest.mark.slow
 def test_mastodon_rejected_token_is_shown(live, fakes, tmp_path, monkeypatch):
     (tmp_path / "mastodon-token").write_text("wrong")
     config, app = live
@@ -285,6 +290,7 @@ def test_mastodon_rejected_token_is_shown(live, fakes, tmp_path, monkeypatch):
     assert fakes["mastodon"].sent == []
 
 
+@pytest.mark.slow
 def test_bluesky_reply_names_root_and_parent(live, fakes):
     config, app = live
     out = service.reply_outcome(app, config.app, ALICE, f"bluesky:{BSKY_URI}", "Hi!", "b1")
@@ -299,6 +305,7 @@ def test_bluesky_reply_names_root_and_parent(live, fakes):
     assert any("getRecord" in p for p in fakes["bluesky"].paths("GET"))
 
 
+@pytest.mark.slow
 def test_bluesky_wrong_app_password_fails_loudly(live, fakes, monkeypatch):
     monkeypatch.setenv("BLUESKY_APP_PASSWORD", "nope")
     config, app = live
@@ -308,6 +315,7 @@ def test_bluesky_wrong_app_password_fails_loudly(live, fakes, monkeypatch):
     assert fakes["bluesky"].sent == [] and _status(app, f"bluesky:{BSKY_URI}") == "claimed"
 
 
+@pytest.mark.slow
 def test_without_credentials_replies_stay_dry_run(store_config, fakes, monkeypatch):  # noqa: F811
     for name in ("X_CONSUMER_KEY", "X_USER_ACCESS_TOKEN", "REDDIT_CLIENT_ID"):
         monkeypatch.delenv(name, raising=False)
@@ -325,6 +333,7 @@ def test_without_credentials_replies_stay_dry_run(store_config, fakes, monkeypat
         store.close()
 
 
+@pytest.mark.slow
 def test_a_double_submitted_form_sends_once(live, fakes):
     config, _ = live
     from webcare.app.web import create_app
@@ -346,6 +355,7 @@ def test_a_double_submitted_form_sends_once(live, fakes):
         assert shown.status_code == 502 and "platform unavailable" in shown.text
 
 
+@pytest.mark.slow
 def test_api_reply_with_idempotency_key(live, fakes):
     config, app = live
     from webcare.app.web import create_app
@@ -365,6 +375,7 @@ def test_api_reply_with_idempotency_key(live, fakes):
     assert len(fakes["x"].sent) == 1
 
 
+@pytest.mark.slow
 def test_racing_clicks_send_once(live, fakes, monkeypatch):
     config, app = live
     fakes["x"].delay = 0.5

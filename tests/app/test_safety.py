@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.app.conftest import api_token
 from tests.conftest import T0
 from webcare.app import queries
@@ -18,6 +20,7 @@ def _inert(page: str) -> None:
     assert "\u202e" not in page and "[U+202E]" in page
 
 
+@pytest.mark.slow
 def test_xss_post_renders_as_text_on_queue_and_item(client_for):
     client = client_for("alice")
     queue = client.get("/")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import orjson
+import pytest
 
 from bus.messages import ClassifiedPost, header_map
 from bus.stages import ClassifyHandler
@@ -19,6 +20,7 @@ def records(lines: list[str], topic: str = "t.posts.raw") -> list:
                             headers=[], timestamp=1_000 + i) for i, line in enumerate(lines)]
 
 
+@pytest.mark.slow
 def test_one_classify_batch_per_polled_batch_and_stage_failures_go_to_the_dlq(tmp_path):
     config = make_config("127.0.0.1:1", str(tmp_path / "s.sqlite"), real=True)
     classifier = Classifier(config.classify)
@@ -55,6 +57,7 @@ def test_one_classify_batch_per_polled_batch_and_stage_failures_go_to_the_dlq(tm
     assert len(good) == 39 and all(out.key for out in outputs if out.topic.endswith("classified"))
 
 
+@pytest.mark.slow
 def test_batch_results_equal_the_in_process_classifier(tmp_path):
     config = make_config("127.0.0.1:1", str(tmp_path / "s.sqlite"), real=True)
     lines = real_lines(300) + burst_lines(100, T0)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+import pytest
+
 from bus import client
 from bus.messages import decision_key
 from sinks.store.sqlite import SqliteStore
@@ -80,6 +82,7 @@ def test_a_burst_is_one_incident_with_two_sink_replicas(broker, tmp_path):
     assert incident.status == "open" and incident.reasons[0].startswith("burst ")
 
 
+@pytest.mark.slow
 def test_a_redelivered_decision_is_not_counted_twice(tmp_path):
     """A batch delivered again (a retried flush, a restart before the commit): the correlator
     recognises the posts it counted, keys them as before and counts nothing twice."""

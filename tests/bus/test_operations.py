@@ -40,6 +40,7 @@ def write_config(config, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_unreachable_broker_is_one_clear_error_after_backoff(tmp_path):
     config = make_config("127.0.0.1:1", str(tmp_path / "s.sqlite"), connect_attempts=3,
                          bootstrap_timeout_ms=300, backoff_initial_s=0.1)

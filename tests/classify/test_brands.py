@@ -90,6 +90,7 @@ def test_no_brands_matches_nothing() -> None:
     assert BrandMatcher([]).match(make_post(text="Kettle down")) == BrandMatch(None, False)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.text(min_size=1, max_size=40))
 def test_any_text_and_handle(text: str, handle: str) -> None:

@@ -46,6 +46,7 @@ def test_temperature_fit_recovers_a_known_temperature() -> None:
         softmax(logits), labels)
 
 
+@pytest.mark.slow
 def test_decision_bias_raises_macro_recall_of_a_skewed_model() -> None:
     rng = np.random.default_rng(1)
     labels = rng.choice(3, size=3000, p=[0.15, 0.7, 0.15])
@@ -62,6 +63,7 @@ def test_normalise_masks_handles_and_links() -> None:
     assert normalise("@Acme_Care see https://x.co/a b@c.d") == "@user see http b@c.d"
 
 
+@pytest.mark.slow
 def test_minilm_gives_calibrated_probabilities_and_embeddings(minilm) -> None:
     probabilities, pooled = minilm.run(TEXTS)
     assert probabilities.shape == (4, 3) and pooled.shape == (4, 384)
@@ -85,6 +87,7 @@ def test_missing_model_names_the_directory(tmp_path) -> None:
         MiniLM(tmp_path)
 
 
+@pytest.mark.slow
 def test_cascade_sends_only_unsure_posts_of_its_languages() -> None:
     never, always = _cascade(0.0), _cascade(1.01)
     langs = ["en", "en", "en", "nl"]
@@ -104,6 +107,7 @@ def test_cascade_sends_only_unsure_posts_of_its_languages() -> None:
         assert m == f or unsure  # a confident fast result is kept as it is
 
 
+@pytest.mark.slow
 def test_pipeline_with_cascade_refines_complaints() -> None:
     config = ClassifyConfig(sentiment=SentimentConfig(cascade=CascadeConfig(enabled=True,
                                                                             confidence=1.01)))
@@ -117,6 +121,7 @@ def test_pipeline_with_cascade_refines_complaints() -> None:
     assert any(reason.startswith("complaint ") for reason in results[0].reasons)
 
 
+@pytest.mark.slow
 def test_a_failing_batch_falls_back_to_one_post_at_a_time(monkeypatch) -> None:
     classifier = Classifier(ClassifyConfig())
     posts = [Post(id=f"f{i}", platform="x", text=t, created_at=T0, author={"handle": f"@f{i}"})

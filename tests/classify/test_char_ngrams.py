@@ -14,6 +14,7 @@ TEXTS = ["My router is broken AGAIN", "router fixed, thanks!", "a b", "soooo slo
          "broken broken broken", ""]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60), st.integers(1, 3), st.integers(0, 3))
 def test_ngrams_are_those_of_scikit_learns_char_wb_analyser(text, low, extra):

@@ -68,6 +68,7 @@ def _tiny_set() -> tuple[list[str], list[dict], np.ndarray]:
     return [text for text, _ in rows], features, np.array([y for _, y in rows])
 
 
+@pytest.mark.slow
 def test_training_on_a_tiny_set_writes_a_loadable_calibrated_model(tmp_path) -> None:
     texts, features, y = _tiny_set()
     result = train_fast(texts, features, y, tmp_path, "tiny")
@@ -82,6 +83,7 @@ def test_training_on_a_tiny_set_writes_a_loadable_calibrated_model(tmp_path) -> 
     assert again["cv_f1"] == result["cv_f1"]  # seeded: the same data gives the same model
 
 
+@pytest.mark.slow
 def test_the_character_ngrams_move_the_probability(tmp_path) -> None:
     """The shipped model's character part is loaded and used: a post's logit changes when
     only its spelling does (same word keys are absent either way)."""
@@ -96,6 +98,7 @@ def test_the_character_ngrams_move_the_probability(tmp_path) -> None:
                                                                             tiny.char_weights)
 
 
+@pytest.mark.slow
 def test_a_model_without_its_character_part_is_refused(tmp_path) -> None:
     texts, features, y = _tiny_set()
     train_fast(texts, features, y, tmp_path, "tiny")
@@ -117,6 +120,7 @@ def test_reading_labelled_rows(tmp_path) -> None:
         read_complaints([jsonl])
 
 
+@pytest.mark.slow
 def test_each_cascade_encoder_gets_its_own_trained_head(tmp_path) -> None:
     """Heads trained on a tiny set load by encoder; refining uses the head of the
     embedding's encoder and its threshold, and a missing head file is an error."""

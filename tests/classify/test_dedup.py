@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import islice
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
@@ -57,6 +58,7 @@ _step = st.tuples(st.integers(0, 3), st.lists(_edit, max_size=2), st.floats(-30,
                   st.integers(0, 3), st.integers(0, 8))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(templates=st.lists(st.lists(st.sampled_from(WORDS), min_size=2, max_size=14),
                           min_size=4, max_size=4),

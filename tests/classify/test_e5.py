@@ -43,6 +43,7 @@ def test_encoder_gives_unit_length_embeddings_that_tell_texts_apart() -> None:
     assert float(vectors[0] @ vectors[1]) < 0.99
 
 
+@pytest.mark.slow
 def test_fast_logits_are_log_odds_against_neutral(scorer) -> None:
     fast = scorer.score_many([NEGATIVE], ["nl"])
     p = fast[0].probabilities
@@ -94,6 +95,7 @@ def _tiny_dutch() -> tuple[list[str], list[int]]:
     return [text for text, _ in rows], [label for _, label in rows]
 
 
+@pytest.mark.slow
 def test_training_on_a_tiny_set_writes_a_head_the_cascade_loads(tmp_path) -> None:
     texts, labels = _tiny_dutch()
     data = tmp_path / "shared" / "data" / "dutch"
@@ -136,6 +138,7 @@ def test_training_refuses_logits_of_another_data_set(tmp_path) -> None:
         train_e5_head(tmp_path, tmp_path / "nowhere", tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_fit_head_is_seeded(scorer, encoder) -> None:
     texts, labels = _tiny_dutch()
     fast = fast_logits(scorer.score_many(texts, ["nl"] * len(texts)))
@@ -143,6 +146,7 @@ def test_fit_head_is_seeded(scorer, encoder) -> None:
     assert np.array_equal(first["coef"], second["coef"]) and first["coef"].shape == (386, 3)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(max_size=400), min_size=1, max_size=3))
 def test_any_text_gets_a_finite_unit_embedding(encoder, texts) -> None:

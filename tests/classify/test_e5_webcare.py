@@ -181,6 +181,7 @@ def _tiny_shared(tmp_path):
     return models, len(dev), len(invented)
 
 
+@pytest.mark.slow
 def test_training_on_a_tiny_set_writes_an_expert_the_cascade_loads(tmp_path, scorer) -> None:
     models, n_dev, n_invented = _tiny_shared(tmp_path)
     relabels = tmp_path / "relabels.jsonl"
@@ -215,6 +216,7 @@ def test_training_needs_the_fast_out_of_fold_logits_of_the_dev_set(tmp_path) -> 
         train_webcare_expert(tmp_path / "shared", tmp_path / "nowhere", tmp_path / "out", **args)
 
 
+@pytest.mark.slow
 def test_fit_expert_is_seeded_and_needs_every_class_twice() -> None:
     encoder = E5Encoder()
     texts = [t.format(w) for label in TINY.values() for t in label for w in THINGS[:2]]
@@ -234,6 +236,7 @@ def test_fit_expert_is_seeded_and_needs_every_class_twice() -> None:
         fit_expert(invented, (x[:3], np.array([0, 1, 2])), np.zeros((3, 2)))
 
 
+@pytest.mark.slow
 def test_the_pipeline_routes_by_the_brands_stage() -> None:
     classifier = Classifier(with_cascade(load_config().classify, 1.01))
     texts = ["@LumenCare my Lumen internet is down again, useless",

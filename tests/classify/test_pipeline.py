@@ -61,6 +61,7 @@ def test_duplicate_keys_are_stable_crc32_min_hashes() -> None:
     assert _keys("kort bericht", 6, "@Anna") == (2198965671,)
 
 
+@pytest.mark.slow
 def test_batch_with_shared_views_equals_stage_by_stage(classifier: Classifier,
                                                        posts: list[Post]) -> None:
     config = load_config().classify

@@ -30,6 +30,7 @@ def _valid(result) -> None:
     assert result.model and result.reason.startswith("sentiment ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "lang", "label"),
     [  # a complaint, a question, praise and sarcasm per language (written for these tests)
@@ -93,6 +94,7 @@ def test_odd_texts_do_not_crash(scorer, text):
         _valid(scorer.score(text, lang))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400), st.sampled_from(["en", "nl", "fi", "und", "de", ""]))
 def test_any_text_gives_valid_result(scorer, text, lang):
@@ -104,6 +106,7 @@ def test_score_many_matches_score(scorer):
     assert scorer.score_many(texts, langs) == [scorer.score(t, g) for t, g in zip(texts, langs)]
 
 
+@pytest.mark.slow
 def test_corrupt_model_file_names_the_file(tmp_path):
     for path in MODELS_DIR.glob("sentiment_*.npz"):
         shutil.copy(path, tmp_path / path.name)
@@ -159,6 +162,7 @@ def test_committed_itsm_training_file_is_what_the_templates_generate():
     assert committed == itsm.generate(seed=0)
 
 
+@pytest.mark.slow
 def test_training_code_path_on_tiny_synthetic_set(tmp_path):
     from webcare.lab.training.sentiment import fit_models, save_model
 
@@ -200,6 +204,7 @@ def test_training_code_path_on_tiny_synthetic_set(tmp_path):
                        atol=2e-3)
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_dev_set_targets():
     data = SHARED / "data"

@@ -36,6 +36,7 @@ def input_file(tmp_path, lines):
     return path
 
 
+@pytest.mark.slow
 def test_classify_writes_one_line_per_input_line(tmp_path, config):
     lines = [json.dumps(POSTS[0]), "{broken", json.dumps(POSTS[1]), json.dumps({"id": "nofields"})]
     out = tmp_path / "out.jsonl"
@@ -56,12 +57,14 @@ def test_classify_writes_one_line_per_input_line(tmp_path, config):
     assert {letter.line for letter in store.dead_letters()} == {2, 4}
 
 
+@pytest.mark.slow
 def test_classify_unusable_input_fails(tmp_path, config):
     result = CliRunner().invoke(main, ["classify", "--input", str(tmp_path / "missing.jsonl"),
                                        "--config", str(config)])
     assert result.exit_code != 0 and "unusable input" in result.output
 
 
+@pytest.mark.slow
 def test_run_summarises_and_is_idempotent(tmp_path, config):
     path = input_file(tmp_path, [json.dumps(p) for p in POSTS] + ["not json"])
     args = ["run", "--replay", str(path), "--config", str(config)]

@@ -70,6 +70,7 @@ def test_users_add_creates_the_store_and_says_so(tmp_path):
     assert again.exit_code == 0 and "created a new store" not in again.stderr
 
 
+@pytest.mark.slow
 def test_a_real_process_exits_non_zero_on_a_missing_store(tmp_path):
     store = tmp_path / "typo.sqlite"
     done = subprocess.run(

@@ -8,6 +8,8 @@ import textwrap
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from ingest.health import Health
 from sinks.store.source_state import STALE_AFTER_S, StateStore
 
@@ -46,6 +48,7 @@ def test_a_state_file_from_before_heartbeats_is_upgraded(tmp_path):
     assert [row["state"] for row in store.health()] == ["ok", "ok"]
 
 
+@pytest.mark.slow
 def test_a_killed_process_leaves_a_stale_row(tmp_path):
     """A real process runs a source's heartbeat and is killed with -9; the row goes stale."""
     path = tmp_path / "state.sqlite"

@@ -100,6 +100,7 @@ def good_body(kind: str, n: int) -> bytes:
          "text": "my vpn drops"}]}).encode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(RECEIVERS))
 def test_hostile_requests_each_get_an_answer_and_the_receiver_stays_up(tmp_path, kind):
     build, path = RECEIVERS[kind]
@@ -142,6 +143,7 @@ def test_hostile_requests_each_get_an_answer_and_the_receiver_stays_up(tmp_path,
     assert len(records) == 2  # the chunked one and the last one; nothing else recorded
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(RECEIVERS))
 @pytest.mark.parametrize("case, body, status, reason", [
     ("invalid utf-8", b'{"text": "\xff\xfe"}', 400, "not UTF-8"),
@@ -161,6 +163,7 @@ def test_unusable_bodies_are_answered_and_dead_lettered_with_the_real_error(
     assert reason in letter.reason and "Field required" not in letter.reason
 
 
+@pytest.mark.slow
 def test_a_facebook_entry_that_is_not_a_list_of_objects_is_422_and_a_dead_letter(tmp_path):
     src = _facebook(tmp_path)
     base, records, thread = run(src)
@@ -180,6 +183,7 @@ def test_a_facebook_entry_that_is_not_a_list_of_objects_is_422_and_a_dead_letter
     assert "not a list" in letters[0].reason and "TypeError" in letters[3].reason
 
 
+@pytest.mark.slow
 def test_nul_characters_are_accepted_and_cleaned(tmp_path):
     src = _webhook(tmp_path)
     base, records, thread = run(src)
@@ -190,6 +194,7 @@ def test_nul_characters_are_accepted_and_cleaned(tmp_path):
     assert parse_post(records[0]).text == "vpn down"
 
 
+@pytest.mark.slow
 def test_a_slow_body_is_408_and_idle_connections_do_not_block_senders(tmp_path):
     src = _webhook(tmp_path, read_timeout=1.0, max_connections=20, idle_timeout=5.0)
     base, records, thread = run(src)

@@ -1,6 +1,7 @@
 import json
 import threading
 
+import pytest
 import requests
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,6 +48,7 @@ def facebook(tmp_path, monkeypatch) -> FacebookSource:
                                          state_path=str(tmp_path / "s.sqlite")))
 
 
+@pytest.mark.slow
 def test_facebook_verification_handshake(tmp_path, monkeypatch):
     src = facebook(tmp_path, monkeypatch)
     base, _, thread = run(src)
@@ -58,6 +60,7 @@ def test_facebook_verification_handshake(tmp_path, monkeypatch):
     assert (ok.status_code, ok.text) == (200, "1158201444") and bad.status_code == 403
 
 
+@pytest.mark.slow
 def test_facebook_signed_delivery_is_recorded_and_bad_signature_is_not(tmp_path, monkeypatch):
     src = facebook(tmp_path, monkeypatch)
     base, records, thread = run(src)
@@ -79,6 +82,7 @@ def test_facebook_signed_delivery_is_recorded_and_bad_signature_is_not(tmp_path,
     assert results[0].platform_id == "555_1_1" and results[0].reply_to_id == "555_1"
 
 
+@pytest.mark.slow
 def test_generic_webhook_token_auth_and_dead_letters(tmp_path, monkeypatch):
     monkeypatch.setenv("WEBCARE_WEBHOOK_TOKEN", "tok")
     src = WebhookSource(WebhookConfig(port=0, idle_timeout=0.5, max_cycles=1,

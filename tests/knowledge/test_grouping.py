@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import combinations
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
@@ -138,6 +139,7 @@ def test_question_rules_en_nl_fi():
     assert not is_question("status: https://status.example/?id=4", "en")
 
 
+@pytest.mark.slow
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=12))
 def test_any_texts_group_into_a_partition(texts):
     questions = [q(n, text) for n, text in enumerate(texts)]

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from classify.pipeline import Classifier
 from classify.sentiment import MODELS_DIR
 from tests.conftest import shared_path
@@ -35,6 +37,7 @@ def write_shared(root):
         "2,@acme do you ship to Finland?,0,x\n")
 
 
+@pytest.mark.slow
 def test_eval_prints_every_available_set_and_skips_the_rest(tmp_path):
     write_shared(tmp_path)
     output = run_all(load_config(), tmp_path, details=True)
@@ -45,6 +48,7 @@ def test_eval_prints_every_available_set_and_skips_the_rest(tmp_path):
     assert "confusion (rows gold, columns predicted)" in output
 
 
+@pytest.mark.slow
 def test_dutch_rows_name_the_fast_and_the_e5_figures(tmp_path):
     from webcare.lab.evaluate import Sentiment, eval_dutch
 
@@ -59,6 +63,7 @@ def test_dutch_rows_name_the_fast_and_the_e5_figures(tmp_path):
     assert rows[2].value > rows[1].value and rows[2].target == 0.65 and rows[2].n == 2
 
 
+@pytest.mark.slow
 def test_model_table_compares_every_model_with_its_speed(tmp_path):
     from webcare.lab.model_table import model_table
 
@@ -89,6 +94,7 @@ def test_model_table_says_itsm_is_in_sample_when_the_artifact_has_no_logits_for_
     assert itsm_cv_sentiment(None, tmp_path, MODELS_DIR) is None
 
 
+@pytest.mark.slow
 def test_itsm_figure_of_every_path_comes_from_out_of_fold_logits():
     from classify.cascade import Cascade, with_cascade
     from webcare.lab.oof_figures import cv_figures, itsm_cv_sentiment
@@ -124,6 +130,7 @@ def test_dutch_figure_of_every_path_comes_from_out_of_fold_logits():
     assert _json.dumps(meta["langs"]) == '["nl"]' and (MODELS_DIR / HEAD_FILE).is_file()
 
 
+@pytest.mark.slow
 def test_itsm_cross_validated_figure_comes_with_its_confusion_matrix_and_languages():
     from webcare.lab.evaluate import _itsm_cv_rows
 

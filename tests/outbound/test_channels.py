@@ -24,6 +24,7 @@ def channel(fakes, name, **extra):
     return build_channel(config.channels[0])
 
 
+@pytest.mark.slow
 def test_x_posts_a_top_level_tweet_and_replies_in_thread(channel_fakes):
     x = channel(channel_fakes, "x")
     assert x.publish("Outage in Utrecht", "k1", CONTEXT).url == "https://x.com/i/status/2001"
@@ -49,6 +50,7 @@ def test_mastodon_posts_a_public_status_with_the_idempotency_key(channel_fakes):
     assert done.url == "https://mastodon.example/@ann/1002"
 
 
+@pytest.mark.slow
 def test_bluesky_creates_a_post_record_without_reply_refs(channel_fakes):
     done = channel(channel_fakes, "bluesky").publish("Outage", "k")
     ((body,),) = [channel_fakes["bluesky"].sent]
@@ -57,6 +59,7 @@ def test_bluesky_creates_a_post_record_without_reply_refs(channel_fakes):
     assert done.url == "https://bsky.app/profile/did:plc:brand/post/3knew1"
 
 
+@pytest.mark.slow
 def test_facebook_page_feed_comment_and_messenger(channel_fakes):
     graph = channel_fakes["facebook"]
     page = channel(channel_fakes, "facebook")
@@ -74,6 +77,7 @@ def test_facebook_page_feed_comment_and_messenger(channel_fakes):
         page.publish("Outage", "k")
 
 
+@pytest.mark.slow
 def test_facebook_wrong_page_token_fails_with_the_graph_error(channel_fakes, monkeypatch):
     monkeypatch.setenv("FACEBOOK_PAGE_TOKEN", "stale")
     with pytest.raises(Rejected) as refused:
@@ -82,6 +86,7 @@ def test_facebook_wrong_page_token_fails_with_the_graph_error(channel_fakes, mon
     assert channel_fakes["facebook"].feed == []
 
 
+@pytest.mark.slow
 def test_engage_posts_to_the_community_and_answers_threads(channel_fakes):
     engage = channel(channel_fakes, "engage")
     done = engage.publish("Outage", "k")
@@ -95,6 +100,7 @@ def test_engage_posts_to_the_community_and_answers_threads(channel_fakes):
     assert later.value.retry_after == 30.0
 
 
+@pytest.mark.slow
 def test_engage_bad_token_is_rejected(channel_fakes, monkeypatch):
     monkeypatch.setenv("ENGAGE_TOKEN", "wrong")
     with pytest.raises(Rejected) as refused:
@@ -102,6 +108,7 @@ def test_engage_bad_token_is_rejected(channel_fakes, monkeypatch):
     assert refused.value.status == 401
 
 
+@pytest.mark.slow
 def test_statuspage_webhook_is_signed_and_carries_the_incident(channel_fakes, monkeypatch):
     status = channel(channel_fakes, "status")
     done = status.publish("Outage", "out-1", CONTEXT)
@@ -116,6 +123,7 @@ def test_statuspage_webhook_is_signed_and_carries_the_incident(channel_fakes, mo
     assert refused.value.status == 401 and len(channel_fakes["status"].updates) == 1
 
 
+@pytest.mark.slow
 def test_missing_credentials_name_the_variable(channel_fakes, monkeypatch):
     monkeypatch.delenv("FACEBOOK_PAGE_TOKEN")
     with pytest.raises(MissingCredential, match="FACEBOOK_PAGE_TOKEN"):

@@ -40,6 +40,7 @@ def test_an_opened_incident_gets_one_draft_per_channel_waiting_for_a_lead(store,
     assert channel_fakes["x"].sent == [] and channel_fakes["facebook"].feed == []
 
 
+@pytest.mark.slow
 def test_critical_incidents_publish_directly_and_everything_is_recorded(store, channel_fakes,
                                                                         clock):
     seed(store, 3)
@@ -68,6 +69,7 @@ def test_critical_incidents_publish_directly_and_everything_is_recorded(store, c
     assert {r["state"] for r in ReplyStore(app).of(KEY)} == {"published"}
 
 
+@pytest.mark.slow
 def test_lead_edits_approves_and_rejects_with_audit(store, channel_fakes, clock):
     seed(store, 2)
     config = outbound(channel_fakes["urls"], "x", "mastodon")
@@ -92,6 +94,7 @@ def test_lead_edits_approves_and_rejects_with_audit(store, channel_fakes, clock)
     assert posts.get(m_id)["reason"] == "X only for this one"
 
 
+@pytest.mark.slow
 def test_a_burst_gets_one_reply_per_author_even_with_two_workers(store, channel_fakes, clock):
     seed(store, 200, authors=50)
     config = outbound(channel_fakes["urls"], "x", common={"replies_per_minute": 1000})
@@ -123,6 +126,7 @@ def test_a_burst_gets_one_reply_per_author_even_with_two_workers(store, channel_
     assert len(rows) == 50 and {r["state"] for r in rows} == {"published"}
 
 
+@pytest.mark.slow
 def test_replies_honour_the_rate_per_channel(store, channel_fakes, clock):
     seed(store, 25)
     config = outbound(channel_fakes["urls"], "x", common={"replies_per_minute": 10})
@@ -140,6 +144,7 @@ def test_replies_honour_the_rate_per_channel(store, channel_fakes, clock):
     assert sent() == 25
 
 
+@pytest.mark.slow
 def test_meta_window_skips_facebook_authors_silent_for_a_day(store, channel_fakes, clock):
     seed(store, 2, platform="facebook")  # @user1 and @user0 at 12:00
     seed(store, 1, authors=2, platform="facebook", start=3,
@@ -157,6 +162,7 @@ def test_meta_window_skips_facebook_authors_silent_for_a_day(store, channel_fake
     assert skipped["@user1"]["state"] == "published"
 
 
+@pytest.mark.slow
 def test_messenger_replies_go_to_the_page_scoped_id(store, channel_fakes, clock):
     seed(store, 2, platform="facebook")
     config = outbound(channel_fakes["urls"], "facebook", common={"reply_via": "messenger"})
@@ -211,6 +217,7 @@ def test_languages_of_the_posters_or_the_main_one(store, channel_fakes, clock):
     assert sorted(r["lang"] for r in _posts(store, kind="resolved")) == ["en", "nl"]
 
 
+@pytest.mark.slow
 def test_platform_errors_retry_with_backoff_or_fail_with_the_body(store, channel_fakes, clock):
     seed(store, 1)
     config = outbound(channel_fakes["urls"], "x", "engage")
@@ -231,6 +238,7 @@ def test_platform_errors_retry_with_backoff_or_fail_with_the_body(store, channel
     assert _posts(store, channel="x")[0]["state"] == "published"
 
 
+@pytest.mark.slow
 def test_gdpr_erase_removes_the_authors_personal_replies(store, channel_fakes, clock):
     from webcare.app.erase import erase_author
 
@@ -244,6 +252,7 @@ def test_gdpr_erase_removes_the_authors_personal_replies(store, channel_fakes, c
     assert sorted(r["author_handle"] for r in ReplyStore(app).of(KEY)) == ["@user0", "@user2"]
 
 
+@pytest.mark.slow
 def test_a_send_lease_that_runs_out_makes_the_post_due_again(store, channel_fakes, clock):
     seed(store, 1)
     config = outbound(channel_fakes["urls"], "x")
@@ -258,6 +267,7 @@ def test_a_send_lease_that_runs_out_makes_the_post_due_again(store, channel_fake
     assert len([s for s in channel_fakes["x"].sent if "reply" not in s]) == 1
 
 
+@pytest.mark.slow
 def test_engage_posters_are_answered_in_their_thread_and_others_skipped(store, channel_fakes,
                                                                         clock):
     seed(store, 2, platform="engage")

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 
 from sinks.store.sqlite import SqliteStoreConfig
@@ -19,6 +20,7 @@ from webcare.outbound import wiring
 OUTAGE = MONDAY + timedelta(hours=19)
 
 
+@pytest.mark.slow
 def test_a_burst_through_the_pipeline_is_announced_once_and_each_author_answered_once(
         tmp_path, channel_fakes):
     config = WebcareConfig(store=SqliteStoreConfig(path=str(tmp_path / "w.sqlite")),
@@ -50,6 +52,7 @@ def test_a_burst_through_the_pipeline_is_announced_once_and_each_author_answered
     assert per_target and max(per_target.values()) <= 2  # a status reply and a follow-up
 
 
+@pytest.mark.slow
 def test_cli_status_approve_reject_publish(tmp_path, channel_fakes, clock):
     store_path = str(tmp_path / "cli.sqlite")
     config = WebcareConfig(store=SqliteStoreConfig(path=store_path),

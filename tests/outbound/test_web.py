@@ -33,6 +33,7 @@ def _draft(app, channel="x"):
     return next(p for p in PostStore(app).list(("draft",)) if p["channel"] == channel)
 
 
+@pytest.mark.slow
 def test_an_agent_sees_drafts_but_cannot_approve(served, channel_fakes):
     client, app = served
     login(client, "alice")
@@ -47,6 +48,7 @@ def test_an_agent_sees_drafts_but_cannot_approve(served, channel_fakes):
     assert 'href="/outbound?incident=burst%3ALumen%20Telecom%3Aoutage%3A20261120T1200Z"' in item
 
 
+@pytest.mark.slow
 def test_a_lead_edits_and_approves_and_the_channel_gets_that_text(served, channel_fakes):
     client, app = served
     login(client, "lena")
@@ -68,6 +70,7 @@ def test_a_lead_edits_and_approves_and_the_channel_gets_that_text(served, channe
     assert entry["after"]["body"] == "Lumen: TV down in the north, on it."
 
 
+@pytest.mark.slow
 def test_too_long_text_for_the_channel_is_refused(served, channel_fakes):
     client, app = served
     login(client, "lena")
@@ -77,6 +80,7 @@ def test_too_long_text_for_the_channel_is_refused(served, channel_fakes):
     assert answer.status_code == 400 and "at most 280 characters" in answer.text
 
 
+@pytest.mark.slow
 def test_api_reject_approve_and_the_incident_record(served, channel_fakes):
     client, app = served
     lead, agent = api_token(app, "lena"), api_token(app, "alice")
@@ -96,6 +100,7 @@ def test_api_reject_approve_and_the_incident_record(served, channel_fakes):
     assert len(record["replies"]) == 3 and {r["state"] for r in record["replies"]} == {"pending"}
 
 
+@pytest.mark.slow
 def test_a_refused_publish_is_shown_and_left_for_the_retry_loop(served, channel_fakes):
     client, app = served
     login(client, "lena")

@@ -62,6 +62,7 @@ def detections(tool: FakeWebhook, store_config) -> dict[str, list[tuple[str, dat
     return found
 
 
+@pytest.mark.slow
 def test_restarts_mid_outage_continue_the_same_incidents_and_tickets(
         stream, store_config, tmp_path, monkeypatch):
     monkeypatch.setenv("WEBCARE_TICKET_WEBHOOK_SECRET", SECRET)

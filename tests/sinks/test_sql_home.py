@@ -13,6 +13,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("schemas", "ingest", "classify", "route", "sinks", "bus", "webcare")
 HOME = ROOT / "sinks" / "store"
@@ -87,6 +89,7 @@ def f():
     assert [line for line, _ in sql_literals(code)] == [3, 4, 5, 7, 8]
 
 
+@pytest.mark.slow
 def test_sql_lives_only_in_sinks_store():
     assert _product_files(), "no product source found"
     stray = []

@@ -44,6 +44,7 @@ def deliver(tmp_path, monkeypatch, *bodies, headers=AUTH, **keys):
     return responses, [parse_post(r) for r in records]
 
 
+@pytest.mark.slow
 def test_a_transcript_becomes_one_post_with_the_customer_text(tmp_path, monkeypatch):
     (response,), results = deliver(tmp_path, monkeypatch, fixture("webcare_transcript.json"))
     assert response.status_code == 200
@@ -63,6 +64,7 @@ def test_a_transcript_becomes_one_post_with_the_customer_text(tmp_path, monkeypa
     assert post.raw["format"] == "webcare" and post.lang == "en"
 
 
+@pytest.mark.slow
 def test_livechat_chat_and_archive_export_one_post_per_thread(tmp_path, monkeypatch):
     responses, results = deliver(tmp_path, monkeypatch, fixture("livechat_get_chat.json"),
                                  fixture("livechat_list_archives.json"))
@@ -97,6 +99,7 @@ def _bad_time() -> dict:
     return data
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("body, status, error, field", [
     (b"{not json", 400, "invalid_json", "body"),
     ({"conversation": "x"}, 422, "invalid_transcript", "messages"),
@@ -119,6 +122,7 @@ def test_bad_input_is_a_clear_error_and_a_dead_letter(tmp_path, monkeypatch, bod
     assert json.loads(letter.payload)["malformed_frame"] == original  # nothing lost
 
 
+@pytest.mark.slow
 def test_a_list_accepts_the_good_and_dead_letters_the_bad(tmp_path, monkeypatch):
     good, bad = fixture("webcare_transcript.json"), _bad_time()
     bad["conversation_id"] = "other"
@@ -130,6 +134,7 @@ def test_a_list_accepts_the_good_and_dead_letters_the_bad(tmp_path, monkeypatch)
     assert [type(r).__name__ for r in results] == ["Post", "DeadLetter"]
 
 
+@pytest.mark.slow
 def test_oversized_body_is_413_and_its_head_a_dead_letter(tmp_path, monkeypatch):
     big = fixture("webcare_transcript.json")
     big["messages"][1]["text"] = "x" * 5000
@@ -140,6 +145,7 @@ def test_oversized_body_is_413_and_its_head_a_dead_letter(tmp_path, monkeypatch)
     assert '"conversation_id": "sd-20261120-0042"' in json.loads(letter.payload)["malformed_frame"]
 
 
+@pytest.mark.slow
 def test_body_over_the_hard_limit_is_refused_unread(tmp_path, monkeypatch):
     src = chat_source(tmp_path, monkeypatch)
     base, records, thread = run(src)
@@ -155,6 +161,7 @@ def test_body_over_the_hard_limit_is_refused_unread(tmp_path, monkeypatch):
     assert response.status == 413 and answer["error"] == "too_large" and records == []
 
 
+@pytest.mark.slow
 def test_auth_failures_record_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("CHAT_SIGNING_KEY", "hmac-key")
     body = json.dumps(fixture("webcare_transcript.json")).encode()
@@ -232,17 +239,20 @@ def _contract(data) -> None:
     assert all(Post.model_validate_json(p.model_dump_json()) == p for p in posts)
 
 
+@pytest.mark.slow
 @given(JSON)
 def test_parser_property_arbitrary_json_only_raises_transcript_error(data):
     _contract(data)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(SHAPED)
 def test_parser_property_transcript_shaped_json_only_raises_transcript_error(data):
     _contract(data)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(NEAR_VALID)
 def test_parser_property_near_valid_transcripts(data):

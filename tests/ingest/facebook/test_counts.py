@@ -72,6 +72,7 @@ def counts(store, n: int) -> tuple:
     return tuple(row.values())
 
 
+@pytest.mark.slow
 def test_refresh_reads_reactions_comments_and_shares(store):
     with FakeGraph(deleted={item(55)}) as fake:
         done = refresh(AppDb(store.db), "facebook", facebook_fetch(Graph("page-token", fake.url)))
@@ -83,6 +84,7 @@ def test_refresh_reads_reactions_comments_and_shares(store):
     assert counts(store, 55) == (100, 0, 0, 0, 0)
 
 
+@pytest.mark.slow
 def test_bad_token_and_rate_limit_change_nothing(store, store_config):  # noqa: F811
     with FakeGraph(token="other") as fake, pytest.raises(RefreshFailed, match="code 190"):
         refresh(AppDb(store.db), "facebook", facebook_fetch(Graph("page-token", fake.url)))

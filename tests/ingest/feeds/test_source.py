@@ -157,6 +157,7 @@ def test_401_stops_loudly_without_leaking_the_header(tmp_path, monkeypatch, capl
     assert src.health.state == "auth_failed" and "s3cr3t" not in caplog.text
 
 
+@pytest.mark.slow
 def test_429_waits_for_retry_after(tmp_path):
     with FakeFeeds({}, status=429) as fake:
         src = make(tmp_path, fake, max_cycles=2)
@@ -182,6 +183,7 @@ def test_entry_normaliser_property(title, body, n, track):
     assert " ".join(parsed.entries[0].title.split())[:20] in " ".join(post.text.split())
 
 
+@pytest.mark.slow
 def test_webcare_run_ingests_feeds_end_to_end(tmp_path):
     import json
 

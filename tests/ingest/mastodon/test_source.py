@@ -129,6 +129,7 @@ def test_missing_token_is_an_auth_failure(tmp_path, monkeypatch):
         make(tmp_path, fake, notifications=True)
 
 
+@pytest.mark.slow
 def test_rate_limit_waits_and_is_reported(tmp_path):
     with FakeMastodon([status(1)], status_code=429) as fake:
         src = make(tmp_path, fake, max_cycles=2, streaming=False)

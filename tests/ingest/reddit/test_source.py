@@ -203,6 +203,7 @@ def test_missing_credentials_name_the_variable(tmp_path, monkeypatch):
         RedditSource(RedditConfig(inbox=True, state_path=str(tmp_path / "s.sqlite")))
 
 
+@pytest.mark.slow
 def test_429_waits_then_retries(tmp_path, monkeypatch):
     with FakeReddit([comment(1)], status=429) as fake:
         src = make(tmp_path, fake, monkeypatch, streams=["comments"], max_cycles=2)
@@ -286,6 +287,7 @@ def test_recorded_stream_replays_through_praw(tmp_path, monkeypatch):
     assert all(isinstance(r, Post) for r in results)
 
 
+@pytest.mark.slow
 def test_webcare_run_ingests_reddit_end_to_end(tmp_path, monkeypatch):
     from click.testing import CliRunner
 

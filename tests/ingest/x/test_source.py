@@ -127,6 +127,7 @@ def test_stream_401_stops_loudly(tmp_path, monkeypatch):
             drain(src)
 
 
+@pytest.mark.slow
 def test_429_waits_for_reset_header(tmp_path, monkeypatch):
     with FakeX([tweet(1)], status=429) as fake:
         src = make(tmp_path, fake, monkeypatch, query="lumen", max_cycles=2)

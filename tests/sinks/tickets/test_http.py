@@ -58,6 +58,7 @@ def test_check_classifies_every_status(status, body):
         assert caught.value.body == body and caught.value.status == status
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("parse", PARSERS)
 @given(value=JSON)
 def test_parsers_return_an_id_or_reject(parse, value):

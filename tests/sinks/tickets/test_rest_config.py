@@ -81,6 +81,7 @@ def test_secrets_are_never_in_the_config_or_its_dump(tmp_path, monkeypatch):
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(title=texts, reason=texts, brand=texts, key=texts.filter(bool))
 def test_any_incident_text_renders_valid_json_bodies(title, reason, brand, key):

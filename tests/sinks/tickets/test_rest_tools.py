@@ -200,6 +200,7 @@ def test_efecte_through_the_ticket_delivery_wiring(efecte, store_config):
     assert card["status"] == ["05 - Solved"] and len(card["worklog"]) == 2
 
 
+@pytest.mark.slow
 def test_a_burst_of_600_posts_is_one_helix_incident_with_its_work_log(helix, store_config):
     config = pipeline_config(worked("bmc-helix", helix.url), store_config)
     store, correlator = open_store(config.store), IncidentCorrelator()

@@ -76,6 +76,7 @@ def posts(config, kind=None) -> list[dict]:
         store.close()
 
 
+@pytest.mark.slow
 def test_desk_resolution_resolves_the_incident_and_only_then_publishes(tools, store_config):
     snow, page = tools
     config = config_of(tools, store_config)
@@ -123,6 +124,7 @@ def test_desk_resolution_resolves_the_incident_and_only_then_publishes(tools, st
         store.close()
 
 
+@pytest.mark.slow
 def test_quiet_volume_only_proposes_the_resolution(tools, store_config):
     snow, page = tools
     config = config_of(tools, store_config)

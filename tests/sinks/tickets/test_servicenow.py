@@ -63,6 +63,7 @@ def test_crash_between_create_and_store_does_not_duplicate(snow, outbox):
     assert len(snow.tool.by_correlation(KEY)) == 1
 
 
+@pytest.mark.slow
 def test_down_for_an_hour_loses_nothing_and_duplicates_nothing(snow, outbox):
     """503 for an hour of simulated time, then back: every event delivered once, in order."""
     clock, sink = SimClock(), make_sink(snow)
