@@ -18,7 +18,8 @@ CHUNK = 500
 # (count label, table): rows keyed by post_id, deleted before the post itself
 POST_TABLES = (("claims", "claims"), ("notes", "notes"), ("relabels", "relabels"),
                ("replies", "replies"), ("reply_sends", "reply_sends"),
-               ("incident_links", "incident_posts"), ("queue_items", "queue_items"),
+               ("incident_links", "incident_posts"), ("assignments", "assignments"),
+               ("queue_items", "queue_items"),
                ("engagement", "post_engagement"), ("threads", "post_threads"),
                ("outbound_replies", "outbound_replies"), ("dead_letters", "dead_letters"),
                ("posts", "posts"))

@@ -20,7 +20,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = ((1, "schema.sql"), (2, "app_schema.sq
                                            (5, "incident_state_schema.sql"),  # issue 18
                                            (6, "alert_outbox_schema.sql"),  # alerts, issue 21
                                            (7, "search_schema.{dialect}.sql"),  # search, i. 21
-                                           (8, "dead_letter_schema.sql"))  # dead letters, i. 21
+                                           (8, "dead_letter_schema.sql"),  # dead letters, i. 21
+                                           (9, "desk_schema.sql"))  # teams, assignment, i. 21
 
 
 def latest_version() -> int:
