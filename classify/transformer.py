@@ -1,41 +1,41 @@
 """The accurate sentiment model: fine-tuned all-MiniLM-L6-v2, int8 ONNX, run by onnxruntime.
 
 Built once (by :class:`classify.sentiment.SentimentScorer` when the cascade is on, or by the
-evaluation) from ``classify/models/sentiment_minilm.onnx`` + ``minilm_tokenizer.json`` +
-``sentiment_minilm.json`` (calibration); construction fails with
-:class:`TransformerModelError` when a file is missing or unreadable. No torch at run time.
+evaluation) from ``classify/models/sentiment_minilm.onnx`` + ``minilm_tokenizer.json`` (the
+shared encoder, :mod:`classify.encoder`), ``sentiment_minilm_head.npz`` (the sentiment head
+over its embedding, with its calibration) or, without it, the graph's own logits and
+``sentiment_minilm.json``; construction fails with :class:`TransformerModelError` when a file
+is missing or unreadable. No torch at run time.
 
 :meth:`MiniLM.run` returns, per text, the calibrated (negative, neutral, positive)
-probabilities and the pooled 384-d embedding (the input of the complaint head). Texts are
-normalised as in training (URLs → ``http``, handles → ``@user``), cut to :data:`MAX_TOKENS`
-tokens, and batched by length so padding stays small.
+probabilities and the pooled 384-d embedding (the input of the complaint head), embedded once
+per batch through the encoder's cache. Texts are normalised as in training (URLs → ``http``,
+handles → ``@user``), cut to :data:`MAX_TOKENS` tokens, unpadded, and batched by length.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from schemas.errors import WebcareError
+from classify.encoder import (
+    MAX_TOKENS,
+    MODELS_DIR,
+    ONNX_FILE,
+    TOKENIZER_FILE,
+    LinearHead,
+    SharedEncoder,
+    TransformerModelError,
+    normalise,
+)
 
-MAX_TOKENS = 64
-MODELS_DIR = Path(__file__).parent / "models"
-ONNX_FILE, TOKENIZER_FILE, META_FILE = ("sentiment_minilm.onnx", "minilm_tokenizer.json",
-                                        "sentiment_minilm.json")
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_HANDLE = re.compile(r"(?<!\w)@\w+")
-
-
-def normalise(text: str) -> str:
-    """The text as the model saw it in training."""
-    return _HANDLE.sub("@user", _URL.sub("http", text))
-
-
-class TransformerModelError(WebcareError, RuntimeError):
-    """The transformer model files are missing or unreadable (raised at construction)."""
+META_FILE = "sentiment_minilm.json"
+HEAD_FILE = "sentiment_minilm_head.npz"  # the head re-fitted on the shared encoder's output
+__all__ = ["MAX_TOKENS", "MODELS_DIR", "ONNX_FILE", "TOKENIZER_FILE", "MiniLM",
+           "TransformerModelError", "normalise"]
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -57,52 +57,42 @@ def against_neutral(scores: np.ndarray) -> np.ndarray:
 
 
 class MiniLM:
-    """One onnxruntime session over the shipped (or a given) model directory."""
+    """The sentiment head over the :class:`classify.encoder.SharedEncoder` (given, or one
+    session over the shipped or a given model directory).
+
+    With ``sentiment_minilm_head.npz`` in the directory (``webcare train --task encoder``)
+    the logits are that head's over the cached embedding, so the complaint head and the
+    other heads read the same single pass; without it (right after ``--task transformer``)
+    they are the graph's own ``logits`` output, with the calibration of
+    ``sentiment_minilm.json``."""
 
     def __init__(self, model_dir: Path | None = None, threads: int = 1,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, encoder: SharedEncoder | None = None) -> None:
         model_dir = Path(model_dir or MODELS_DIR)
         try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-
             meta = json.loads((model_dir / META_FILE).read_text("utf-8"))
             self.temperature = float(meta["temperature"])
             self.decision_bias = np.array(meta["decision_bias"], dtype=np.float64)
-            self.tokenizer = Tokenizer.from_file(str(model_dir / TOKENIZER_FILE))
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            self.session = ort.InferenceSession(str(model_dir / ONNX_FILE), options,
-                                                providers=["CPUExecutionProvider"])
-        except (OSError, ValueError, KeyError, TypeError, ImportError, RuntimeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise TransformerModelError(
                 f"cannot load the transformer sentiment model from {model_dir}: {exc!r}") from exc
-        self.tokenizer.enable_truncation(MAX_TOKENS)
         self.name = str(meta.get("name", "minilm"))
+        self.encoder = encoder or SharedEncoder(model_dir, threads, batch_size)
+        self.head: LinearHead | None = None
+        if (model_dir / HEAD_FILE).is_file():
+            head = load_sentiment_head(model_dir / HEAD_FILE)
+            self.head, self.temperature, self.decision_bias, self.name = head
         self.batch_size = batch_size
 
-    def raw(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Uncalibrated logits (n, 3) and pooled embeddings (n, 384), in input order."""
-        n = len(texts)
-        logits = np.zeros((n, 3), dtype=np.float32)
-        pooled = np.zeros((n, 384), dtype=np.float32)
-        if not n:
+    def raw(self, texts: list[str],
+            keys: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Uncalibrated logits (n, 3) and pooled embeddings (n, 384), in input order;
+        ``keys``: the posts' cache keys (default their texts)."""
+        if self.head is None:
+            logits, pooled = self.encoder.forward(texts, ("logits", "embedding"))
             return logits, pooled
-        encoded = [e.ids for e in self.tokenizer.encode_batch([normalise(t) for t in texts])]
-        order = sorted(range(n), key=lambda i: len(encoded[i]))
-        for start in range(0, n, self.batch_size):
-            chunk = order[start:start + self.batch_size]
-            width = max(len(encoded[i]) for i in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                ids[row, : len(encoded[i])] = encoded[i]
-                mask[row, : len(encoded[i])] = 1
-            out_logits, out_pooled = self.session.run(
-                ["logits", "embedding"], {"input_ids": ids, "attention_mask": mask})
-            logits[chunk], pooled[chunk] = out_logits, out_pooled
-        return logits, pooled
+        pooled = self.encoder.embed(texts, keys)
+        return self.head(pooled).astype(np.float32), pooled
 
     def run(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated probabilities (n, 3) and embeddings (n, 384)."""
@@ -113,3 +103,22 @@ class MiniLM:
         """Decision: argmax of log-probabilities plus the per-class decision bias (fitted for
         macro recall on the calibration slice); 0 negative, 1 neutral, 2 positive."""
         return np.argmax(np.log(probabilities + 1e-12) + self.decision_bias, axis=1)
+
+
+def load_sentiment_head(path: Path) -> tuple[LinearHead, float, np.ndarray, str]:
+    """(head, temperature, decision bias, name) of a ``sentiment_minilm_head.npz``; raises
+    :class:`TransformerModelError` naming the file when it is unreadable or malformed."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(bytes(z["meta"]).decode())
+            head = LinearHead(z["coef"], z["bias"])
+        temperature = float(meta["temperature"])
+        bias = np.array(meta["decision_bias"], dtype=np.float64)
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile,
+            UnicodeDecodeError) as exc:
+        raise TransformerModelError(f"cannot load the MiniLM sentiment head {path}: "
+                                    f"{exc!r}") from exc
+    if head.coef.shape != (384, 3) or bias.shape != (3,) or not temperature > 0:
+        raise TransformerModelError(f"{path}: shapes {head.coef.shape}, {bias.shape} or "
+                                    f"temperature {temperature} do not fit")
+    return head, temperature, bias, str(meta.get("name", "minilm-sentiment"))

@@ -19,6 +19,7 @@ import click
 from webcare.cli import alerts as alerts_cli
 from webcare.cli import app as app_cli
 from webcare.cli import dead_letters as dead_letters_cli
+from webcare.cli import desk as desk_cli
 from webcare.cli import engagement as engagement_cli
 from webcare.cli import kafka as kafka_cli
 from webcare.cli import knowledge as knowledge_cli
@@ -157,8 +158,8 @@ def evaluate(shared_dir: Path | None, details: bool, compare_models: bool,
 @main.command()
 @click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None)
 @click.option("--task", default="all",
-              type=click.Choice(["sentiment", "transformer", "e5", "complaint", "topic",
-                                 "all"]))
+              type=click.Choice(["sentiment", "transformer", "encoder", "e5", "complaint",
+                                 "topic", "all"]))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="where to write artifacts (default: the shipped classify/models)")
 @click.option("--data", "extra_data", multiple=True, type=click.Path(path_type=Path),
@@ -194,6 +195,7 @@ knowledge_cli.register(main)  # webcare knowledge (issue 8)
 engagement_cli.register(main)  # webcare engagement (issue 8)
 alerts_cli.register(main)  # webcare alerts (issue 21)
 dead_letters_cli.register(main)  # webcare dead-letters, search (issue 21)
+desk_cli.register(main)  # webcare teams, assign (issue 21)
 
 
 @main.group()

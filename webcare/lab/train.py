@@ -7,6 +7,9 @@
   complaint tweets (plus ``--data`` CSV/JSONL with complaint labels); run after sentiment,
   whose probabilities are inputs; the MiniLM head only when the transformer model exists;
 * transformer — the fine-tuned MiniLM sentiment model (int8 ONNX; needs the ``train`` extra);
+* encoder — the MiniLM sentiment head over the shared encoder's unpadded embeddings
+  (``classify/models/sentiment_minilm_head.npz``, :mod:`webcare.lab.training.encoder_export`;
+  no torch), then the complaint heads over the same embeddings (as ``complaint``);
 * e5 — the accurate-path heads over multilingual-e5-small embeddings: the Dutch head
   (``classify/models/sentiment_e5_head.npz``) from the Dutch polarity tweets and the
   webcare-domain expert (``sentiment_e5_webcare.npz``) from the invented webcare posts, the
@@ -48,6 +51,13 @@ def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]
         target = out_dir or SHIPPED_MODELS
         meta = train_transformer(shared, target)
         lines += [f"transformer sentiment model written to {target}", json.dumps(meta, indent=2)]
+    if task in ("transformer", "encoder", "all"):  # a new graph wants a new head
+        from webcare.lab.training.encoder_export import train_encoder_head
+
+        target = out_dir or SHIPPED_MODELS
+        source = target if (target / "sentiment_minilm.onnx").is_file() else SHIPPED_MODELS
+        meta = train_encoder_head(shared, source, target)
+        lines += [f"shared-encoder sentiment head written to {target}", json.dumps(meta, indent=2)]
     if task in ("e5", "all"):
         from webcare.lab.training.e5_head import train_e5_head
 
@@ -60,17 +70,22 @@ def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]
         meta = train_webcare_expert(shared, fast, target,
                                     relabel_paths=data)
         lines += [f"e5 webcare expert written to {target}", json.dumps(meta, indent=2)]
-    if task in ("complaint", "all"):
+    if task in ("complaint", "encoder", "all"):  # encoder: the MiniLM head only
         lines += _train_complaint(shared, out_dir or SHIPPED_MODELS,
-                                  [p for p in data if task == "complaint"])
+                                  [p for p in data if task == "complaint"],
+                                  only_minilm=task == "encoder")
     if task in ("topic", "all"):
         lines += _train_topic(shared, out_dir, data)
     return "\n".join(lines)
 
 
-def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]:
+def _train_complaint(shared: Path, target: Path, extra: list[Path],
+                     only_minilm: bool = False) -> list[str]:
+    """The complaint models; ``only_minilm``: re-fit the MiniLM head alone (the fast model is
+    re-trained in a scratch folder for its out-of-fold probabilities, the others are kept)."""
     import numpy as np
 
+    from classify.complaint import EMBEDDING_HEADS, load_arrays
     from classify.e5 import E5Encoder
     from classify.pipeline import Classifier
     from classify.transformer import MiniLM
@@ -95,15 +110,23 @@ def _train_complaint(shared: Path, target: Path, extra: list[Path]) -> list[str]
     classifier = Classifier(config.model_copy(update={"brands": [], "sentiment": sentiment,
                                                        "urgency": urgency}))
     y = np.asarray(labels)
-    fast = train_fast(texts, featurize(texts, classifier), y, target,
-                      ", ".join(p.name for p in paths))
-    lines = [f"complaint model written to {target / 'complaint_en.npz'} ({len(y)} rows): "
+    with tempfile.TemporaryDirectory() as scratch:
+        fast = train_fast(texts, featurize(texts, classifier), y,
+                          Path(scratch) if only_minilm else target,
+                          ", ".join(p.name for p in paths))
+    lines = [f"complaint model {'(scratch) ' * only_minilm}written to "
+             f"{target / 'complaint_en.npz'} ({len(y)} rows): "
              f"5-fold CV F1 {fast['cv_f1']:.3f} at threshold {fast['threshold']}, "
              f"Brier {fast['cv_brier']:.3f}, ECE {fast['cv_ece']:.3f}"]
     encoders = [("e5", lambda: E5Encoder(threads=2).embed(texts))]
     if (target / "sentiment_minilm.onnx").is_file():
         encoders.insert(0, ("minilm", lambda: MiniLM(target, threads=2).run(texts)[1]))
     heads = {}
+    if only_minilm:
+        encoders = [e for e in encoders if e[0] == "minilm"]
+        fast = {**load_arrays(target / "complaint_en.npz")[0], "oof": fast["oof"]}
+        heads = {e: load_arrays(target / f)[0] for e, f in EMBEDDING_HEADS.items()
+                 if e != "minilm" and (target / f).is_file()}
     for encoder, embed in encoders:
         heads[encoder] = head = train_head(embed(), y, fast["oof"], target, encoder)
         lines.append(f"{encoder} complaint head written: 5-fold CV F1 {head['cv_f1']:.3f} at "

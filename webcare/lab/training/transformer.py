@@ -212,6 +212,7 @@ def train_transformer(shared_data_dir: Path, out_dir: Path, settings: dict | Non
     (train_x, train_y), (cal_x, cal_y) = split(texts, labels, settings["calibration_share"],
                                                settings["max_train"], settings["seed"])
     tokenizer = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+    tokenizer.no_padding()  # the file pads to 128 and _pad masks nothing: real lengths, as run
     tokenizer.enable_truncation(MAX_TOKENS)
     started = time.time()
     net = finetune(train_x, train_y, tokenizer, settings, log)
