@@ -1,4 +1,4 @@
-"""Bulk claim and dismiss from the queue (issue 21), on SQLite and PostgreSQL: the CSRF-checked
+"""Bulk claim, dismiss and assign from the queue (issue 21), on SQLite and PostgreSQL: the CSRF-checked
 form and the JSON API, per-item results (someone else's claim refuses that item only), one
 audit entry per item plus the bulk entry, roles enforced."""
 
@@ -48,7 +48,29 @@ def test_bulk_api(client_for, app_store):
     assert app_store.owner("t-4") == "alice"
     refused = client.post("/api/v1/queue/bulk", headers=headers,
                           json={"action": "assign", "post_ids": ["t-1"], "assignee": "bob"})
-    assert refused.status_code == 422  # until the desk's assignment sets bulk.ASSIGN
+    assert refused.status_code == 403  # assigning to others is for leads and admins
     comms = api_token(app_store, "carl")
     assert client.post("/api/v1/queue/bulk", headers=comms, json={
         "action": "dismiss", "post_ids": ["t-1"]}).status_code == 403
+
+
+def test_bulk_assign_by_a_lead_gives_each_item_to_the_agent_audited(client_for, app_store):
+    client, lead = client_for(), api_token(app_store, "lena")
+    answer = client.post("/api/v1/queue/bulk", headers=lead, json={
+        "action": "assign", "post_ids": ["t-1", "t-2", "nope"], "assignee": "bob"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["done"], body["failed"]) == (2, 1)
+    assert app_store.owner("t-1") == app_store.owner("t-2") == "bob"
+    assert [e["actor"] for e in app_store.audit_entries("t-1") if e["action"] == "assign"] \
+        == ["lena"]
+    not_an_agent = client.post("/api/v1/queue/bulk", headers=lead, json={
+        "action": "assign", "post_ids": ["t-3"], "assignee": "carl"}).json()
+    assert not_an_agent["results"][0]["error"] == "'carl' is not an agent"
+
+
+
+def test_the_queue_offers_bulk_assign_to_leads_only(client_for):
+    lead, agent = client_for("lena").get("/").text, client_for("alice").get("/").text
+    assert 'value="assign"' in lead and '<option value="bob">bob</option>' in lead
+    assert 'value="assign"' not in agent

@@ -4,13 +4,14 @@ them all; the page form (CSRF-checked) and ``POST /api/v1/queue/bulk`` call :fun
 Each item goes through the single-item action (:func:`webcare.app.service.claim` /
 :func:`webcare.app.service.dismiss`): the same role check, the same claim rule (an item someone
 else holds is refused for that item only, naming the owner), and one audit entry per item;
-a ``bulk`` audit entry records the request and its counts. Assigning to another agent is the
-desk's (``assign``): :data:`ASSIGN` is the hook it sets, and until then ``assign`` is refused.
+a ``bulk`` audit entry records the request and its counts. ``assign`` gives each item to an
+agent through the desk's assignment (:func:`webcare.app.desk_web.assign_item`: leads and
+admins, the item's team and SLA policy, audited).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,15 +20,14 @@ from pydantic import BaseModel, Field
 from sinks.store.app_store import AppStore
 from webcare.app import service
 from webcare.app.deps import api_user, check_csrf, session_user, state
+from webcare.app.desk_web import assign_item
 from webcare.app.pages import render
+from webcare.app.queries import desk_of
 from webcare.app.service import Conflict, NotFound, User
+from webcare.desk.sla import Desk
 
 MAX_ITEMS = 200
 ACTIONS = ("claim", "dismiss", "assign")
-# The desk's assignment (webcare/app/assignment*.py) plugs in here:
-# ASSIGN(app, user, post_id, assignee) assigns one item (role check, audit) or raises
-# Conflict / NotFound / service.Forbidden like the other actions.
-ASSIGN: Callable[[AppStore, User, str, str], None] | None = None
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["webcare"])
@@ -55,14 +55,16 @@ class BulkAnswer(BaseModel):
 
 
 def apply(app: AppStore, user: User, action: str, post_ids: list[str], reason: str = "noise",
-          assignee: str | None = None) -> list[BulkResult]:
+          assignee: str | None = None, desk: Desk | None = None) -> list[BulkResult]:
     """Run ``action`` on each item in order; a refusal of one item never stops the rest."""
     service.require(user, "queue:act")
     if action not in ACTIONS:
         raise ValueError(f"unknown bulk action {action!r}")
-    if action == "assign" and (ASSIGN is None or not assignee):
-        raise ValueError("assigning needs the desk's assignment and an assignee"
-                         if ASSIGN is None else "assigning needs an assignee")
+    if action == "assign":
+        service.require(user, "assign:any")
+        if not assignee or desk is None:
+            raise ValueError("assigning needs an assignee" if desk is not None else
+                             "assigning needs the desk (the teams: section)")
     ids = list(dict.fromkeys(i for i in post_ids if i))[:MAX_ITEMS]
     if not ids:
         raise ValueError("select at least one item")
@@ -74,7 +76,7 @@ def apply(app: AppStore, user: User, action: str, post_ids: list[str], reason: s
             elif action == "dismiss":
                 service.dismiss(app, user, post_id, reason or "noise")
             else:
-                ASSIGN(app, user, post_id, assignee)
+                assign_item(app, desk, user, post_id, assignee)
             results.append(BulkResult(post_id=post_id, ok=True))
         except Conflict as error:
             results.append(BulkResult(post_id=post_id, ok=False, error=str(error),
@@ -97,7 +99,8 @@ async def bulk_page(request: Request, user: User = Depends(session_user)):
     assignee = str(form.get("assignee", ""))[:200] or None
     try:  # the worker thread's own store connection (sqlite3 stays in its thread)
         results = await run_in_threadpool(
-            lambda: apply(state(request).store(), user, action, ids, reason, assignee))
+            lambda: apply(state(request).store(), user, action, ids, reason, assignee,
+                          desk_of(state(request))))
     except ValueError as error:
         return render(request, "bulk.html", {"user": user, "action": action, "results": [],
                                              "error": str(error)}, 400)
@@ -107,11 +110,11 @@ async def bulk_page(request: Request, user: User = Depends(session_user)):
 
 @api.post("/queue/bulk", response_model=BulkAnswer)
 def bulk_api(body: BulkBody, request: Request, user: User = Depends(api_user)) -> dict:
-    """Claim, dismiss (or, with the desk's assignment, assign) many items; each item is
-    audited and answered on its own (``ok``, ``error``, ``owner``)."""
+    """Claim, dismiss or assign (leads, admins) many items; each item is audited and answered
+    on its own (``ok``, ``error``, ``owner``)."""
     try:
         results = apply(state(request).store(), user, body.action, body.post_ids, body.reason,
-                        body.assignee)
+                        body.assignee, desk_of(state(request)))
     except ValueError as error:
         raise HTTPException(422, str(error)) from error
     done = sum(r.ok for r in results)

@@ -30,7 +30,6 @@ from webcare.desk.sla import Desk
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["teams"])
-ASSIGNABLE_ROLES = ("agent", "lead", "admin")
 
 
 # -- actions (pages and API) ------------------------------------------------------------------
@@ -41,7 +40,7 @@ def set_availability(app: AppStore, user: User, status: str, name: str | None = 
     if name != user.name:
         service.require(user, "assign:any")
     row = app.user(name)
-    if row is None or row["role"] not in ASSIGNABLE_ROLES:
+    if row is None or row["role"] not in service.ASSIGNABLE_ROLES:
         raise NotFound(f"no agent {name!r}")
     desk_rows.set_status(app, name, status, now(), user.name)
     return name
@@ -54,7 +53,7 @@ def assign_item(app: AppStore, desk: Desk, user: User, post_id: str, agent: str)
     if row is None:
         raise NotFound(f"no queue item {post_id!r}")
     target = app.user(agent)
-    if target is None or target["disabled"] or target["role"] not in ASSIGNABLE_ROLES:
+    if target is None or target["disabled"] or target["role"] not in service.ASSIGNABLE_ROLES:
         raise ValueError(f"{agent!r} is not an agent")
     if row["status"] not in ("open", "claimed"):
         raise ValueError(f"the item is {row['status']}; only open or claimed items are assigned")

@@ -117,7 +117,8 @@ def queue_page(request: Request, user: User = Depends(session_user), topic: str 
         "breached": sum(r["sla"]["breached"] for r in rows), "search_error": search_error,
         "export_query": request.url.query,
         "teams": [t.name for t in queries.desk_of(st).config.teams],  # issue 21
-        "availability": desk_rows.statuses(app.db).get(user.name, "away")},
+        "availability": desk_rows.statuses(app.db).get(user.name, "away"),
+        "agents": assignable(app, user)},
         400 if search_error else 200)
 
 
@@ -141,9 +142,16 @@ def item_page(request: Request, id: str, user: User = Depends(session_user),
                                                         view["decision"].post.platform),
         "topics": st.topics, "sentiments": service.SENTIMENTS,
         "urgencies": ("critical", "high", "medium", "low"),
-        "agents": [u["name"] for u in app.users() if u["role"] in ("agent", "lead", "admin")
-                   and not u["disabled"]] if service.allowed(user, "assign:any") else []},
-        status)
+        "agents": assignable(app, user)}, status)
+
+
+def assignable(app, user: User) -> list[str]:
+    """Whom a lead may give items to (the item page's and the queue's bulk assign); none for
+    users without ``assign:any``."""
+    if not service.allowed(user, "assign:any"):
+        return []
+    return [u["name"] for u in app.users()
+            if u["role"] in service.ASSIGNABLE_ROLES and not u["disabled"]]
 
 
 def brand_canned(config, desk, view: dict, user: User, name: str | None):

@@ -46,6 +46,8 @@ class User:
     role: str
 
 
+ASSIGNABLE_ROLES = ("agent", "lead", "admin")  # who may be given queue items (issue 21)
+
 class Forbidden(WebcareError, PermissionError):
     pass
 
