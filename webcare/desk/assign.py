@@ -11,8 +11,10 @@ process), on SQLite or PostgreSQL:
    member — online in the app, within the team's working hours (its policy's business hours)
    and under the capacity (open assigned items) — round-robin after the last agent given one,
    or the least loaded (ties: round-robin order);
-4. reassigns items whose agent has not replied within ``reassign_after_minutes`` of the
-   assignment to another available member (the same agent keeps it when nobody else is).
+4. reassigns items whose agent has not replied within ``reassign_after_minutes`` *business*
+   minutes of the assignment (the team's policy calendar, :func:`reassign_due`: an item
+   assigned at 16:55 on a Friday with 30 minutes, hours 09-17, is due 09:25 on Monday) to
+   another available member (the same agent keeps it when nobody else is).
 
 Each assignment is a conditional write (:func:`sinks.store.assignment.assign`) audited in its
 transaction, so a repeated or concurrent pass changes nothing twice.
@@ -32,6 +34,7 @@ from schemas import QueueItem
 from sinks.store import assignment as rows
 from sinks.store.app_db import parse_iso
 from sinks.store.app_store import AppStore
+from webcare.desk.clock import NoBusinessTime
 from webcare.desk.config import Team
 from webcare.desk.sla import Desk
 
@@ -134,7 +137,7 @@ def _reassign(app: AppStore, desk: Desk, at: datetime, counts: dict) -> None:
         if team is None:
             continue
         strategy, _, after = settings(desk, team)
-        if after <= 0 or parse_iso(row["assigned_at"]) > at - timedelta(minutes=after):
+        if after <= 0 or reassign_due(desk, team, parse_iso(row["assigned_at"]), after) > at:
             continue
         old = row["agent"]
         agent = pick(strategy, team.members, available(desk, team, status, load, at, old),
@@ -147,6 +150,17 @@ def _reassign(app: AppStore, desk: Desk, at: datetime, counts: dict) -> None:
             load[agent] = load.get(agent, 0) + 1
             load[old] = max(0, load.get(old, 0) - 1)
             counts["reassigned"] += 1
+
+
+def reassign_due(desk: Desk, team: Team | None, assigned_at: datetime,
+                 minutes: float) -> datetime:
+    """When an item assigned at ``assigned_at`` without a first reply goes to somebody else:
+    ``minutes`` business minutes of the team's calendar later (the wall clock is only a lower
+    bound, used by the store's prefilter). A calendar without open time never reassigns."""
+    try:
+        return desk.calendar(team).add(assigned_at, timedelta(minutes=minutes))
+    except NoBusinessTime:
+        return datetime.max.replace(tzinfo=assigned_at.tzinfo)
 
 
 class AssignmentLoop:
