@@ -112,14 +112,35 @@ def run(replay_path: str | None, speed: float, bus: str, bootstrap: str | None,
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON output")
 @click.option("--limit", default=50, show_default=True)
+@click.option("--brand", default=None, help="only this brand (as the queue page's filter)")
+@click.option("--team", default=None, help="only items the assignment pass gave this team")
+@click.option("--search", "text", default=None,
+              help='full-text search: words, "a phrase", -word, OR (as in the app)')
 @CONFIG_OPTION
 @STORE_OPTION
-def queue(as_json: bool, limit: int, config_path: Path | None, store_path: str | None) -> None:
-    """Show the open webcare queue, highest priority first."""
+def queue(as_json: bool, limit: int, brand: str | None, team: str | None, text: str | None,
+          config_path: Path | None, store_path: str | None) -> None:
+    """Show the open webcare queue, highest priority first; with --brand, --team or --search
+    filtered as the app's queue page is, with each item's SLA (the desk's business clock)."""
     from webcare.job import assembly
 
-    items = assembly.read_queue(read_config(config_path, store_path, existing_store=True), limit)
-    click.echo(_dump_json(items) if as_json else assembly.format_queue(items))
+    config = read_config(config_path, store_path, existing_store=True)
+    if not (brand or team or (text or "").strip()):
+        items = assembly.read_queue(config, limit)
+        click.echo(_dump_json(items) if as_json else assembly.format_queue(items))
+        return
+    from sinks.store.search import BadSearch
+
+    try:
+        found = assembly.read_filtered_queue(config, limit, brand, team, text)
+    except BadSearch as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        import orjson
+
+        click.echo(orjson.dumps(found, option=orjson.OPT_INDENT_2).decode())
+        return
+    click.echo(assembly.format_filtered_queue(found))
 
 
 @main.command()

@@ -192,6 +192,42 @@ def read_queue(config: WebcareConfig, limit: int) -> list[QueueItem]:
         store.close()
 
 
+def read_filtered_queue(config: WebcareConfig, limit: int, brand: str | None = None,
+                        team: str | None = None, text: str | None = None) -> list[dict]:
+    """``webcare queue --brand/--team/--search``: the open queue filtered as the app's queue
+    page filters it (:func:`webcare.app.queries.queue`, the store's queue filters), each item
+    with its owner, brand and SLA on the desk's business clock (the app's clock: replay time on
+    a store of old posts). JSON-safe rows; raises ``BadSearch`` for an unreadable search."""
+    from sinks.store.app_store import AppStore
+    from webcare.app import queries
+    from webcare.desk.sla import Desk
+
+    app = AppStore(open_store(config.store))
+    try:
+        flt = queries.QueueFilter(brand=brand or None, team=team or None,
+                                  text=(text or "").strip() or None)
+        at, _ = queries.clock(app, config.app)
+        rows = queries.queue(app, config.app, flt, "", at, limit, Desk.of(config))
+    finally:
+        app.store.close()
+    return [{**r["item"].model_dump(mode="json"), "owner": r["owner"], "brand": r["brand"],
+             "sla": orjson.loads(orjson.dumps(r["sla"], default=str))} for r in rows]
+
+
+def format_filtered_queue(rows: list[dict]) -> str:
+    if not rows:
+        return "nothing in the queue matches"
+    lines = [f"{'prio':>4}  {'urgency':8} {'topic':12} {'lang':4} {'sla left':>9}  "
+             "brand / author / text"]
+    for r in rows:
+        left = (r.get("sla") or {}).get("seconds_left")
+        sla = "-" if left is None else f"{int(left) // 60}m"
+        text = " ".join(r["text"].split())[:60]
+        lines.append(f"{r['priority']:>4}  {r['urgency']:8} {r['topic']:12} {r['lang']:4} "
+                     f"{sla:>9}  {r['brand'] or '-'} / {r['author_handle']}: {text}")
+    return "\n".join(lines)
+
+
 def read_incidents(config: WebcareConfig) -> list[Incident]:
     store = open_store(config.store)
     try:
