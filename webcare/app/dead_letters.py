@@ -11,8 +11,11 @@ stage and reason. **Discard** needs a reason. Every action writes an audit entry
 (``deadletter.reprocess``, ``deadletter.reprocess_failed``, ``deadletter.discard``) in the
 transaction that records it. The CLI (``webcare dead-letters``) calls the same functions.
 
-Burst incidents, tickets and outbound are not re-run here (they follow the pipeline's sink
-chain); a reprocessed post appears in the queue like any other.
+With the pipeline's sink chain (``Stages.write``: :func:`webcare.job.assembly.reprocess_stages`,
+which ``webcare dead-letters reprocess`` uses and ``webcare serve`` hands to :func:`create_app`
+through :func:`use_stages`), the decision goes through burst correlation, incidents, tickets,
+outbound and alerts as in the pipeline, so the post joins its open incident. Without it (an
+app built without that factory, e.g. in tests) only the store's ``write`` runs.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ class Stages:
 
     classify: Callable[[Post], Classification]
     route: Callable[[Post, Classification], Decision]
+    # the pipeline's sink chain: correlate, store, incidents, tickets, outbound, alerts;
+    # returns the decision as stored (None: the store's write only)
+    write: Callable[[Decision], Decision] | None = None
 
 
 def build_stages(config: WebcareConfig) -> Stages:
@@ -61,14 +67,23 @@ def build_stages(config: WebcareConfig) -> Stages:
 
 
 _stages: dict[int, Stages] = {}
+_factories: dict[int, Callable[[WebcareConfig], Stages]] = {}
 _lock = threading.Lock()
+
+
+def use_stages(config: WebcareConfig, factory: Callable[[WebcareConfig], Stages]) -> None:
+    """Build the stages of ``config`` with ``factory`` (injected by the code that builds the
+    app, above it: ``webcare serve`` passes the pipeline's sink chain)."""
+    with _lock:
+        _factories[id(config)] = factory
+        _stages.pop(id(config), None)
 
 
 def stages_for(config: WebcareConfig) -> Stages:
     """One set of stages per config object (loading the classifier takes a while)."""
     with _lock:
         if id(config) not in _stages:
-            _stages[id(config)] = build_stages(config)
+            _stages[id(config)] = _factories.get(id(config), build_stages)(config)
         return _stages[id(config)]
 
 
@@ -121,7 +136,10 @@ def reprocess(app: AppStore, user: User, fingerprint: str, stages: Stages) -> Ou
     result = _run(letter, stages)
     if isinstance(result, Decision):
         try:
-            app.store.write([result], [])
+            if stages.write is not None:
+                result = stages.write(result)
+            else:
+                app.store.write([result], [])
         except Exception as error:  # noqa: BLE001 - the store refused: stays a dead letter
             result = DeadLetter(stage="store", error_type=type(error).__name__,
                                 reason=str(error)[:500], payload=letter["payload"],

@@ -70,7 +70,14 @@ def docs_page() -> tuple[str, str]:
     return html, csp
 
 
-def create_app(config: WebcareConfig) -> FastAPI:
+def create_app(config: WebcareConfig, reprocess_stages=None) -> FastAPI:
+    """``reprocess_stages``: builds the dead-letter reprocess stages with the pipeline's sink
+    chain (:func:`webcare.job.assembly.reprocess_stages`, passed by ``webcare serve``)."""
+    if reprocess_stages is not None:
+        from webcare.app.dead_letters import use_stages
+
+        use_stages(config, reprocess_stages)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield

@@ -61,7 +61,9 @@ def register(main: click.Group) -> None:
         if not users:
             click.echo("no users yet: add one with `webcare users add --name NAME --role agent`",
                        err=True)
-        uvicorn.run(create_app(config), host=host, port=port, log_level="info",
+        from webcare.job.assembly import reprocess_stages
+
+        uvicorn.run(create_app(config, reprocess_stages), host=host, port=port, log_level="info",
                     proxy_headers=False, server_header=False)
 
     @main.group()

@@ -4,7 +4,9 @@ Registered on the ``webcare`` group by :mod:`webcare.cli.main`; the app, store a
 imported inside the commands. Reprocess and discard act as a named user (``--as``, a lead or an
 admin of ``webcare users``) and are audited under that name, as in the app; they call the same
 functions as the app (:mod:`webcare.app.dead_letters`), with the stages built from the config
-(:func:`webcare.app.dead_letters.build_stages`). ``webcare search`` searches the queue (or
+(:func:`webcare.app.dead_letters.build_stages`) and the pipeline's whole sink chain
+(:func:`webcare.job.assembly.reprocess_stages`: the post joins its incident, tickets and
+outbound as in the pipeline). ``webcare search`` searches the queue (or
 every stored post with ``--posts``) with the app's query language and filters, and ``--csv``
 writes the filtered queue as the app's spreadsheet-safe CSV (no text: the whole filtered queue).
 """
@@ -113,13 +115,14 @@ def register(main: click.Group) -> None:
         when it fails again (it stays open with the new reason)."""
         from webcare.app import dead_letters as service
         from webcare.app.service import Conflict
+        from webcare.job.assembly import reprocess_stages
 
         config = read_config(config_path, store_path, existing_store=True)
         app = open_app(config)
         try:
             user = _user(app, actor)
             out = service.reprocess(app, user, _find(app, fingerprint),
-                                    service.build_stages(config))
+                                    reprocess_stages(config))
         except Conflict as error:
             raise click.ClickException(str(error)) from error
         finally:

@@ -113,6 +113,33 @@ def build_sink(config: WebcareConfig, scope: str | None = LOCAL_SCOPE
     return sink, correlator
 
 
+def reprocess_stages(config: WebcareConfig):
+    """The dead-letter reprocess stages (:class:`webcare.app.dead_letters.Stages`) with the
+    pipeline's sink chain: classify and route as configured, then the incident correlator
+    restored from the store's ``local`` state and :func:`build_sink`'s chain (store,
+    incidents, tickets, outbound, alerts), built, flushed and closed per reprocess (one at a
+    time per process), so a reprocessed post joins its open burst incident like any other."""
+    import threading
+
+    from webcare.app.dead_letters import Stages, build_stages
+
+    base, lock = build_stages(config), threading.Lock()
+
+    def write(decision: Decision) -> Decision:
+        with lock:
+            sink, correlator = build_sink(config)
+            try:
+                if correlator is not None:
+                    decision = correlator(decision)
+                sink.add(decision)
+                sink.flush()
+            finally:
+                sink.close()
+        return decision
+
+    return Stages(base.classify, base.route, write)
+
+
 def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
     from classify.pipeline import Classifier
 
