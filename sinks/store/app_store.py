@@ -34,7 +34,7 @@ class AppStore:
                 raise ValueError(f"user {name!r} already exists")
             self.db.run("INSERT INTO users (name, role, password_hash, created_at, disabled) "
                         "VALUES (?, ?, ?, ?, 0)", (name, role, password_hash, iso(now())))
-            self._audit("system", "user.add", None, None, {"name": name, "role": role})
+            self.audit_in_tx("system", "user.add", None, None, {"name": name, "role": role})
 
     def user(self, name: str) -> dict[str, Any] | None:
         return self.db.one("SELECT name, role, password_hash, disabled FROM users "
@@ -86,7 +86,7 @@ class AppStore:
                 before = self._status(post_id)
                 self.db.run("UPDATE queue_items SET status = 'claimed' WHERE post_id = ? "
                             "AND status = 'open'", (post_id,))
-                self._audit(user, "claim", post_id, {"owner": None, "status": before},
+                self.audit_in_tx(user, "claim", post_id, {"owner": None, "status": before},
                             {"owner": user, "status": self._status(post_id)})
         owner = self.owner(post_id)
         return won or owner == user, owner
@@ -102,7 +102,7 @@ class AppStore:
             before = self._status(post_id)
             self.db.run("UPDATE queue_items SET status = 'open' WHERE post_id = ? "
                         "AND status = 'claimed'", (post_id,))
-            self._audit(user, "release", post_id, {"owner": owner, "status": before},
+            self.audit_in_tx(user, "release", post_id, {"owner": owner, "status": before},
                         {"owner": None, "status": self._status(post_id)})
         return True
 
@@ -113,7 +113,7 @@ class AppStore:
             before = self._status(post_id)
             self.db.run("UPDATE queue_items SET status = ?, incident_key = COALESCE(?, "
                         "incident_key) WHERE post_id = ?", (status, incident_key, post_id))
-            self._audit(user, action, post_id, {"status": before},
+            self.audit_in_tx(user, action, post_id, {"status": before},
                         {"status": status, **({"incident": incident_key} if incident_key else {})},
                         detail)
 
@@ -122,8 +122,10 @@ class AppStore:
         return row["status"] if row else None
 
     # -- audit, notes, relabels, replies --------------------------------------------------
-    def _audit(self, actor: str, action: str, post_id: str | None, before: Any, after: Any,
-               detail: Any = None) -> None:
+    def audit_in_tx(self, actor: str, action: str, post_id: str | None, before: Any, after: Any,
+                    detail: Any = None) -> None:
+        """Write one audit row inside the caller's open transaction (so the change and its
+        audit commit together; :meth:`audit` opens its own)."""
         dump = lambda value: None if value is None else orjson.dumps(value).decode()  # noqa
         self.db.run("INSERT INTO audit (audit_id, at, actor, action, post_id, before_json, "
                     "after_json, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -133,7 +135,7 @@ class AppStore:
     def audit(self, actor: str, action: str, post_id: str | None = None, before: Any = None,
               after: Any = None, detail: Any = None) -> None:
         with self.db.tx():
-            self._audit(actor, action, post_id, before, after, detail)
+            self.audit_in_tx(actor, action, post_id, before, after, detail)
 
     def audit_entries(self, post_id: str | None = None, limit: int = 200) -> list[dict]:
         sql = ("SELECT at, actor, action, post_id, before_json, after_json, detail_json "
@@ -153,7 +155,7 @@ class AppStore:
             note_id = new_id()
             self.db.run("INSERT INTO notes (note_id, post_id, author, at, body) "
                         "VALUES (?, ?, ?, ?, ?)", (note_id, post_id, user, iso(now()), body))
-            self._audit(user, "note", post_id, None, {"note_id": note_id, "body": body})
+            self.audit_in_tx(user, "note", post_id, None, {"note_id": note_id, "body": body})
 
     def notes(self, post_id: str) -> list[dict]:
         return self.db.rows("SELECT author, at, body FROM notes WHERE post_id = ? "
@@ -167,7 +169,7 @@ class AppStore:
                         "sentiment, urgency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (new_id(), post_id, user, iso(now()), text, lang, after["topic"],
                          after["sentiment"], after["urgency"]))
-            self._audit(user, "relabel", post_id, before, after)
+            self.audit_in_tx(user, "relabel", post_id, before, after)
 
     def relabels(self, post_id: str | None = None) -> list[dict]:
         """The latest relabel per post (or all of one post), oldest first."""

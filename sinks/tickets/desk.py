@@ -115,16 +115,16 @@ def read(sink, ticket_id: str, incident: Incident | None = None) -> DeskReport:
     config = sink.config
     if config.type == "servicenow":
         fields = "sys_id,number,state,close_code,close_notes"
-        data = sink._call("GET", f"/api/now/table/incident/{quote(ticket_id)}?sysparm_fields="
+        data = sink.call("GET", f"/api/now/table/incident/{quote(ticket_id)}?sysparm_fields="
                                  f"{fields}&sysparm_exclude_reference_link=true").json()
         return servicenow_report(config, data.get("result") if isinstance(data, dict) else None,
                                  ticket_id)
     if config.type == "jira":
-        data = sink._call("GET", f"/rest/api/2/issue/{quote(ticket_id)}"
+        data = sink.call("GET", f"/rest/api/2/issue/{quote(ticket_id)}"
                                  f"?fields=status,resolution").json()
         return jira_report(config, data, ticket_id)
     if config.type == "rt":
-        data = sink._call("GET", f"/ticket/{quote(ticket_id)}").json()
+        data = sink.call("GET", f"/ticket/{quote(ticket_id)}").json()
         return generic_report(config, {"ticket_id": ticket_id, **(data or {})}, "Status")
     if config.type == "rest":
         return rest_report(sink, ticket_id, incident)

@@ -90,7 +90,7 @@ class JiraSink:
         self._auth = (lambda: f"Bearer {token.get_secret_value()}") if config.auth == "bearer" \
             else (lambda: basic_auth(config.user or "", token))
 
-    def _call(self, method: str, path: str, body=None) -> http.Response:
+    def call(self, method: str, path: str, body=None) -> http.Response:
         response = http.request(method, self.config.url.rstrip("/") + path,
                                 {"Authorization": self._auth()}, body, self.config.timeout)
         return http.check(response)
@@ -100,7 +100,7 @@ class JiraSink:
         if ticket_id is None:
             ticket_id = self.lookup(entry.incident.key)
             if ticket_id is None:
-                ticket_id = parse_created(self._call("POST", f"{API}/issue", self.fields(entry)))
+                ticket_id = parse_created(self.call("POST", f"{API}/issue", self.fields(entry)))
                 if entry.kind != "resolved":
                     return ticket_id
         if entry.kind != "opened":
@@ -111,7 +111,7 @@ class JiraSink:
 
     def lookup(self, key: str) -> str | None:
         jql = quote(f'project = "{self.config.project}" AND labels = "{tag(key)}"')
-        return parse_search(self._call("GET", f"{self.config.search_path}?jql={jql}"
+        return parse_search(self.call("GET", f"{self.config.search_path}?jql={jql}"
                                               f"&fields=key&maxResults=1"))
 
     def fields(self, entry: Entry) -> dict:
@@ -126,18 +126,18 @@ class JiraSink:
     def comment(self, issue: str, entry: Entry) -> None:
         """Add the update note unless a comment with this event's marker exists."""
         mark = marker(entry)
-        data = self._call("GET", f"{API}/issue/{issue}/comment?maxResults=1000").json()
+        data = self.call("GET", f"{API}/issue/{issue}/comment?maxResults=1000").json()
         bodies = [c.get("body", "") for c in (data.get("comments") or [])
                   if isinstance(c, dict)] if isinstance(data, dict) else []
         if not any(mark in str(body) for body in bodies):
-            self._call("POST", f"{API}/issue/{issue}/comment",
+            self.call("POST", f"{API}/issue/{issue}/comment",
                        {"body": f"{update_note(entry)} {mark}"})
 
     def transition(self, issue: str) -> None:
         wanted = self.config.resolve_transition or ""
-        available = parse_transitions(self._call("GET", f"{API}/issue/{issue}/transitions"))
+        available = parse_transitions(self.call("GET", f"{API}/issue/{issue}/transitions"))
         if wanted not in available:
             raise http.Rejected(400, ", ".join(sorted(available)),
                                 f"transition {wanted!r} not available on {issue}")
-        self._call("POST", f"{API}/issue/{issue}/transitions",
+        self.call("POST", f"{API}/issue/{issue}/transitions",
                    {"transition": {"id": available[wanted]}})

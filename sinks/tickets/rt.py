@@ -76,7 +76,7 @@ class RtSink:
             password = secret(config.password_env, config.password_file)
             self._auth = lambda: basic_auth(config.user, password)
 
-    def _call(self, method: str, path: str, body=None) -> http.Response:
+    def call(self, method: str, path: str, body=None) -> http.Response:
         response = http.request(method, self.config.url.rstrip("/") + API + path,
                                 {"Authorization": self._auth()}, body, self.config.timeout)
         return http.check(response)
@@ -86,19 +86,19 @@ class RtSink:
         if ticket_id is None:
             ticket_id = self.lookup(entry.incident.key)
             if ticket_id is None:
-                ticket_id = parse_id(self._call("POST", "/ticket", self.create_body(entry)))
+                ticket_id = parse_id(self.call("POST", "/ticket", self.create_body(entry)))
                 if entry.kind != "resolved":
                     return ticket_id
         if entry.kind != "opened":
-            self._call("POST", f"/ticket/{ticket_id}/{self.config.update_as}",
+            self.call("POST", f"/ticket/{ticket_id}/{self.config.update_as}",
                        {"Content": update_note(entry), "ContentType": "text/plain"})
         if entry.kind == "resolved":
-            self._call("PUT", f"/ticket/{ticket_id}", {"Status": self.config.resolved_status})
+            self.call("PUT", f"/ticket/{ticket_id}", {"Status": self.config.resolved_status})
         return ticket_id
 
     def lookup(self, key: str) -> str | None:
         query = quote(f"Queue = '{self.config.queue}' AND Subject LIKE '{tag(key)}'")
-        return parse_search(self._call("GET", f"/tickets?query={query}&fields=id"))
+        return parse_search(self.call("GET", f"/tickets?query={query}&fields=id"))
 
     def create_body(self, entry: Entry) -> dict:
         i = entry.incident

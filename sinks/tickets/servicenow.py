@@ -86,7 +86,7 @@ class ServiceNowSink:
             password = secret(config.password_env, config.password_file)
             self._auth = lambda: basic_auth(config.user or "", password)
 
-    def _call(self, method: str, path: str, body=None) -> http.Response:
+    def call(self, method: str, path: str, body=None) -> http.Response:
         response = http.request(method, self.config.url.rstrip("/") + path,
                                 {"Authorization": self._auth()}, body, self.config.timeout)
         return http.check(response)
@@ -96,14 +96,14 @@ class ServiceNowSink:
         if ticket_id is None:
             ticket_id = self.lookup(entry.incident.key)
             if ticket_id is None:
-                return parse_record(self._call("POST", TABLE, self.fields(entry, create=True)))
-        parse_record(self._call("PATCH", f"{TABLE}/{ticket_id}", self.fields(entry)))
+                return parse_record(self.call("POST", TABLE, self.fields(entry, create=True)))
+        parse_record(self.call("PATCH", f"{TABLE}/{ticket_id}", self.fields(entry)))
         return ticket_id
 
     def lookup(self, key: str) -> str | None:
         """sys_id of an existing record with this correlation_id (crash recovery)."""
         query = quote(f"correlation_id={correlation_id(key)}", safe="=")
-        return parse_lookup(self._call(
+        return parse_lookup(self.call(
             "GET", f"{TABLE}?sysparm_query={query}&sysparm_fields=sys_id,number&sysparm_limit=1"))
 
     def fields(self, entry: Entry, create: bool = False) -> dict:

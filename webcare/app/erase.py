@@ -99,7 +99,7 @@ def erase_author(app: AppStore, handle: str, platform: str | None = None,
             variants))
         counts["incidents_updated"] = _refresh_incidents(app, keys, erased, variants)
         counts["outbox_entries_scrubbed"] = _scrub_outbox(app, keys, erased, variants)
-        app._audit(actor, "gdpr.erase", None, None, None,
+        app.audit_in_tx(actor, "gdpr.erase", None, None, None,
                    {"author_sha256": digest(bare_handle(handle)),
                     "platform": platform, "removed": dict(counts)})
     return counts
