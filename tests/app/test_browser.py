@@ -10,7 +10,7 @@ from route.rules import RouteConfig, Router
 from sinks.store.app_store import AppStore
 from sinks.store.config import SqliteStoreConfig
 from sinks.store.sqlite import SqliteStore
-from tests.app.browser import ARTIFACTS, CHROMIUM_ARGS, Server, chromium_path
+from tests.app.browser import ARTIFACTS, Server, browser  # noqa: F401 - the shared chromium
 from tests.app.conftest import PASSWORD, XSS
 from tests.conftest import make_classification, make_post
 from webcare.app.security import hash_password
@@ -37,17 +37,6 @@ def served(tmp_path_factory):
     server = Server(create_app(config)).start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def login(browser, served, name):

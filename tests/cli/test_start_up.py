@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from tests.imports import among, loaded_after
 
 # Modules the CLI must not import before a command runs (prefixes: a package and its children).
 HEAVY = ("fastapi", "uvicorn", "classify", "kafka", "bus", "spacy", "sklearn", "scipy",
@@ -19,16 +19,8 @@ HEAVY = ("fastapi", "uvicorn", "classify", "kafka", "bus", "spacy", "sklearn", "
          "webcare.knowledge", "webcare.outbound", "webcare.lab", "sinks", "ingest", "yaml")
 
 
-def loaded_after(statement: str) -> list[str]:
-    """The modules a fresh interpreter holds after running ``statement``."""
-    code = f"import sys, json\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, timeout=120)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def heavy(modules: list[str]) -> list[str]:
-    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+    return among(modules, HEAVY)
 
 
 def test_importing_the_cli_loads_no_heavy_module():

@@ -7,26 +7,18 @@ it when it is built. No timing is asserted: what is imported is what makes start
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+
+from tests.imports import among, loaded_after
 
 # Libraries a config load must not import (a package and its children).
 HEAVY = ("sklearn", "spacy", "scipy", "tweepy", "praw", "mastodon", "psycopg", "onnxruntime",
          "fastapi", "kafka", "confluent_kafka")
 
 
-def loaded_after(statement: str) -> list[str]:
-    """The modules a fresh interpreter holds after running ``statement``."""
-    code = f"import sys, json\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, timeout=120)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def heavy(modules: list[str]) -> list[str]:
-    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+    return among(modules, HEAVY)
 
 
 def test_loading_the_default_config_imports_no_heavy_library():
