@@ -19,7 +19,6 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-
 CACHED_WORDS = 50_000  # words whose known columns are remembered (cleared when full)
 
 

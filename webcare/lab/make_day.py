@@ -639,7 +639,6 @@ class Day:
         return "".join(self.rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(n))
 
     def fill(self, template: str, lang: str, platform: str, burst: bool = False) -> str:
-        rng = self.rng
         cache: dict[str, str] = {}
 
         class Slots(dict):
