@@ -6,6 +6,12 @@ Posts: the shipped demo day, plus TweetEval validation tweets and the ITSM dev p
 ``SentimentIntensityAnalyzer.polarity_scores`` on the same texts in the same run, their
 ratio, and the time per post of each classify/ stage (one run each, see :func:`stage_costs`).
 Best of ``--repeat`` runs each.
+
+It also prints the shared encoder's posts/s (:class:`classify.encoder.SharedEncoder`, the
+MiniLM int8 graph, one onnxruntime thread, batches of ``--encoder-batch`` posts as the job
+hands them, bucketed by length inside) on the English posts, beside the old MiniLM runtime's
+(every post padded to the tokenizer file's 128 word pieces) with ``--legacy``; min / median /
+max of ``--repeat`` runs, since the machine is shared.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import time
 from collections import Counter
 from datetime import timedelta
@@ -60,6 +67,47 @@ def best_rate(run, count: int, repeat: int) -> float:
     return count / best
 
 
+def rates(run, count: int, repeat: int) -> list[float]:
+    """posts/s of each of ``repeat`` runs (min/median/max show how noisy the machine was)."""
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        out.append(count / (time.perf_counter() - started))
+    return out
+
+
+def spread(values: list[float]) -> str:
+    return (f"min {min(values):6.0f}  median {statistics.median(values):6.0f}  "
+            f"max {max(values):6.0f} posts/s")
+
+
+def encoder_rates(texts: list[str], batch: int, repeat: int, legacy: bool) -> dict[str, list]:
+    """posts/s of the shared encoder over ``texts`` in job batches of ``batch`` (cache cleared
+    per batch), and of the old padded runtime when ``legacy``."""
+    from classify.encoder import SharedEncoder
+
+    encoder = SharedEncoder(threads=1)
+    chunks = [texts[i:i + batch] for i in range(0, len(texts), batch)]
+
+    def shared() -> None:
+        for chunk in chunks:
+            encoder.clear()
+            encoder.embed(chunk)
+
+    out = {"shared encoder (int8, unpadded, bucketed)": rates(shared, len(texts), repeat)}
+    if legacy:
+        padded = SharedEncoder(threads=1)
+        padded.tokenizer.enable_padding(length=128)  # what the old runtime ran: mask 1 on all
+
+        def old() -> None:
+            for chunk in chunks:
+                padded.encode(chunk)
+
+        out["old MiniLM runtime (padded to 128)"] = rates(old, len(texts), max(1, repeat // 2))
+    return out
+
+
 def stage_costs(config, posts: list[Post]) -> dict[str, float]:
     """Microseconds per post of each stage, measured one stage at a time over the inputs the
     classifier gives it (text views, earlier stages' results); stateful stages start empty."""
@@ -90,6 +138,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--encoder-posts", type=int, default=2000,
+                        help="English posts for the shared-encoder measurement (0: skip it)")
+    parser.add_argument("--encoder-batch", type=int, default=256)
+    parser.add_argument("--legacy", action="store_true",
+                        help="also measure the old padded MiniLM runtime (slow)")
     parser.add_argument("--cascade", type=float, action="append", default=[],
                         help="also measure the cascade (webcare expert for posts about a watched "
                              "brand, MiniLM / the Dutch head for the rest) at this confidence "
@@ -113,6 +166,18 @@ def main() -> None:
     print(f"ratio classify / bare VADER:      {pipeline_rate / vader_rate:10.2f}")
     for name, micros in stage_costs(config, posts).items():
         print(f"  {name:10} {micros:7.1f} µs/post")
+    if args.encoder_posts:
+        english = [t for t, lang in zip(texts, (c.lang for c in Classifier(config)
+                                                 .classify_many(posts))) if lang == "en"]
+        english = english[: args.encoder_posts]
+        vader_again = rates(lambda: [vader.polarity_scores(t) for t in english], len(english),
+                            args.repeat)
+        print(f"shared encoder, one core, {len(english)} English posts, batches of "
+              f"{args.encoder_batch}, {args.repeat} runs:")
+        print(f"  {'bare VADER (same posts)':42} {spread(vader_again)}")
+        for name, values in encoder_rates(english, args.encoder_batch, args.repeat,
+                                          args.legacy).items():
+            print(f"  {name:42} {spread(values)}")
     for confidence in args.cascade:
         cascaded = with_cascade(config, confidence)
         fresh = iter([Classifier(cascaded) for _ in range(args.repeat)])

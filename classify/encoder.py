@@ -207,14 +207,30 @@ class SharedEncoder:
 
 
 class LinearHead:
-    """A linear head over an encoder's embedding: ``x @ coef + bias`` (coef (dim, k))."""
+    """A head over an encoder's embedding: ``x @ coef + bias`` (coef (dim, k)), or with a
+    hidden layer ``relu(x @ hidden_w + hidden_b) @ coef + bias`` (a small MLP)."""
 
-    def __init__(self, coef: np.ndarray, bias: np.ndarray) -> None:
+    def __init__(self, coef: np.ndarray, bias: np.ndarray, hidden_w: np.ndarray | None = None,
+                 hidden_b: np.ndarray | None = None) -> None:
         self.coef = np.asarray(coef, dtype=np.float64)
         self.bias = np.asarray(bias, dtype=np.float64).reshape(-1)
-        if self.coef.ndim != 2 or self.coef.shape[1] != len(self.bias):
+        self.hidden = None
+        if hidden_w is not None:
+            self.hidden = (np.asarray(hidden_w, dtype=np.float64),
+                           np.asarray(hidden_b, dtype=np.float64).reshape(-1))
+        inner = self.coef.shape[0] if self.coef.ndim == 2 else -1
+        if (self.coef.ndim != 2 or self.coef.shape[1] != len(self.bias)
+                or (self.hidden is not None and self.hidden[0].shape[1:] != (inner,))
+                or (self.hidden is not None and self.hidden[1].shape != (inner,))):
             raise TransformerModelError(f"head shapes do not fit: {self.coef.shape}, "
                                         f"{self.bias.shape}")
 
+    @property
+    def input_dim(self) -> int:
+        return (self.hidden[0] if self.hidden is not None else self.coef).shape[0]
+
     def __call__(self, embedded: np.ndarray) -> np.ndarray:
-        return np.asarray(embedded, dtype=np.float64) @ self.coef + self.bias
+        x = np.asarray(embedded, dtype=np.float64)
+        if self.hidden is not None:
+            x = np.maximum(x @ self.hidden[0] + self.hidden[1], 0.0)
+        return x @ self.coef + self.bias

@@ -111,14 +111,16 @@ def load_sentiment_head(path: Path) -> tuple[LinearHead, float, np.ndarray, str]
     try:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(bytes(z["meta"]).decode())
-            head = LinearHead(z["coef"], z["bias"])
+            hidden = (z["hidden_w"], z["hidden_b"]) if "hidden_w" in z.files else (None, None)
+            head = LinearHead(z["coef"], z["bias"], *hidden)
         temperature = float(meta["temperature"])
         bias = np.array(meta["decision_bias"], dtype=np.float64)
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile,
             UnicodeDecodeError) as exc:
         raise TransformerModelError(f"cannot load the MiniLM sentiment head {path}: "
                                     f"{exc!r}") from exc
-    if head.coef.shape != (384, 3) or bias.shape != (3,) or not temperature > 0:
+    if (head.input_dim, head.coef.shape[1]) != (384, 3) or bias.shape != (3,) \
+            or not temperature > 0:
         raise TransformerModelError(f"{path}: shapes {head.coef.shape}, {bias.shape} or "
                                     f"temperature {temperature} do not fit")
     return head, temperature, bias, str(meta.get("name", "minilm-sentiment"))

@@ -114,8 +114,8 @@ def _train_complaint(shared: Path, target: Path, extra: list[Path],
         fast = train_fast(texts, featurize(texts, classifier), y,
                           Path(scratch) if only_minilm else target,
                           ", ".join(p.name for p in paths))
-    lines = [f"complaint model {'(scratch) ' * only_minilm}written to "
-             f"{target / 'complaint_en.npz'} ({len(y)} rows): "
+    where = "a scratch folder (kept: the shipped one)" if only_minilm else target
+    lines = [f"complaint model written to {where} ({len(y)} rows): "
              f"5-fold CV F1 {fast['cv_f1']:.3f} at threshold {fast['threshold']}, "
              f"Brier {fast['cv_brier']:.3f}, ECE {fast['cv_ece']:.3f}"]
     encoders = [("e5", lambda: E5Encoder(threads=2).embed(texts))]
