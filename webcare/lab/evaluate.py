@@ -118,6 +118,19 @@ def _itsm_cv_rows(config: WebcareConfig, classifier: Classifier, data: Path,
     return rows + webcare
 
 
+def eval_lobo(config: WebcareConfig, data: Path) -> list[Row]:
+    """Leave-brand-out figures of the rules and the learned heads (:mod:`webcare.lab.lobo`)."""
+    from webcare.lab.lobo import METRICS, TARGETS, measure
+    from webcare.lab.training.heads import labelled
+
+    figures = measure(labelled(config.classify, data))
+    n = sum(figures["sizes"].values())
+    return [Row("itsm leave-brand-out", f"{system.removeprefix('learned: ')} {task} "
+                f"{METRICS[task]}", value, TARGETS[task] if task != "sentiment" else None, n,
+                figures["table"] if (system, task) == ("rules", "topic") else "")
+            for system, values in figures["summary"].items() for task, value in values.items()]
+
+
 def _cv(config: WebcareConfig) -> dict[str, float]:
     """Cross-validated figures stored in the artifacts, for sets the models train on."""
     from webcare.lab.oof_figures import cv_figures
@@ -213,6 +226,7 @@ def run_all(config: WebcareConfig, shared: Path | None = None, details: bool = F
     sentiment = Sentiment(config)
     suites: list[tuple[str, Callable[[], list[Row]]]] = [
         ("itsm/dev.jsonl", lambda: eval_itsm(config, data)),
+        ("itsm/dev.jsonl", lambda: eval_lobo(config, data)),  # leave-brand-out (issue 20)
         ("tweeteval/val_text.txt", lambda: eval_tweeteval(sentiment, data)),
         ("vader/tweets_GroundTruth.txt", lambda: eval_vader(sentiment, data)),
         ("complaints/complaints_dev.csv", lambda: eval_complaints(config, data)),

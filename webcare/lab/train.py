@@ -15,6 +15,9 @@
   webcare-domain expert (``sentiment_e5_webcare.npz``) from the invented webcare posts, the
   ITSM dev posts and the agents' relabels (``--data``); run after sentiment, whose
   out-of-fold logits are inputs;
+* heads — the learned topic and urgency heads over the shared encoder's embeddings
+  (``classify/models/heads_minilm.npz``, :mod:`webcare.lab.training.heads`), with their
+  leave-brand-out figures (:mod:`webcare.lab.lobo`);
 * topic — the optional textcat from labelled JSONL (``--data``; default the ITSM dev set),
   written to ``var/models/topic`` with a cross-validated comparison against the rules alone;
   switch it on with ``classify.topic.model: <dir>`` when it helps.
@@ -76,6 +79,14 @@ def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]
                                   only_minilm=task == "encoder")
     if task in ("topic", "all"):
         lines += _train_topic(shared, out_dir, data)
+    if task in ("heads", "all"):  # learned topic/urgency heads over the shared encoder
+        from webcare.job.config import load_config
+        from webcare.lab.lobo import measure
+        from webcare.lab.training.heads import labelled, train_heads
+
+        posts = labelled(load_config().classify, shared)
+        meta = train_heads(posts, measure(posts), out_dir or SHIPPED_MODELS)
+        lines += [f"topic/urgency heads written to {out_dir or SHIPPED_MODELS}", meta["table"]]
     return "\n".join(lines)
 
 
