@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Union
 
 from pydantic import AfterValidator, Field
 
+from schemas.plumbing.config_lists import unique_by
 from sinks.tickets.base import TicketSink
 from sinks.tickets.jira import JiraConfig, JiraSink
 from sinks.tickets.rt import RtConfig, RtSink
@@ -30,15 +31,8 @@ TicketConfig = Annotated[Union[ServiceNowConfig, JiraConfig, RtConfig, WebhookTi
                                RestTicketConfig], Field(discriminator="type")]
 
 
-def _unique(configs: list) -> list:
-    names = [c.sink_name for c in configs]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ValueError(f"ticket sink names must be unique (set `name`): {duplicates}")
-    return configs
-
-
-TicketList = Annotated[list[TicketConfig], AfterValidator(_unique)]
+TicketList = Annotated[list[TicketConfig], AfterValidator(
+    unique_by(lambda c: c.sink_name, "ticket sink names"))]
 
 
 def build_sinks(configs: list) -> dict[str, TicketSink]:

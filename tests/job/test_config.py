@@ -36,3 +36,16 @@ def test_not_yaml_and_missing_file(tmp_path):
         load_config(tmp_path / "missing.yaml")
     with pytest.raises(ConfigError, match="must be a mapping"):
         load_config(write(tmp_path, "- a\n- b\n"))
+
+
+def test_named_components_must_have_unique_names(tmp_path):
+    tickets = ("tickets:\n"
+               "  - {type: webhook, name: desk, url: 'http://127.0.0.1:1/t', secret_env: S}\n"
+               "  - {type: webhook, name: desk, url: 'http://127.0.0.1:1/u', secret_env: S}\n")
+    with pytest.raises(ConfigError, match=r"ticket sink names must be unique: \['desk'\]"):
+        load_config(write(tmp_path, tickets))
+    alerts = ("alerts:\n"
+              "  - {type: slack, name: oncall, url_env: A, events: [incident.opened]}\n"
+              "  - {type: teams, name: oncall, url_env: B, events: [incident.opened]}\n")
+    with pytest.raises(ConfigError, match=r"alert names must be unique: \['oncall'\]"):
+        load_config(write(tmp_path, alerts))

@@ -18,6 +18,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from schemas.plumbing.config_lists import unique_by
+
 EVENTS = ("incident.opened", "incident.updated", "incident.resolved", "item.sla_breach",
           "source.unhealthy", "dead_letters.spike")
 EventName = Literal["incident.opened", "incident.updated", "incident.resolved",
@@ -143,12 +145,5 @@ AlertConfig = Annotated[Union[SlackAlert, TeamsAlert, EmailAlert, WebhookAlert],
                         Field(discriminator="type")]
 
 
-def _unique(configs: list) -> list:
-    names = [c.name for c in configs]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ValueError(f"alert names must be unique: {duplicates}")
-    return configs
-
-
-AlertList = Annotated[list[AlertConfig], AfterValidator(_unique)]
+AlertList = Annotated[list[AlertConfig],
+                      AfterValidator(unique_by(lambda c: c.name, "alert names"))]
