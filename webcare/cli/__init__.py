@@ -4,6 +4,7 @@ __all__ = [  # the public submodules
     "app",
     "desk",
     "engagement",
+    "entry",
     "kafka",
     "knowledge",
     "main",

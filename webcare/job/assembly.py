@@ -7,6 +7,7 @@ read commands (``webcare queue``, ``incidents``) start without them.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -152,17 +153,21 @@ def build_pipeline(config: WebcareConfig) -> tuple[Pipeline, StoreSink]:
 
 def run_replay(config: WebcareConfig, path: str, speed: float = 0.0,
                progress: bool = False) -> RunStats:
-    return _run(config, [ReplaySource(ReplayConfig(path=path, speed=speed))], progress)
+    return _run(config, lambda: [ReplaySource(ReplayConfig(path=path, speed=speed))], progress)
 
 
-def _run(config: WebcareConfig, sources: list[Source], progress: bool) -> RunStats:
-    """Run ``sources`` through the configured pipeline until they end or SIGTERM/SIGINT (then:
-    close them, handle what was read, flush, checkpoint); serves ``pipeline.metrics_port``.
-    The store is closed in any case."""
+def _run(config: WebcareConfig, sources_of: Callable[[], list[Source]],
+         progress: bool) -> RunStats:
+    """Build the sources (``sources_of``) and the configured pipeline and run them until the
+    sources end or SIGTERM/SIGINT (then: close them, handle what was read, flush, checkpoint);
+    serves ``pipeline.metrics_port``. The signals are handled from before the first source
+    starts (a push receiver may be accepting while the models load), so a stop at any moment
+    exits cleanly. The store is closed in any case."""
     from ingest.signals import stop_on_signals
     from webcare.job.embedded import monitor
 
     with stop_on_signals() as stop, monitor(config.pipeline.metrics_port) as on_batch:
+        sources = sources_of()
         pipeline, sink = build_pipeline(config)
         assigning = _assignment(config)
         try:
@@ -318,4 +323,4 @@ def run_sources(config: WebcareConfig, progress: bool = False) -> RunStats:
     """
     from ingest.manage import build_sources
 
-    return _run(config, build_sources(config.sources), progress)
+    return _run(config, lambda: build_sources(config.sources), progress)
