@@ -123,6 +123,7 @@ def test_rate_limit_folds_the_excess_into_one_digest(store_config):
     svc.close()
 
 
+@pytest.mark.slow
 def test_crash_after_send_before_mark_resends_with_the_same_idempotency_key(store_config):
     """The receiver processes the event once: the resend carries the same key."""
     clock = SimClock(datetime.now(timezone.utc))

@@ -94,6 +94,7 @@ def test_canned_response_fills_variables_per_language(client_for):
     assert service.render_canned("{author} {unknown}", {"author": "x"}) == "x {unknown}"
 
 
+@pytest.mark.slow
 def test_api_offers_the_same_actions(client_for, app_store):
     client, headers = client_for(), api_token(app_store, "bob")
     assert client.post("/api/v1/claim", json={"post_id": "t-1"}, headers=headers).json()["ok"]

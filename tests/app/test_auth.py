@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from tests.app.conftest import PASSWORD, api_token, csrf_of, login, post_action
 
 
+@pytest.mark.slow
 def test_login_sets_a_strict_httponly_cookie_and_stores_only_hashes(client_for, app_store):
     client = client_for()
     response = login(client, "alice")

@@ -4,9 +4,12 @@ audit entry per item plus the bulk entry, roles enforced."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.app.conftest import api_token, csrf_of, post_action
 
 
+@pytest.mark.slow
 def test_bulk_form_claims_and_dismisses_each_item_audited(client_for, app_store):
     bob = client_for("bob")
     assert post_action(bob, "claim", "t-1").status_code == 303
@@ -24,6 +27,7 @@ def test_bulk_form_claims_and_dismisses_each_item_audited(client_for, app_store)
     assert bulk[0]["actor"] == "alice" and bulk[0]["after"] == {"done": 2, "failed": 1}
 
 
+@pytest.mark.slow
 def test_bulk_form_needs_csrf_and_an_acting_role(client_for):
     alice = client_for("alice")
     assert alice.post("/queue/bulk", data={"csrf": "nope", "action": "claim",
@@ -70,6 +74,7 @@ def test_bulk_assign_by_a_lead_gives_each_item_to_the_agent_audited(client_for, 
 
 
 
+@pytest.mark.slow
 def test_the_queue_offers_bulk_assign_to_leads_only(client_for):
     lead, agent = client_for("lena").get("/").text, client_for("alice").get("/").text
     assert 'value="assign"' in lead and '<option value="bob">bob</option>' in lead

@@ -42,6 +42,7 @@ def fingerprints(app_store):
     return {row["stage"]: row["fingerprint"] for row in rows}
 
 
+@pytest.mark.slow
 def test_lead_lists_shows_and_reprocesses(seeded, client_for, app_store):
     lena = client_for("lena")
     listing = lena.get("/dead-letters")
@@ -96,6 +97,7 @@ def test_discard_needs_a_reason_and_is_audited(seeded, client_for, app_store):
     assert client.get("/api/v1/dead-letters/nope", headers=headers).status_code == 404
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["alice", "carl"])
 def test_agents_and_comms_are_refused(seeded, client_for, app_store, name):
     client = client_for(name)

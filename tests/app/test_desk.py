@@ -125,6 +125,7 @@ def test_compare_and_set_lets_one_reassignment_win(app_store, desk):
     assert won and not lost and app_store.owner(row["post_id"]) == "bob"
 
 
+@pytest.mark.slow
 def test_roles_availability_assign_and_team_load(client_for, app_store):
     agent = client_for()
     agent_h, lead_h = api_token(app_store, "alice"), api_token(app_store, "lena")
@@ -160,6 +161,7 @@ def test_roles_availability_assign_and_team_load(client_for, app_store):
     assert status_audit and status_audit[-1]["after"] == {"name": "alice", "status": "online"}
 
 
+@pytest.mark.slow
 def test_team_page_and_availability_toggle(client_for, app_store):
     lead = client_for("lena")
     page = lead.get("/teams")
@@ -184,6 +186,7 @@ def test_team_page_and_availability_toggle(client_for, app_store):
     assert 'action="/assign"' not in agent.get("/item?id=t-1").text
 
 
+@pytest.mark.slow
 def test_queue_filters_by_brand_and_team(client_for, app_store, desk):
     run_pass(app_store, desk, AT, "p1")  # records each item's team
     headers = api_token(app_store, "alice")

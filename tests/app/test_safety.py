@@ -41,6 +41,7 @@ def test_xss_post_is_plain_json_in_the_api(client_for, app_store):
     assert response.json()["text"].startswith("<script>alert(1)</script>")
 
 
+@pytest.mark.slow
 def test_notes_are_inert_too(client_for):
     from tests.app.conftest import post_action
 
@@ -79,6 +80,7 @@ def test_sla_deadline_per_urgency_and_breach(app_store, config):
     assert not rows["t-1"]["breached"] and rows["t-1"]["seconds_left"] == 31 * 60  # high: 60m
 
 
+@pytest.mark.slow
 def test_queue_page_marks_breached_items_and_filters(client_for):
     client = client_for("alice")
     page = client.get("/").text

@@ -7,9 +7,12 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from tests.app.conftest import api_token
 
 
+@pytest.mark.slow
 def test_queue_page_searches_and_bad_search_is_400(client_for):
     client = client_for("alice")
     page = client.get("/", params={"q": "billing"})

@@ -54,6 +54,7 @@ def test_fast_logits_are_log_odds_against_neutral(scorer) -> None:
     assert fast_logits([]).shape == (0, 2)
 
 
+@pytest.mark.slow
 def test_shipped_head_gives_calibrated_dutch_results(head, scorer) -> None:
     texts = [NEGATIVE, POSITIVE]
     results = head.refine(texts, scorer.score_many(texts, ["nl", "nl"]))
@@ -76,6 +77,7 @@ def test_config_gives_each_language_one_accurate_model() -> None:
         CascadeConfig(langs=["en", "nl"], multilingual_langs=["nl"])
 
 
+@pytest.mark.slow
 def test_a_cascade_without_minilm_languages_sends_dutch_to_the_head_only() -> None:
     cascade = Cascade(CascadeConfig(enabled=True, confidence=1.01, langs=[]))
     assert cascade.model is None and cascade.e5 is not None

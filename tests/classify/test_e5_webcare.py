@@ -39,6 +39,7 @@ def expert() -> WebcareHead:
     return WebcareHead()
 
 
+@pytest.mark.slow
 def test_shipped_expert_gives_calibrated_webcare_results(expert, scorer) -> None:
     texts = [NEGATIVE, POSITIVE]
     results = expert.refine(texts, scorer.score_many(texts, ["en", "en"]))

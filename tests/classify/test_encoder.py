@@ -44,6 +44,7 @@ def test_no_fixed_padding_and_at_most_64_word_pieces(encoder) -> None:
     assert lengths[0] < 5 and lengths[1] == 64
 
 
+@pytest.mark.slow
 def test_bucketing_gives_the_unbucketed_embeddings(encoder) -> None:
     plain = SharedEncoder(bucketing=False, batch_size=4)
     bucketed = SharedEncoder(batch_size=4)
@@ -111,6 +112,7 @@ def test_minilm_and_a_second_head_share_one_pass(encoder) -> None:
     assert encoder.runs == runs + 1
 
 
+@pytest.mark.slow
 def test_pipeline_embeds_each_post_once(monkeypatch) -> None:
     config = ClassifyConfig(sentiment=SentimentConfig(cascade=CascadeConfig(
         enabled=True, confidence=1.01, multilingual_langs=[], webcare_langs=[])))

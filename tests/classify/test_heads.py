@@ -84,6 +84,7 @@ def test_save_and_load_round_trip(tmp_path) -> None:  # noqa: ANN001
     assert np.allclose(loaded["topic"].probabilities(blocks), head.probabilities(blocks))
 
 
+@pytest.mark.slow
 def test_a_new_label_from_five_examples(encoder, rules) -> None:  # noqa: ANN001
     head = Heads()["topic"]
     examples = ["the office printer keeps jamming on every page",

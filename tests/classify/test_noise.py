@@ -127,6 +127,7 @@ def test_config_validation(bad: dict) -> None:
         NoiseConfig(**bad)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.text(min_size=1, max_size=40),
        st.one_of(st.none(), st.text(min_size=1, max_size=10)))

@@ -7,6 +7,7 @@ lists it must give the same hits in the same order as the loop below.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,7 @@ def reference_find(index: PatternIndex, lowers: tuple[str, ...]) -> list[tuple]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(patterns=st.lists(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=3),
                          max_size=25),

@@ -31,6 +31,7 @@ def posts() -> list[Post]:
     return [Post.model_validate_json(line) for line in lines]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_post_text_views_equal_the_helpers(text: str) -> None:
@@ -46,6 +47,7 @@ def test_tokenize_fast_path_equals_the_general_one(text: str) -> None:
     assert tokenize(text) == tokenize(text, low) == _TOKEN.findall(_NORM.sub(_norm, low))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(TEXTS, st.sampled_from(["@anna", "@status_bot", "@outage_radar"]))
 def test_one_trigger_scan_gives_the_same_evidence(text: str, handle: str) -> None:

@@ -59,6 +59,7 @@ def test_obvious_examples(scorer, text, lang, label):
     assert result.label == label, result.reason
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "lang", "label"),
     [  # harder shapes (written for these tests): negated praise, "nice but", thanks after a

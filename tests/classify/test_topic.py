@@ -142,6 +142,7 @@ _CHUNK = (st.sampled_from(_PHRASES) | st.sampled_from(_PHRASE_WORDS).map(lambda 
           | st.sampled_from(["the", "my", "?", "\u2063"]).map(lambda w: (w,)))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(lang=st.sampled_from(["en", "nl", "fi", "xx"]), chunks=st.lists(_CHUNK, max_size=12))
 @example(lang="en", chunks=[("it",), ("logs", "me", "out"), ("logs", "me", "out")])  # 2 topics

@@ -53,6 +53,7 @@ def test_measuring_is_additive_and_never_more_than_real_time(cal, a, b):
     assert total == cal.between(a, mid) + cal.between(mid, b)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(calendars, moments, st.timedeltas(min_value=timedelta(seconds=1),
                                          max_value=timedelta(hours=30)))

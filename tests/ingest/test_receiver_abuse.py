@@ -226,6 +226,7 @@ def _closed_by_server(conn: socket.socket) -> bool:
         conn.close()
 
 
+@pytest.mark.slow
 def test_a_full_intake_answers_503_with_retry_after(tmp_path):
     src = _webhook(tmp_path, intake_capacity=2)
     base = src.start()  # nobody reads the intake: it fills up

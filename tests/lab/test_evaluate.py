@@ -108,6 +108,7 @@ def test_itsm_figure_of_every_path_comes_from_out_of_fold_logits():
     assert 0.0 < accurate < 1.0 and abs(accurate - fast) > 0.005  # MiniLM decided the en posts
 
 
+@pytest.mark.slow
 def test_dutch_figure_of_every_path_comes_from_out_of_fold_logits():
     """The fast path's Dutch figure is the one sentiment training stored; the accurate path's
     is the e5 head's own cross-validated one; a cascade in between lies near them."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from webcare.lab.lobo import NO_BRAND, groups, measure, splits
 from webcare.lab.training.heads import Labelled
@@ -52,6 +53,7 @@ def _invented(n_per_brand: int = 6) -> Labelled:
     return Labelled([{}] * n, gold, rules, brands, blocks)
 
 
+@pytest.mark.slow
 def test_measure_reports_every_system_and_is_deterministic() -> None:
     data = _invented()
     first, second = measure(data), measure(data)

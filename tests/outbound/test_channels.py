@@ -41,6 +41,7 @@ def test_x_posts_a_top_level_tweet_and_replies_in_thread(channel_fakes):
     assert refused.value.status == 403 and "duplicate content" in refused.value.body
 
 
+@pytest.mark.slow
 def test_mastodon_posts_a_public_status_with_the_idempotency_key(channel_fakes):
     done = channel(channel_fakes, "mastodon").publish("Outage", "outbound-id-1")
     ((form, key),) = channel_fakes["mastodon"].sent

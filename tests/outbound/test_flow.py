@@ -22,6 +22,7 @@ def _posts(store, **where):
     return [r for r in rows if all(r[k] == v for k, v in where.items())]
 
 
+@pytest.mark.slow
 def test_an_opened_incident_gets_one_draft_per_channel_waiting_for_a_lead(store, channel_fakes,
                                                                           clock):
     seed(store, 3)
@@ -171,6 +172,7 @@ def test_messenger_replies_go_to_the_page_scoped_id(store, channel_fakes, clock)
     assert sorted(r for r, _ in channel_fakes["facebook"].messages) == ["psid-0", "psid-1"]
 
 
+@pytest.mark.slow
 def test_desk_resolution_sends_one_follow_up_to_each_poster(store, channel_fakes, clock):
     seed(store, 4, authors=2)
     config = outbound(channel_fakes["urls"], "x")
@@ -193,6 +195,7 @@ def test_desk_resolution_sends_one_follow_up_to_each_poster(store, channel_fakes
     assert len(ReplyStore(app).of(KEY, "resolved")) == 2
 
 
+@pytest.mark.slow
 def test_update_drafts_are_bounded_and_supersede_waiting_drafts(store, channel_fakes, clock):
     seed(store, 3)
     config = outbound(channel_fakes["urls"], "x", update_interval_minutes=30)
@@ -206,6 +209,7 @@ def test_update_drafts_are_bounded_and_supersede_waiting_drafts(store, channel_f
     assert rows["updated"]["state"] == "draft" and ", 40 reports)" in rows["updated"]["body"]
 
 
+@pytest.mark.slow
 def test_languages_of_the_posters_or_the_main_one(store, channel_fakes, clock):
     seed(store, 2, lang="en")
     seed(store, 2, lang="nl", start=3)

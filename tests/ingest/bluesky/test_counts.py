@@ -78,6 +78,7 @@ def engagement_of(store) -> dict[str, tuple]:
             for r in rows}
 
 
+@pytest.mark.slow
 def test_refresh_updates_counts_and_followers_in_batches_of_25(store):
     with FakeAppView(deleted={uri(30)}) as fake:
         done = refresh(AppDb(store.db), "bluesky", bluesky_fetch(AppView(fake.url)))
@@ -90,6 +91,7 @@ def test_refresh_updates_counts_and_followers_in_batches_of_25(store):
     assert found["t-99"] == (7, 0, 0, 0, 0)
 
 
+@pytest.mark.slow
 def test_rate_limit_changes_nothing_and_says_when_it_resets(store):
     before = engagement_of(store)
     with FakeAppView(rate_limited=True) as fake, pytest.raises(RefreshFailed) as error:
@@ -98,6 +100,7 @@ def test_rate_limit_changes_nothing_and_says_when_it_resets(store):
     assert engagement_of(store) == before
 
 
+@pytest.mark.slow
 def test_since_limits_the_posts_and_the_cli_reports(store, store_config):  # noqa: F811
     with FakeAppView() as fake:
         done = refresh(AppDb(store.db), "bluesky", bluesky_fetch(AppView(fake.url)),

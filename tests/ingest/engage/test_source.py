@@ -148,6 +148,7 @@ def reply(n: int, sender: str, replied_to: str, text: str, thread: str = A) -> d
     return message
 
 
+@pytest.mark.slow
 def test_community_messages_become_engage_posts_with_answer_roles(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         records = drain(make(tmp_path, fake, monkeypatch))
@@ -171,6 +172,7 @@ def test_community_messages_become_engage_posts_with_answer_roles(tmp_path, monk
     assert by_id[B].raw["message"]["body"]["parsed"].startswith("[[user:")
 
 
+@pytest.mark.slow
 def test_paging_with_older_than_and_resume_without_duplicates(tmp_path, monkeypatch):
     with FakeYammer(limit_cap=2) as fake:
         first = drain(make(tmp_path, fake, monkeypatch, page_limit=2))
@@ -188,6 +190,7 @@ def test_paging_with_older_than_and_resume_without_duplicates(tmp_path, monkeypa
     assert "older_than=" not in polls[0] and "older_than=" in polls[1]
 
 
+@pytest.mark.slow
 def test_more_new_messages_than_max_pages_is_a_warning(tmp_path, monkeypatch, caplog):
     with FakeYammer(limit_cap=2) as fake:
         drain(make(tmp_path, fake, monkeypatch))
@@ -198,6 +201,7 @@ def test_more_new_messages_than_max_pages_is_a_warning(tmp_path, monkeypatch, ca
     assert "older ones skipped" in caplog.text
 
 
+@pytest.mark.slow
 def test_crash_before_flush_replays_and_dedup_keeps_checkpointed_state(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         assert len(drain(make(tmp_path, fake, monkeypatch), checkpoint=False)) == 5
@@ -206,6 +210,7 @@ def test_crash_before_flush_replays_and_dedup_keeps_checkpointed_state(tmp_path,
         assert drain(make(tmp_path, fake, monkeypatch)) == []
 
 
+@pytest.mark.slow
 def test_backfill_zero_starts_with_new_messages_only(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         src = make(tmp_path, fake, monkeypatch, backfill_pages=0, max_cycles=2)
@@ -215,6 +220,7 @@ def test_backfill_zero_starts_with_new_messages_only(tmp_path, monkeypatch):
     assert [p.text for p in posts(records)] == ["Still dropping for me"]
 
 
+@pytest.mark.slow
 def test_mentions_of_the_it_account_from_received_feed(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         records = drain(make(tmp_path, fake, monkeypatch, mentions_user_id=IT))
@@ -228,6 +234,7 @@ def test_mentions_of_the_it_account_from_received_feed(tmp_path, monkeypatch):
     assert mention.author.display_name == "Dana Dubois"
 
 
+@pytest.mark.slow
 def test_mentions_only_source_needs_no_groups(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         src = make(tmp_path, fake, monkeypatch, groups=[], mentions_user_id=IT)
@@ -235,6 +242,7 @@ def test_mentions_only_source_needs_no_groups(tmp_path, monkeypatch):
     assert src.name == f"engage:mentions:{IT}"
 
 
+@pytest.mark.slow
 def test_asker_of_a_deep_reply_is_fetched_when_not_on_the_page(tmp_path, monkeypatch):
     with FakeYammer(limit_cap=1) as fake:
         drain(make(tmp_path, fake, monkeypatch, page_limit=1))
@@ -248,6 +256,7 @@ def test_asker_of_a_deep_reply_is_fetched_when_not_on_the_page(tmp_path, monkeyp
     assert f"/api/v1/messages/{A}.json" in fake.paths()
 
 
+@pytest.mark.slow
 def test_reply_whose_thread_starter_is_gone_is_a_plain_reply(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         fake.groups[GROUP] = [m for m in fake.groups[GROUP] if str(m["id"]) != A]
@@ -256,6 +265,7 @@ def test_reply_whose_thread_starter_is_gone_is_a_plain_reply(tmp_path, monkeypat
     assert roles[BOB_REPLY] == "reply" and roles[IT_REPLY] == "official_answer"
 
 
+@pytest.mark.slow
 def test_threaded_extended_reads_starters_and_latest_replies(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         records = drain(make(tmp_path, fake, monkeypatch, threaded="extended"))
@@ -263,6 +273,7 @@ def test_threaded_extended_reads_starters_and_latest_replies(tmp_path, monkeypat
     assert platform_ids(records) == [A, ANN_THANKS, IT_REPLY, B]  # Bob's: not in the latest 2
 
 
+@pytest.mark.slow
 def test_rejected_token_stops_loudly(tmp_path, monkeypatch):
     with FakeYammer(token="other") as fake:
         src = make(tmp_path, fake, monkeypatch, max_cycles=None)
@@ -272,6 +283,7 @@ def test_rejected_token_stops_loudly(tmp_path, monkeypatch):
     assert len(fake.requests) == 1  # no retry of a refused token
 
 
+@pytest.mark.slow
 def test_forbidden_community_stops_loudly(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         fake.private.add(GROUP)
@@ -287,6 +299,7 @@ def test_missing_token_names_the_variable(tmp_path, monkeypatch):
         EngageSource(EngageConfig(groups=[GROUP], state_path=str(tmp_path / "s.sqlite")))
 
 
+@pytest.mark.slow
 def test_rate_limit_waits_for_retry_after_then_goes_on(tmp_path, monkeypatch):
     waits = []
     with FakeYammer() as fake:
@@ -298,6 +311,7 @@ def test_rate_limit_waits_for_retry_after_then_goes_on(tmp_path, monkeypatch):
     assert len(posts(records)) == 5 and src.health.state in ("ok", "stopped")
 
 
+@pytest.mark.slow
 def test_malformed_messages_are_dead_letters_and_the_stream_goes_on(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         broken = reply(5, "1842170699778", A, "x")
@@ -316,6 +330,7 @@ def test_malformed_messages_are_dead_letters_and_the_stream_goes_on(tmp_path, mo
     assert any("bad Viva Engage message: KeyError" in r.payload for r in letters)
 
 
+@pytest.mark.slow
 def test_probe_reports_the_token_user_and_fails_on_unknown_group(tmp_path, monkeypatch):
     with FakeYammer() as fake:
         assert "IT Service Desk" in make(tmp_path, fake, monkeypatch).probe()

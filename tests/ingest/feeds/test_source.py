@@ -76,6 +76,7 @@ def make(tmp_path, fake, paths=("/forum.rss",), **keys) -> FeedSource:
     return FeedSource(FeedConfig(**keys))
 
 
+@pytest.mark.slow
 def test_rss_entries_oldest_first_then_conditional_get(tmp_path):
     with FakeFeeds({"/forum.rss": rss(rss_item(1), rss_item(2))}) as fake:
         records = drain(make(tmp_path, fake, max_cycles=2))
@@ -88,6 +89,7 @@ def test_rss_entries_oldest_first_then_conditional_get(tmp_path):
     assert second.get("If-None-Match") and second.get("If-Modified-Since")
 
 
+@pytest.mark.slow
 def test_restart_does_not_re_emit_seen_items(tmp_path):
     with FakeFeeds({"/forum.rss": rss(rss_item(1), rss_item(2))}, validators=False) as fake:
         assert len(drain(make(tmp_path, fake, max_cycles=2))) == 2
@@ -96,6 +98,7 @@ def test_restart_does_not_re_emit_seen_items(tmp_path):
     assert platform_ids(again) == ["forum-topic-3"]
 
 
+@pytest.mark.slow
 def test_seen_tracking_is_bounded(tmp_path):
     with FakeFeeds({"/forum.rss": rss(*[rss_item(n) for n in range(1, 6)])}) as fake:
         drain(make(tmp_path, fake, max_cycles=1, dedup_window=3))
@@ -103,6 +106,7 @@ def test_seen_tracking_is_bounded(tmp_path):
     assert len(src.state.recent_ids(src.name, 100)) == 3
 
 
+@pytest.mark.slow
 def test_atom_status_page_updates_tracked_as_new_posts(tmp_path):
     with FakeFeeds({"/history.atom": atom(atom_entry(7))}) as fake:
         src = make(tmp_path, fake, paths=("/history.atom",), track_updates=True, max_cycles=2)
@@ -116,6 +120,7 @@ def test_atom_status_page_updates_tracked_as_new_posts(tmp_path):
     assert posts[0].author.handle == "Lumen Status"
 
 
+@pytest.mark.slow
 def test_malformed_feed_is_one_dead_letter_and_other_feeds_go_on(tmp_path):
     feeds = {"/broken.rss": b"<html><body>502 Bad Gateway</body>", "/forum.rss": rss(rss_item(1))}
     with FakeFeeds(feeds, validators=False) as fake:
@@ -125,6 +130,7 @@ def test_malformed_feed_is_one_dead_letter_and_other_feeds_go_on(tmp_path):
     assert isinstance(results[0], DeadLetter) and "502 Bad Gateway" in results[0].payload
 
 
+@pytest.mark.slow
 def test_entry_without_identity_is_a_dead_letter(tmp_path):
     body = rss("<item><description>no title, no link, no guid</description></item>",
                rss_item(2))
@@ -133,6 +139,7 @@ def test_entry_without_identity_is_a_dead_letter(tmp_path):
     assert [type(r).__name__ for r in results] == ["DeadLetter", "Post"]
 
 
+@pytest.mark.slow
 def test_keyword_filter(tmp_path):
     body = rss(rss_item(1, "Printer jam"), rss_item(2, "VPN down again"))
     with FakeFeeds({"/forum.rss": body}) as fake:
@@ -140,6 +147,7 @@ def test_keyword_filter(tmp_path):
     assert platform_ids(records) == ["forum-topic-2"]
 
 
+@pytest.mark.slow
 def test_unreachable_feed_degrades_and_backs_off(tmp_path, caplog):
     with FakeFeeds({}) as fake:
         src = make(tmp_path, fake, paths=("/gone.rss",), max_cycles=2)
@@ -147,6 +155,7 @@ def test_unreachable_feed_degrades_and_backs_off(tmp_path, caplog):
     assert "degraded" in caplog.text and "404" in caplog.text
 
 
+@pytest.mark.slow
 def test_401_stops_loudly_without_leaking_the_header(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("FEED_AUTH", "Bearer s3cr3t")
     with FakeFeeds({}, status=401) as fake:

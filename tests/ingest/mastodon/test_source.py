@@ -81,6 +81,7 @@ def ids(records):
     return [Post.model_validate_json(r.payload).platform_id.rsplit("/", 1)[1] for r in records]
 
 
+@pytest.mark.slow
 def test_catch_up_then_stream_then_catch_up_after_drop(tmp_path):
     with FakeMastodon([status(1), status(2)], streams=[sse(("update", status(3)))]) as fake:
         src = make(tmp_path, fake, max_cycles=2)
@@ -94,6 +95,7 @@ def test_catch_up_then_stream_then_catch_up_after_drop(tmp_path):
     assert any("min_id=1003" in path for path in fake.paths())
 
 
+@pytest.mark.slow
 def test_restart_resumes_from_checkpoint(tmp_path):
     with FakeMastodon([status(1), status(2)]) as fake:
         assert len(drain(make(tmp_path, fake, max_cycles=1, streaming=False))) == 2
@@ -101,6 +103,7 @@ def test_restart_resumes_from_checkpoint(tmp_path):
         assert ids(drain(make(tmp_path, fake, max_cycles=1, streaming=False))) == ["1003"]
 
 
+@pytest.mark.slow
 def test_notifications_keep_only_mentions(tmp_path, monkeypatch):
     monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "good")
     notes = [{"id": "5", "type": "favourite", "account": ACCOUNT, "status": status(1),
@@ -113,6 +116,7 @@ def test_notifications_keep_only_mentions(tmp_path, monkeypatch):
         assert "types%5B%5D=mention" in fake.paths()[-1] or "types[]=mention" in fake.paths()[-1]
 
 
+@pytest.mark.slow
 def test_bad_token_stops_loudly(tmp_path, monkeypatch):
     monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "revoked")
     with FakeMastodon([status(1)]) as fake:
@@ -140,6 +144,7 @@ def test_rate_limit_waits_and_is_reported(tmp_path):
     assert len([p for p in fake.paths() if "/timelines/" in p]) == 2  # then tried again
 
 
+@pytest.mark.slow
 def test_malformed_stream_events_are_dead_letters(tmp_path):
     stream = sse(("update", "{broken"), ("update", {"id": "9"}), ("update", status(3)),
                  ("delete", "1001"))
@@ -150,6 +155,7 @@ def test_malformed_stream_events_are_dead_letters(tmp_path):
     assert isinstance(results[0], DeadLetter) and "{broken" in results[0].payload
 
 
+@pytest.mark.slow
 def test_keyword_filter(tmp_path):
     with FakeMastodon([status(1, "hello"), status(2, "WiFi broken")]) as fake:
         records = drain(make(tmp_path, fake, max_cycles=1, streaming=False, keywords=["wifi"]))
@@ -185,6 +191,7 @@ def test_recorded_statuses_and_notifications_normalise():
     assert posts > 0
 
 
+@pytest.mark.slow
 def test_recorded_stream_replays_through_the_source(tmp_path):
     path = shared_path("recordings/mastodon/decoded/test_stream_user_local.jsonl")
     body = next(json.loads(line)["text"] for line in path.read_text("utf-8").splitlines()

@@ -119,6 +119,7 @@ def make(tmp_path, fake, monkeypatch, **keys) -> RedditSource:
     return RedditSource(RedditConfig(**keys))
 
 
+@pytest.mark.slow
 def test_submissions_and_comments_normalised(tmp_path, monkeypatch):
     with FakeReddit([comment(1), comment(2)], [submission(1)]) as fake:
         records = drain(make(tmp_path, fake, monkeypatch, max_cycles=1))
@@ -133,6 +134,7 @@ def test_submissions_and_comments_normalised(tmp_path, monkeypatch):
     assert any("/r/techsupport/new" in p for p in fake.paths())
 
 
+@pytest.mark.slow
 def test_restart_continues_before_checkpoint_without_duplicates(tmp_path, monkeypatch):
     with FakeReddit([comment(1), comment(2)]) as fake:
         first = platform_ids(drain(make(tmp_path, fake, monkeypatch, streams=["comments"],
@@ -144,6 +146,7 @@ def test_restart_continues_before_checkpoint_without_duplicates(tmp_path, monkey
     assert any("before=t1_dbhn002" in p for p in fake.paths())
 
 
+@pytest.mark.slow
 def test_deleted_anchor_falls_back_to_newest_page_deduplicated(tmp_path, monkeypatch):
     with FakeReddit([comment(1), comment(2)]) as fake:
         drain(make(tmp_path, fake, monkeypatch, streams=["comments"], max_cycles=1))
@@ -153,6 +156,7 @@ def test_deleted_anchor_falls_back_to_newest_page_deduplicated(tmp_path, monkeyp
     assert again == ["t1_dbhn003"]
 
 
+@pytest.mark.slow
 def test_inbox_mentions_and_replies_with_author_details(tmp_path, monkeypatch):
     with FakeReddit(mentions=[mention(1)], replies=[mention(2, "comment_reply")]) as fake:
         src = make(tmp_path, fake, monkeypatch, subreddits=[], inbox=True,
@@ -166,6 +170,7 @@ def test_inbox_mentions_and_replies_with_author_details(tmp_path, monkeypatch):
     assert sum("/user/cat/about" in p for p in fake.paths()) == 1  # cached per author
 
 
+@pytest.mark.slow
 def test_keyword_filter_and_malformed_thing_is_dead_letter(tmp_path, monkeypatch):
     bad = comment(2)
     del bad["created_utc"]
@@ -177,6 +182,7 @@ def test_keyword_filter_and_malformed_thing_is_dead_letter(tmp_path, monkeypatch
     assert results[1].platform_id == "t1_dbhn003"
 
 
+@pytest.mark.slow
 def test_bad_client_secret_stops_loudly(tmp_path, monkeypatch, caplog):
     with FakeReddit([comment(1)]) as fake:
         src = make(tmp_path, fake, monkeypatch, client_id="wrong")
@@ -185,6 +191,7 @@ def test_bad_client_secret_stops_loudly(tmp_path, monkeypatch, caplog):
     assert src.health.state == "auth_failed" and "csecret" not in caplog.text
 
 
+@pytest.mark.slow
 def test_wrong_password_stops_loudly(tmp_path, monkeypatch):
     with FakeReddit() as fake:
         src = make(tmp_path, fake, monkeypatch, subreddits=[], inbox=True, password="old")
@@ -214,6 +221,7 @@ def test_429_waits_then_retries(tmp_path, monkeypatch):
     assert len([p for p in fake.paths() if "/comments" in p]) == 2
 
 
+@pytest.mark.slow
 def test_server_error_degrades_and_reconnects(tmp_path, monkeypatch, caplog):
     with FakeReddit([comment(1)]) as fake:
         fake.routes[("GET", "/r/techsupport/comments/")] = lambda h: (500, {}, {"error": 500})
@@ -274,6 +282,7 @@ def test_recorded_listings_normalise():
     assert count > 100
 
 
+@pytest.mark.slow
 def test_recorded_stream_replays_through_praw(tmp_path, monkeypatch):
     """The recorded r/all comment pages, served by the fake, come out as Posts via praw."""
     things = [child["data"] for body in _recorded("TestSubredditStreams.test_comments.json")

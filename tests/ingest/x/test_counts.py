@@ -78,6 +78,7 @@ def counts(store, n: int) -> tuple:
     return tuple(row.values())
 
 
+@pytest.mark.slow
 def test_refresh_reads_public_metrics_in_calls_of_100(store):
     with FakeTweets(deleted={str(BASE_ID + 150)}) as fake:
         done = refresh(AppDb(store.db), "x", x_fetch(client("good", fake.url)))
@@ -88,6 +89,7 @@ def test_refresh_reads_public_metrics_in_calls_of_100(store):
     assert counts(store, 150) == (10, 0, 0, 0, 0)
 
 
+@pytest.mark.slow
 def test_rejected_token_changes_nothing(store, store_config):  # noqa: F811
     with FakeTweets(token="other") as fake:
         with pytest.raises(RefreshFailed, match="x: Unauthorized"):

@@ -70,6 +70,7 @@ def posts(records):
     return [Post.model_validate_json(r.payload) for r in records]
 
 
+@pytest.mark.slow
 def test_search_uses_since_id_and_expansions(tmp_path, monkeypatch):
     with FakeX([tweet(1), tweet(2)]) as fake:
         src = make(tmp_path, fake, monkeypatch, query="lumen", max_cycles=2)
@@ -84,6 +85,7 @@ def test_search_uses_since_id_and_expansions(tmp_path, monkeypatch):
     assert "expansions=author_id" in fake.paths()[0]
 
 
+@pytest.mark.slow
 def test_mentions_timeline(tmp_path, monkeypatch):
     with FakeX([tweet(1)]) as fake:
         src = make(tmp_path, fake, monkeypatch, mentions_user_id="783214", max_cycles=1)
@@ -91,6 +93,7 @@ def test_mentions_timeline(tmp_path, monkeypatch):
     assert fake.paths()[0].startswith("/2/users/783214/mentions")
 
 
+@pytest.mark.slow
 def test_stream_syncs_rules_and_reads_frames_with_keepalives(tmp_path, monkeypatch):
     frames = Chunks([json.dumps({"data": tweet(1), "includes": {"users": [USER]},
                                  "matching_rules": [{"id": "100", "tag": "x"}]}) + "\r\n",
@@ -102,6 +105,7 @@ def test_stream_syncs_rules_and_reads_frames_with_keepalives(tmp_path, monkeypat
     assert [type(r).__name__ for r in results] == ["Post", "DeadLetter", "Post"]
 
 
+@pytest.mark.slow
 def test_stream_reconnects_after_drop_without_duplicates(tmp_path, monkeypatch):
     line = lambda n: json.dumps({"data": tweet(n)}) + "\r\n"
     streams = [Chunks([line(1), line(2)]), Chunks([line(2), line(3)])]
@@ -111,6 +115,7 @@ def test_stream_reconnects_after_drop_without_duplicates(tmp_path, monkeypatch):
     assert ids == ["8", "9", "0"]
 
 
+@pytest.mark.slow
 def test_401_stops_loudly_without_leaking_the_token(tmp_path, monkeypatch, caplog):
     with FakeX([tweet(1)]) as fake:
         src = make(tmp_path, fake, monkeypatch, token="s3cr3t-token", query="lumen")
@@ -120,6 +125,7 @@ def test_401_stops_loudly_without_leaking_the_token(tmp_path, monkeypatch, caplo
     assert "s3cr3t-token" not in caplog.text and "s3cr3t-token" not in repr(src.token)
 
 
+@pytest.mark.slow
 def test_stream_401_stops_loudly(tmp_path, monkeypatch):
     with FakeX() as fake:
         src = make(tmp_path, fake, monkeypatch, token="bad", rules=["lumen"])

@@ -23,6 +23,7 @@ def make_sink(server, **extra) -> JiraSink:
                                **extra))
 
 
+@pytest.mark.slow
 def test_create_comment_and_transition(jira, outbox):
     clock = SimClock()
     loop = deliverer(outbox, {"jira": make_sink(jira, resolve_transition="Resolve")}, clock)
@@ -34,6 +35,7 @@ def test_create_comment_and_transition(jira, outbox):
     assert outbox.ticket_id("jira", KEY) == "ITSM-1"
 
 
+@pytest.mark.slow
 def test_crash_after_create_and_retried_comment_do_not_duplicate(jira, outbox):
     sink, clock = make_sink(jira), SimClock()
     outbox.enqueue(lifecycle(updates=1), ["jira"], clock())
@@ -50,6 +52,7 @@ def test_crash_after_create_and_retried_comment_do_not_duplicate(jira, outbox):
     assert len(jira.tool.issues) == 1 and len(issue["comments"]) == 2  # update + resolve
 
 
+@pytest.mark.slow
 def test_unknown_transition_is_a_dead_letter_naming_the_available_ones(jira, outbox):
     clock = SimClock()
     loop = deliverer(outbox, {"jira": make_sink(jira, resolve_transition="Done")}, clock)
@@ -59,6 +62,7 @@ def test_unknown_transition_is_a_dead_letter_naming_the_available_ones(jira, out
     assert dead[0]["kind"] == "resolved" and "Resolve" in dead[0]["body"]
 
 
+@pytest.mark.slow
 def test_wrong_project_is_a_dead_letter(jira, outbox, monkeypatch):
     clock = SimClock()
     sink = JiraSink(JiraConfig(url=jira.url, project="NOPE", user="bot@acme.test"))
@@ -68,6 +72,7 @@ def test_wrong_project_is_a_dead_letter(jira, outbox, monkeypatch):
     assert "valid project is required" in outbox.dead()[0]["body"]
 
 
+@pytest.mark.slow
 def test_timeouts_are_retried(jira, outbox):
     clock = SimClock()
     loop = deliverer(outbox, {"jira": JiraSink(JiraConfig(

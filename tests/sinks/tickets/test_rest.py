@@ -42,6 +42,7 @@ def deliver_all(outbox, sink, updates=2, clock=None):
     return deliverer(outbox, {"rest": sink}, clock).drain()
 
 
+@pytest.mark.slow
 def test_basic_auth_lifecycle_one_ticket_notes_then_resolved(api, outbox):
     assert deliver_all(outbox, RestTicketSink(rest_config(api)))["sent"] == 4
     [ticket] = api.tool.by_key(KEY)
@@ -52,6 +53,7 @@ def test_basic_auth_lifecycle_one_ticket_notes_then_resolved(api, outbox):
     assert outbox.ticket_id("rest", KEY) == "T-1"
 
 
+@pytest.mark.slow
 def test_bearer_and_the_id_from_the_location_header(monkeypatch, outbox):
     monkeypatch.setenv("WEBCARE_REST_TOKEN", "static-token")
     with Server(FakeTicketApi("bearer")) as server:
@@ -67,6 +69,7 @@ def oauth2(**extra) -> dict:
     return {"type": "oauth2", "token_url": "/oauth/token", "client_id": "webcare", **extra}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("client_auth", ["body", "basic"])
 def test_oauth2_token_is_cached_renewed_at_expiry_and_refreshed_once_on_401(
         monkeypatch, outbox, client_auth):
@@ -92,6 +95,7 @@ def test_oauth2_token_is_cached_renewed_at_expiry_and_refreshed_once_on_401(
         assert server.tool.scopes == ["tickets.write"] * 3
 
 
+@pytest.mark.slow
 def test_oauth2_wrong_client_secret_is_a_dead_letter_without_the_secret(monkeypatch, outbox):
     monkeypatch.setenv("WEBCARE_REST_CLIENT_SECRET", "not-the-secret")
     with Server(FakeTicketApi("oauth2")) as server:
@@ -102,6 +106,7 @@ def test_oauth2_wrong_client_secret_is_a_dead_letter_without_the_secret(monkeypa
         assert server.tool.tickets == {}
 
 
+@pytest.mark.slow
 def test_a_token_that_fails_after_refresh_is_a_dead_letter_not_a_loop(monkeypatch, outbox):
     monkeypatch.setenv("WEBCARE_REST_CLIENT_SECRET", "client-secret")
     with Server(FakeTicketApi("oauth2", ttl=0)) as server:  # every token is born expired
@@ -111,6 +116,7 @@ def test_a_token_that_fails_after_refresh_is_a_dead_letter_not_a_loop(monkeypatc
         assert server.tool.issued == 4  # per entry: one token, one refresh after the 401
 
 
+@pytest.mark.slow
 def test_crash_between_create_and_store_is_found_by_the_lookup(api, outbox):
     sink, clock = RestTicketSink(rest_config(api)), SimClock()
     outbox.enqueue(lifecycle(updates=1), ["rest"], clock())
@@ -120,6 +126,7 @@ def test_crash_between_create_and_store_is_found_by_the_lookup(api, outbox):
     assert len(api.tool.by_key(KEY)) == 1
 
 
+@pytest.mark.slow
 def test_429_with_retry_after_and_503_are_retried_through_the_outbox(api, outbox):
     api.tool.faults = [(429, {"Retry-After": "120"}, '{"error": "slow down"}'),
                        (503, {}, '{"error": "maintenance"}')]
@@ -137,6 +144,7 @@ def test_429_with_retry_after_and_503_are_retried_through_the_outbox(api, outbox
     assert outbox.counts() == {"rest": {"sent": 2}} and len(api.tool.by_key(KEY)) == 1
 
 
+@pytest.mark.slow
 def test_4xx_is_a_dead_letter_with_the_body(api, outbox):
     create = {**CREATE, "body": '{"title": {{ incident.title | tojson }}}'}  # misses fields
     deliver_all(outbox, RestTicketSink(rest_config(api, create=create)), updates=0)
@@ -145,6 +153,7 @@ def test_4xx_is_a_dead_letter_with_the_body(api, outbox):
     assert '"missing": ["description", "urgency", "key"]' in dead[0]["body"]
 
 
+@pytest.mark.slow
 def test_a_2xx_without_the_id_is_a_dead_letter_with_the_body(api, outbox):
     create = {**CREATE, "id": {"jsonpath": "$.ticket.number"}}
     deliver_all(outbox, RestTicketSink(rest_config(api, create=create)), updates=0)
@@ -153,6 +162,7 @@ def test_a_2xx_without_the_id_is_a_dead_letter_with_the_body(api, outbox):
     assert '"id": "T-1"' in dead["body"]
 
 
+@pytest.mark.slow
 def test_updates_and_resolve_hit_the_stored_ticket_not_a_new_one(api, outbox):
     clock = SimClock()
     loop = deliverer(outbox, {"rest": RestTicketSink(rest_config(api))}, clock)

@@ -89,6 +89,7 @@ def test_helix_fake_refuses_calls_without_a_valid_ar_jwt(helix, auth):
     assert error.value.code == 401
 
 
+@pytest.mark.slow
 def test_helix_lifecycle_creates_one_incident_with_work_info_then_resolves(helix, outbox):
     sink = RestTicketSink(worked("bmc-helix", helix.url), helix.clock)
     assert run(outbox, sink, lifecycle(updates=2))["sent"] == 4
@@ -106,6 +107,7 @@ def test_helix_lifecycle_creates_one_incident_with_work_info_then_resolves(helix
     assert puts and all(p.endswith("000000000000001%7C000000000000001") for p in puts)
 
 
+@pytest.mark.slow
 def test_helix_missing_required_value_is_a_dead_letter_with_ars_message(helix, outbox):
     def drop_last_name(entry):
         entry["create"]["body"] = entry["create"]["body"].replace(
@@ -118,6 +120,7 @@ def test_helix_missing_required_value_is_a_dead_letter_with_ars_message(helix, o
     assert '"messageAppendedText": "Last_Name"' in dead[0]["body"]
 
 
+@pytest.mark.slow
 def test_helix_expired_jwt_is_renewed_and_a_revoked_one_refreshed_once(helix, outbox):
     sink = RestTicketSink(worked("bmc-helix", helix.url), helix.clock)
     clock = SimClock()
@@ -131,6 +134,7 @@ def test_helix_expired_jwt_is_renewed_and_a_revoked_one_refreshed_once(helix, ou
     assert len(helix.tool.incidents) == 1
 
 
+@pytest.mark.slow
 def test_helix_wrong_password_is_a_dead_letter(helix, outbox, monkeypatch):
     monkeypatch.setenv("HELIX_PASSWORD", "wrong")
     run(outbox, RestTicketSink(worked("bmc-helix", helix.url), helix.clock), lifecycle(updates=0))
@@ -139,6 +143,7 @@ def test_helix_wrong_password_is_a_dead_letter(helix, outbox, monkeypatch):
     assert not any("wrong" in d["error"] for d in dead)
 
 
+@pytest.mark.slow
 def test_helix_crash_after_create_is_found_by_the_description_tag(helix, outbox):
     sink, clock = RestTicketSink(worked("bmc-helix", helix.url), helix.clock), SimClock()
     outbox.enqueue(lifecycle(updates=1), ["bmc-helix"], clock())
@@ -148,6 +153,7 @@ def test_helix_crash_after_create_is_found_by_the_description_tag(helix, outbox)
     assert len(helix.tool.incidents) == 1
 
 
+@pytest.mark.slow
 def test_efecte_lifecycle_login_header_token_card_worklog_and_solved(efecte, outbox):
     sink = RestTicketSink(worked("efecte", efecte.url))
     assert run(outbox, sink, lifecycle(updates=2))["sent"] == 4
@@ -161,6 +167,7 @@ def test_efecte_lifecycle_login_header_token_card_worklog_and_solved(efecte, out
         ["GET", "POST", "PATCH", "PATCH", "PATCH"]
 
 
+@pytest.mark.slow
 def test_efecte_crash_after_create_is_found_by_the_eql_filter(efecte, outbox):
     sink, clock = RestTicketSink(worked("efecte", efecte.url)), SimClock()
     outbox.enqueue(lifecycle(updates=0), ["efecte"], clock())
@@ -170,6 +177,7 @@ def test_efecte_crash_after_create_is_found_by_the_eql_filter(efecte, outbox):
     assert len(efecte.tool.cards) == 1
 
 
+@pytest.mark.slow
 def test_efecte_unknown_static_value_is_a_dead_letter_with_the_rest_error(efecte, outbox):
     def rename_status(entry):
         entry["params"]["new_status"] = "1 - Open"  # not a value of the template's status
@@ -179,6 +187,7 @@ def test_efecte_unknown_static_value_is_a_dead_letter_with_the_rest_error(efecte
         dead["body"] and efecte.tool.cards == {}
 
 
+@pytest.mark.slow
 def test_efecte_wrong_password_is_a_dead_letter(efecte, outbox, monkeypatch):
     monkeypatch.setenv("EFECTE_PASSWORD", "nope")
     run(outbox, RestTicketSink(worked("efecte", efecte.url)), lifecycle(updates=0))
@@ -186,6 +195,7 @@ def test_efecte_wrong_password_is_a_dead_letter(efecte, outbox, monkeypatch):
     assert "Wrong credentials provided." in outbox.dead()[0]["body"]
 
 
+@pytest.mark.slow
 def test_efecte_through_the_ticket_delivery_wiring(efecte, store_config):
     """The pipeline's TicketDelivery (outbox in the store, sinks from the registry)."""
     config = pipeline_config(worked("efecte", efecte.url), store_config)

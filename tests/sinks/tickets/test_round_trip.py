@@ -70,6 +70,7 @@ def notes(desk, record) -> list[str]:
             "rest": lambda: record["notes"]}[desk.kind]()
 
 
+@pytest.mark.slow
 def test_quiet_volume_proposes_and_the_desk_resolution_resolves_the_incident(
         desk, store, outbox):
     config = config_of(desk.kind, desk.url)
@@ -102,6 +103,7 @@ def test_quiet_volume_proposes_and_the_desk_resolution_resolves_the_incident(
     assert poller.run_once(store.db) == []  # resolved at the desk: no longer polled
 
 
+@pytest.mark.slow
 def test_the_desk_resolution_is_not_sent_back_to_its_own_ticket(desk, store, outbox):
     from route.incidents import IncidentEvent
 
@@ -127,6 +129,7 @@ def test_the_desk_resolution_is_not_sent_back_to_its_own_ticket(desk, store, out
     assert row[1].startswith("resolved at the desk")
 
 
+@pytest.mark.slow
 def test_a_ticket_the_desk_reopens_does_not_reopen_the_incident_and_failures_are_reported(
         store, outbox, monkeypatch):
     monkeypatch.setenv("SERVICENOW_PASSWORD", "s3cret")

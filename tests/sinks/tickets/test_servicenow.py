@@ -21,6 +21,7 @@ def make_sink(server, **extra) -> ServiceNowSink:
     return ServiceNowSink(ServiceNowConfig(url=server.url, user="webcare", timeout=2, **extra))
 
 
+@pytest.mark.slow
 def test_lifecycle_creates_once_then_patches(snow, outbox):
     clock = SimClock()
     loop = deliverer(outbox, {"servicenow": make_sink(snow)}, clock)
@@ -33,6 +34,7 @@ def test_lifecycle_creates_once_then_patches(snow, outbox):
     assert outbox.ticket_id("servicenow", KEY) == record["sys_id"]
 
 
+@pytest.mark.slow
 def test_oauth_bearer(monkeypatch, outbox):
     monkeypatch.setenv("SERVICENOW_TOKEN", "oauth-abc")
     with Server(FakeServiceNow(token="oauth-abc")) as server:
@@ -42,6 +44,7 @@ def test_oauth_bearer(monkeypatch, outbox):
         assert deliverer(outbox, {"servicenow": sink}, clock).drain()["sent"] == 2
 
 
+@pytest.mark.slow
 def test_wrong_password_is_a_dead_letter_with_the_body(snow, outbox, monkeypatch):
     monkeypatch.setenv("SERVICENOW_PASSWORD", "wrong")
     clock = SimClock()
@@ -52,6 +55,7 @@ def test_wrong_password_is_a_dead_letter_with_the_body(snow, outbox, monkeypatch
     assert "User Not Authenticated" in dead[0]["body"] and snow.tool.records == {}
 
 
+@pytest.mark.slow
 def test_crash_between_create_and_store_does_not_duplicate(snow, outbox):
     """The record is created but the sys_id never reaches the outbox: the lookup finds it."""
     sink, clock = make_sink(snow), SimClock()
@@ -89,6 +93,7 @@ def test_down_for_an_hour_loses_nothing_and_duplicates_nothing(snow, outbox):
             ["Incident updated"] * 3 + ["Incident resolved"]
 
 
+@pytest.mark.slow
 def test_retry_after_header_from_the_server(snow, outbox):
     clock = SimClock()
     snow.tool.faults = [(429, {"Retry-After": "120"}, '{"error": "rate limited"}')]

@@ -20,6 +20,7 @@ def make_sink(server) -> WebhookTicketSink:
     return WebhookTicketSink(WebhookTicketConfig(url=server.url + "/itsm", timeout=2))
 
 
+@pytest.mark.slow
 def test_signed_events_in_order_with_the_ticket_id(hook, outbox):
     clock = SimClock()
     outbox.enqueue(lifecycle(updates=2), ["webhook"], clock())
@@ -31,6 +32,7 @@ def test_signed_events_in_order_with_the_ticket_id(hook, outbox):
     assert hook.tool.creates(KEY) == 1 and events[-1]["incident"]["status"] == "resolved"
 
 
+@pytest.mark.slow
 def test_bad_signature_is_a_dead_letter(hook, outbox, monkeypatch):
     monkeypatch.setenv("WEBCARE_TICKET_WEBHOOK_SECRET", "other")
     clock = SimClock()
@@ -39,6 +41,7 @@ def test_bad_signature_is_a_dead_letter(hook, outbox, monkeypatch):
     assert [d["status"] for d in outbox.dead()] == [401, 401] and hook.tool.tickets == {}
 
 
+@pytest.mark.slow
 def test_5xx_then_success_retries_with_the_same_event_id(hook, outbox):
     clock = SimClock()
     hook.tool.faults = [(500, {}, "boom"), (502, {}, "bad gateway")]
