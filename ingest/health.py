@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from prometheus_client import Gauge
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 STATES = ("ok", "degraded", "auth_failed", "rate_limited", "stopped")
 ENDED = ("auth_failed", "stopped")  # states in which no heartbeat is expected
 HEARTBEAT_S = 10.0  # a running source writes its heartbeat this often (see StateStore.health)
+COUNT_EVERY_S = 1.0  # the record count is written at most this often (a write is an fsync)
 log = logging.getLogger("webcare.ingest")
 
 SOURCE_HEALTH = Gauge("webcare_source_health", "1 for the current health state of a source",
@@ -37,6 +39,7 @@ class Health:
         self.state = "ok"
         self.detail = "starting"
         self.records = 0
+        self._counted_at = 0.0
         self._beating: threading.Event | None = None
 
     def start(self) -> None:
@@ -85,10 +88,11 @@ class Health:
         self.records += 1
         if self.state != "ok" or self.detail != "receiving":
             self.set("ok", "receiving")
-        elif self.records % 100 == 0:
+        elif time.monotonic() - self._counted_at >= COUNT_EVERY_S:
             self._write()
 
     def _write(self) -> None:
+        self._counted_at = time.monotonic()
         for state in STATES:
             SOURCE_HEALTH.labels(self.source, state).set(1 if state == self.state else 0)
         if self.store is not None:

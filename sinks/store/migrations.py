@@ -21,7 +21,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = ((1, "schema.sql"), (2, "app_schema.sq
                                            (6, "alert_outbox_schema.sql"),  # alerts, issue 21
                                            (7, "search_schema.{dialect}.sql"),  # search, i. 21
                                            (8, "dead_letter_schema.sql"),  # dead letters, i. 21
-                                           (9, "desk_schema.sql"))  # teams, assignment, i. 21
+                                           (9, "desk_schema.sql"),  # teams, assignment, i. 21
+                                           (10, "thread_index_schema.sql"))  # threads, i. 18
 
 
 def latest_version() -> int:

@@ -42,6 +42,13 @@ def thread_key(post: Post) -> str:
     return platform_key(post.platform, ref)
 
 
+def conversation_root_key(post: Post) -> str:
+    """The thread key of the root of ``post``'s conversation: its ``conversation_id`` (else
+    its parent's id) on its platform, or its own thread key when it starts one."""
+    ref = post.conversation_id or post.reply_to_id
+    return platform_key(post.platform, ref) if ref else thread_key(post)
+
+
 def engagement_row(post: Post) -> tuple:
     e = post.engagement
     return (post.id, post.author.followers, e.likes, e.shares, e.replies, e.quotes)

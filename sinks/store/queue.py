@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sinks.store import search
-from sinks.store.app_db import AppDb, like_escape
+from sinks.store.app_db import AppDb
 
 FILTER_COLUMNS = ("topic", "platform", "lang", "urgency")
 _ITEM_ROWS = ("SELECT q.item_json, q.status, c.owner, c.claimed_at FROM queue_items q "
@@ -135,14 +135,15 @@ def incident_summary(db: AppDb, key: str) -> dict[str, Any] | None:
                   "WHERE incident_key = ?", (key,))
 
 
-def thread_rows(db: AppDb, post_id: str, root: str, limit: int) -> list[dict[str, Any]]:
-    """Decision JSON of the other posts of the conversation ``root`` (the root post itself and
-    posts whose ``conversation_id`` is ``root``), oldest first."""
-    pattern = "%" + like_escape(f'"conversation_id":"{root}"') + "%"
+def thread_rows(db: AppDb, post_id: str, root_key: str, limit: int) -> list[dict[str, Any]]:
+    """Decision JSON of the other posts of the conversation whose root has the thread key
+    ``root_key`` (``post_facts.conversation_root_key``): the root post itself and the posts
+    naming it as their conversation, oldest first; both found through ``post_threads``'
+    indexes."""
     return db.rows(
-        "SELECT decision_json FROM posts WHERE post_id <> ? AND (post_id = ? OR "
-        "decision_json LIKE ? ESCAPE '!') ORDER BY created_at LIMIT ?",
-        (post_id, root, pattern, limit))
+        "SELECT p.decision_json FROM post_threads t JOIN posts p ON p.post_id = t.post_id "
+        "WHERE t.post_id <> ? AND (t.conversation_key = ? OR t.thread_key = ?) "
+        "ORDER BY p.created_at LIMIT ?", (post_id, root_key, root_key, limit))
 
 
 def author_rows(db: AppDb, handle: str, platform: str, post_id: str,

@@ -4,7 +4,7 @@ for posts stored before the migration, removed with the author by `webcare erase
 from __future__ import annotations
 
 from route.rules import RouteConfig, Router
-from schemas import Author, Engagement
+from schemas import Author, Decision, Engagement
 from sinks.store import post_facts
 from sinks.store.app_db import AppDb
 from sinks.store.app_store import AppStore
@@ -76,3 +76,24 @@ def test_engage_ids_keep_their_prefix():
     post = make_post(5, platform="engage", id="engage:7", platform_id="7",
                      reply_to_id="engage:6", conversation_id="engage:6")
     assert post_facts.thread_row(post) == ("engage:7", "engage:7", "engage:6", "engage:6")
+
+
+def test_a_conversation_is_found_by_its_root_thread_key(store):
+    """The item page's thread: the root post (an X tweet, named by its platform id) and the
+    other replies, through post_threads' indexes on both backends."""
+    from sinks.store import queue as queue_rows
+
+    root = make_post(10, id="x:100", platform_id="100", text="is the app down?")
+    replies = [make_post(n, id=f"x:{100 + n}", platform_id=str(100 + n), reply_to_id="100",
+                         conversation_id="100", text=f"same here {n}") for n in (1, 2)]
+    other = make_post(20, id="x:200", platform_id="200", conversation_id="999", text="other")
+    store.write([ROUTER(p, make_classification(p)) for p in (root, *replies, other)], [])
+    db = AppDb(store.db)
+
+    def thread(post) -> list[str]:
+        rows = queue_rows.thread_rows(db, post.id, post_facts.conversation_root_key(post), 20)
+        return sorted(Decision.model_validate_json(r["decision_json"]).post.id for r in rows)
+
+    assert thread(replies[0]) == ["x:100", "x:102"]
+    assert thread(root) == ["x:101", "x:102"]
+    assert thread(other) == []

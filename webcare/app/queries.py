@@ -17,6 +17,7 @@ from sinks.store import posts as post_rows
 from sinks.store import queue as queue_rows
 from sinks.store.app_db import now, parse_iso
 from sinks.store.app_store import AppStore
+from sinks.store.post_facts import conversation_root_key
 from webcare.app.config import AppConfig
 from webcare.desk.sla import Desk
 
@@ -128,8 +129,7 @@ def item(app: AppStore, config: AppConfig, post_id: str, at: datetime,
 def thread(app: AppStore, decision: Decision, limit: int = 20) -> list[Decision]:
     """Other posts of the same conversation (by ``conversation_id`` / ``reply_to_id``)."""
     post = decision.post
-    root = post.conversation_id or post.reply_to_id or post.id
-    rows = queue_rows.thread_rows(app.db, post.id, root, limit)
+    rows = queue_rows.thread_rows(app.db, post.id, conversation_root_key(post), limit)
     return [Decision.model_validate_json(r["decision_json"]) for r in rows]
 
 

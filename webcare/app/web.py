@@ -32,6 +32,7 @@ from webcare.app import api, dashboard, desk_web, health, knowledge, pages, secu
 from webcare.app import outbound_pages as outbound  # issue 8
 from webcare.app.deps import ApiAuthFailed, CsrfFailed, LoginRequired, State
 from webcare.app.pages import error_page
+from webcare.app.security_headers import DOCS_URL, SecurityHeaders
 from webcare.app.service import Forbidden
 
 if TYPE_CHECKING:  # the whole file's config is built above the app (webcare.job)
@@ -40,7 +41,6 @@ if TYPE_CHECKING:  # the whole file's config is built above the app (webcare.job
 HERE = Path(__file__).parent
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-DOCS_URL = "/api/docs"
 OPENAPI_URL = "/api/openapi.json"
 DOCS_ASSETS = "/api/docs/assets"  # Swagger UI's script, style sheet and icon, served locally
 
@@ -111,16 +111,7 @@ def create_app(config: WebcareConfig, reprocess_stages=None) -> FastAPI:
     app.include_router(desk_web.pages)  # teams, availability, assignment (issue 21)
     app.include_router(desk_web.api)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        response = await call_next(request)
-        docs = request.url.path == DOCS_URL
-        response.headers["Content-Security-Policy"] = docs_csp if docs else CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"  # no-referrer makes Origin "null"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders, csp=CSP, docs_csp=docs_csp)
 
     if config.app.forwarded_allow_ips:  # behind a TLS-terminating reverse proxy
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=config.app.forwarded_allow_ips)
