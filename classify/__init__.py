@@ -13,6 +13,7 @@ __all__ = [  # the public submodules
     "e5",
     "e5_webcare",
     "language",
+    "line",
     "noise",
     "noise_rules",
     "patterns",

@@ -25,6 +25,8 @@ per batch whichever heads read it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from classify.config import CascadeConfig
@@ -91,7 +93,11 @@ class Cascade:
         for name, rows in batches.items():
             refined = self.routes[name]([texts[i] for i in rows], [fast[i] for i in rows])
             for i, result in zip(rows, refined, strict=True):
-                out[i] = result
+                out[i] = result if not fast[i].no_model else replace(
+                    # a language listed in a route that no model was trained on: still none
+                    result, no_model=fast[i].no_model,
+                    reason=f"{result.reason}; sentiment: no model for {langs[i]}, "
+                           f"{result.model} and the English model used")
         return out
 
     def refine(self, texts: list[str], fast: list[SentimentResult]) -> list[SentimentResult]:

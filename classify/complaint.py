@@ -92,10 +92,18 @@ class ComplaintScorer:
         self.weights = dict(zip(keys, weights))
         self.name = str(meta.get("name", "complaint-en"))
         self.heads: dict[str, tuple[np.ndarray, float, float]] = {}
+        self.head_names: dict[str, str] = {}
         for encoder, file in EMBEDDING_HEADS.items() if with_embedding_head else ():
             head_meta, head = load_arrays(model_dir / file)
             self.heads[encoder] = (head["coef"].astype(np.float64), float(head["bias"][0]),
                                    config.threshold or float(head_meta["threshold"]))
+            self.head_names[encoder] = str(head_meta.get("name", f"complaint-{encoder}"))
+
+    def source(self, sentiment) -> str:  # noqa: ANN001 - a classify.types.SentimentResult
+        """The name of the model whose probability a post with this sentiment result got:
+        the head of the encoder whose embedding it carries, else the fast model."""
+        encoder = sentiment.embedding_model if sentiment.embedding is not None else None
+        return self.head_names.get(encoder, self.name)
 
     def logit(self, text: str, cues: dict[str, str], topic: str,
               sentiment: dict[str, float]) -> float:

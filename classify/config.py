@@ -91,6 +91,7 @@ class LanguageConfig(BaseModel):
         return list(dict.fromkeys(c for c in codes if c))
 
 
+CONTEXT_LANGS = ("en", "nl", "fi")  # the languages of CONTEXT_TERMS
 CONTEXT_TERMS = [  # generic IT-service words (en / nl / fi) that put any brand mention in context
     "app", "apps", "account*", "login", "log in", "logged out", "log me out", "sign in", "password*",
     "2fa", "mfa", "outage", "down", "offline", "error*", "bug*", "crash*", "glitch*", "slow",

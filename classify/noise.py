@@ -20,13 +20,16 @@ spam is still recognised. State is bounded by ``NoiseConfig.max_posts`` and ``wi
 from __future__ import annotations
 
 from classify.brands import BrandMatcher, TermSet
-from classify.config import BrandConfig, NoiseConfig
+from classify.config import CONTEXT_LANGS, CONTEXT_TERMS, BrandConfig, NoiseConfig
 from classify.dedup import DuplicateWindow
 from classify.language import PostText, has_letters
 from classify.noise_rules import bot_evidence, spam_evidence, triggers_in
 from classify.types import BrandMatch, LanguageResult, NoiseResult
 
 CLEAN = NoiseResult(False, None, "")
+# the verdict of a post that is not noise, by how the relevance check kept it
+KEPT = {how: NoiseResult(False, None, "", how)
+        for how in ("addressed", "alias", "context", "reply", "unchecked")}
 class NoiseFilter:
     """Called once per post, in event-time order, after language and brand detection.
 
@@ -38,6 +41,8 @@ class NoiseFilter:
         self.brands = BrandMatcher(brands or [])
         self.has_brands = bool(brands)
         self.context_terms = TermSet(self.config.context_terms)
+        # the shipped context terms are en/nl/fi: an off-topic verdict on another language says so
+        self.default_context = self.config.context_terms == CONTEXT_TERMS
         self.window = DuplicateWindow(
             self.config.max_posts, self.config.window_minutes,
             self.config.near_duplicate_similarity, self.config.min_duplicate_tokens,
@@ -50,11 +55,12 @@ class NoiseFilter:
         ``text`` is ``PostText(post.text)`` when the caller has it already."""
         if text is None or text.text != post.text:
             text = PostText(post.text)
-        result = self._classify(post, brand, text)
+        result = self._classify(post, brand, text, lang.lang)
         self.window.remember(post, text.clean)
         return result
 
-    def _classify(self, post, brand: BrandMatch, text: PostText) -> NoiseResult:  # noqa: ANN001
+    def _classify(self, post, brand: BrandMatch, text: PostText,  # noqa: ANN001
+                  lang: str) -> NoiseResult:
         owner = self.brands.is_own_account(post.author.handle)
         if owner:
             return NoiseResult(True, "own_post", f"posted by {owner}'s own account {post.author.handle}")
@@ -70,27 +76,35 @@ class NoiseFilter:
         duplicate = self.window.find(post, self.config.quotes_are_duplicates, text.clean)
         if duplicate:
             return NoiseResult(True, "duplicate", duplicate)
-        off = self._off_topic(post, brand, text.unmarked)
+        off, kept_by = self._off_topic(post, brand, text.unmarked)
         if off:
+            if lang not in CONTEXT_LANGS and self.default_context:
+                off += f" (the context terms are {'/'.join(CONTEXT_LANGS)}, none for {lang})"
             return NoiseResult(True, "off_topic", off)
-        return CLEAN
+        return KEPT[kept_by]
 
-    def _off_topic(self, post, brand: BrandMatch, unmarked: str) -> str | None:  # noqa: ANN001
-        """Why the post is not about a configured brand, or ``None`` when it is (or no brands)."""
-        if not self.has_brands or brand.addressed:
-            return None
+    def _off_topic(self, post, brand: BrandMatch,  # noqa: ANN001
+                   unmarked: str) -> tuple[str | None, str]:
+        """(why the post is not about a configured brand, or ``None`` when it is (or no
+        brands); how it was kept: addressed, alias, context, reply or unchecked)."""
+        if not self.has_brands:
+            return None, "unchecked"
+        if brand.addressed:
+            return None, "addressed"
         if brand.brand is None:
             if post.reply_to_id and self.config.keep_unbranded_replies:
-                return None
+                return None, "reply"
             if self.context_terms and self.context_terms.find(unmarked):
-                return None  # e.g. a comment on the brand's own page: no name, but service talk
-            return "mentions no configured brand and no service context"
+                return None, "context"  # e.g. a comment on the brand's own page: service talk
+            return "mentions no configured brand and no service context", "none"
         required, excluded = self.brands.context(brand.brand, post.text, unmarked)
         if not required and self.context_terms:
             required = self.context_terms.find(unmarked)
         if excluded and not required:
-            return f"{brand.brand}: alias in another sense (excluded: {', '.join(excluded[:3])})"
+            return (f"{brand.brand}: alias in another sense (excluded: "
+                    f"{', '.join(excluded[:3])})"), "alias"
         if self.brands.needs_context(brand.brand) and not required:
             if not self.brands.strong_alias(brand.brand, brand.matched_terms):
-                return f"{brand.brand}: ambiguous alias {brand.matched_terms[0]!r} without brand context"
-        return None
+                return (f"{brand.brand}: ambiguous alias {brand.matched_terms[0]!r} without "
+                        "brand context"), "alias"
+        return None, "alias"

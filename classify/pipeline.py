@@ -25,7 +25,7 @@ from classify.types import (
     UrgencyResult,
 )
 from classify.urgency import UrgencyScorer
-from schemas import Classification, Post, SentimentScore
+from schemas import Classification, Post, Relevance, SentimentScore
 from schemas.errors import WebcareError
 
 
@@ -148,7 +148,9 @@ def _raise_failure(result: Classification | StageFailure) -> Classification:
 def assemble(post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseResult,
              topic: TopicResult, sentiment: SentimentResult,
              urgency: UrgencyResult) -> Classification:
-    """Fold the stage results into the shared :class:`schemas.Classification`.
+    """Fold the stage results into the shared :class:`schemas.Classification`, with the
+    relevance, the sources and the stages that had no model for the language (a stage in
+    ``no_model`` keeps its label but shows no probabilities: the sentiment's are left out).
 
     Validated (pydantic-core checks these two models faster than ``model_construct`` copies
     them in Python: ~6 µs together).
@@ -159,12 +161,34 @@ def assemble(post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseRe
     if noise.noise:
         reasons.append(f"noise: {noise.reason}: {noise.detail}")
     reasons += [topic.reason, sentiment.reason, *urgency.reasons]
+    sources = {"topic": topic.source, "sentiment": sentiment.model, "urgency": "rules"}
+    if urgency.complaint_source:
+        sources["complaint"] = urgency.complaint_source
     return Classification(
         post_id=post.id, lang=lang.lang, lang_confidence=lang.confidence, brand=brand.brand,
         noise=noise.noise, noise_reason=noise.reason, topic=topic.topic,
         topic_confidence=topic.confidence,
         sentiment=SentimentScore(label=sentiment.label, compound=sentiment.compound,
-                                 probabilities=sentiment.probabilities, model=sentiment.model),
+                                 # another language's model: no probabilities to show
+                                 probabilities={} if sentiment.no_model
+                                 else sentiment.probabilities, model=sentiment.model),
         urgency=urgency.urgency, actionable=urgency.actionable, priority=urgency.priority,
-        complaint=urgency.complaint, reasons=reasons,
+        complaint=urgency.complaint, reasons=reasons, relevance=relevance(brand, noise),
+        topic_probs=topic.probabilities, sources=sources,
+        no_model=[*topic.no_model, *sentiment.no_model, *urgency.no_model],
     )
+
+
+def relevance(brand: BrandMatch, noise: NoiseResult) -> Relevance:
+    """Is the post about a configured brand as a service (the brands and noise stages'
+    rules: no probability)."""
+    if noise.noise:
+        match = ("own_account" if noise.reason == "own_post" else "addressed" if brand.addressed
+                 else "alias" if brand.brand else "none")
+        return Relevance(about=False, brand=brand.brand, match=match,
+                         terms=list(brand.matched_terms),
+                         noise=f"{noise.reason}: {noise.detail}")
+    kept_by = noise.kept_by or ("addressed" if brand.addressed else "alias" if brand.brand
+                                else "none")
+    return Relevance(about=None if kept_by == "unchecked" else True, brand=brand.brand,
+                     match=kept_by, terms=list(brand.matched_terms))

@@ -179,9 +179,13 @@ class SentimentScorer:
         return en / total, eu / total, ep / total
 
     def score(self, text: str, lang: str, low: str | None = None) -> SentimentResult:
-        """Label one post written in ``lang`` (unknown languages use the English model);
-        ``low`` is ``text.lower()`` when the caller has it already."""
-        model = self.models.get(lang) or self.models["en"]
+        """Label one post written in ``lang`` (unknown languages use the English model, and
+        the result says so: ``no_model``, reason); ``low`` is ``text.lower()`` when the
+        caller has it already."""
+        model = self.models.get(lang)
+        if model is None:
+            return fast_result(self.probabilities(text, lang, low), self.models["en"].name,
+                               missing=lang)
         return fast_result(self.probabilities(text, lang, low), model.name)
 
     def score_many(self, texts: list[str], langs: list[str]) -> list[SentimentResult]:
@@ -201,14 +205,20 @@ class SentimentScorer:
                                   about_brand)
 
 
-def fast_result(p: tuple[float, float, float], model_name: str) -> SentimentResult:
-    """The fast model's result for (negative, neutral, positive) probabilities ``p``."""
+def fast_result(p: tuple[float, float, float], model_name: str,
+                missing: str | None = None) -> SentimentResult:
+    """The fast model's result for (negative, neutral, positive) probabilities ``p``;
+    ``missing``: the post's language, when it has no model and ``model_name`` (English) ran."""
     best = 0 if p[0] >= p[1] and p[0] >= p[2] else (2 if p[2] > p[1] else 1)
     label = LABELS[best]
+    reason = f"sentiment {label} {p[best]:.2f} (model {model_name})"
+    if missing is not None:
+        reason += f"; sentiment: no model for {missing}, the English model used"
     return SentimentResult(
         label=label,
         compound=max(-1.0, min(1.0, p[2] - p[0])),
         probabilities=dict(zip(LABELS, p)),
         model=model_name,
-        reason=f"sentiment {label} {p[best]:.2f} (model {model_name})",
+        reason=reason,
+        no_model=() if missing is None else ("sentiment",),
     )

@@ -5,7 +5,9 @@ per post. The post is split once into lower-cased words (:func:`classify.pattern
 shared with the urgency cues); whole-word phrases are matched by a spaCy ``PhraseMatcher``
 over a ``Doc`` of those words, prefix / wildcard patterns (inflected Finnish) by
 :class:`PatternIndex`. Phrase weights are summed per topic and the
-best topic wins; nothing matched (or too weak) is ``other``.
+best topic wins; nothing matched (or too weak) is ``other``. The rules are en/nl/fi: a post
+in another language is matched against all of them, and its result says so (``no_model``,
+the reason) and gives no model distribution.
 """
 
 from __future__ import annotations
@@ -153,6 +155,7 @@ class TopicClassifier:
         self.config = config or TopicConfig()
         self.rules = load_rules(self.config.rules or DEFAULT_RULES, self.config.labels)
         self.model = TopicModel(self.config.model, self.config.labels) if self.config.model else None
+        self.source = f"rules+{self.model.name}" if self.model else "rules"
         if self.config.fallback not in self.config.labels:
             raise ValueError(f"fallback topic {self.config.fallback!r} not in labels")
         self.min_score = (
@@ -173,8 +176,11 @@ class TopicClassifier:
         scores: dict[str, float] = {}
         for _, _, topic, weight, _ in hits:
             scores[topic] = scores.get(topic, 0.0) + weight
+        known = lang in KNOWN_LANGS
+        distribution = None
         if self.model is not None:
-            for topic, probability in self.model.probabilities(text).items():
+            distribution = self.model.probabilities(text)
+            for topic, probability in distribution.items():
                 scores[topic] = scores.get(topic, 0.0) + self.config.model_weight * probability
         fallback = self.config.fallback
         best = max(scores, key=lambda t: (scores[t], -self._order.get(t, 99)), default=fallback)
@@ -190,7 +196,21 @@ class TopicClassifier:
             reason = f"topic {best} (no topic phrases matched)"
         if self.model is not None:
             reason += f"; {self.model.name} score {scores.get(best, 0.0):.2f}"
-        return TopicResult(best, confidence, matched, reason, rounded)
+        if not known:  # the rules (and the model) are en/nl/fi: say so, give no distribution
+            reason += f"; topic: no phrase rules for {lang}, the {'/'.join(KNOWN_LANGS)} ones used"
+            distribution = None
+        return TopicResult(best, confidence, matched, reason, rounded,
+                           probabilities=_distribution(distribution), source=self.source,
+                           no_model=() if known else ("topic",))
+
+
+def _distribution(probabilities: dict[str, float] | None) -> dict[str, float] | None:
+    """The model's label probabilities normalised to sum 1 (spaCy's softmax sums to 1 up to
+    float error), or None."""
+    if not probabilities:
+        return None
+    total = sum(probabilities.values())
+    return {t: p / total for t, p in probabilities.items()} if total > 0 else None
 
 
 def _dedupe(hits: list[tuple[int, int, str, float, str]]) -> list[tuple[int, int, str, float, str]]:

@@ -32,6 +32,9 @@ class NoiseResult:
     noise: bool
     reason: str | None  # one of schemas.results.NoiseReason
     detail: str
+    # a post that is not noise: how the relevance check kept it (schemas.results.Relevance
+    # match: addressed, alias, context, reply, or unchecked when no brands are configured)
+    kept_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,11 @@ class TopicResult:
     confidence: float
     matched: tuple[str, ...]
     reason: str
-    scores: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)  # rule points (+ model share)
+    # the topic model's distribution over the labels (None: no model, or not for this language)
+    probabilities: dict[str, float] | None = None
+    source: str = "rules"  # "rules" or "rules+<model name>"
+    no_model: tuple[str, ...] = ()  # ("topic",): no phrase rules for the post's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,8 @@ class SentimentResult:
     # which encoder made it ("minilm" or "e5"): the complaint stage picks its head by it
     embedding: Any = field(default=None, compare=False, repr=False)
     embedding_model: str | None = field(default=None, compare=False, repr=False)
+    # ("sentiment",): no model for the post's language ran (the English one did)
+    no_model: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +72,6 @@ class UrgencyResult:
     actionable: bool
     reasons: tuple[str, ...]
     complaint: float | None = None  # calibrated complaint probability (None: no model for the language)
+    complaint_source: str | None = None  # the complaint model (or head) that gave it
+    # "urgency": no cues for the post's language; "complaint": no complaint model for it
+    no_model: tuple[str, ...] = ()

@@ -5,7 +5,9 @@ post, in event-time order, after language, brand, noise, topic and sentiment. It
 vocabulary (blocking, widespread, compromise, impact, ...) from ``classify/rules/urgency.yaml``,
 starts from a per-topic base level and moves it up or down by those cues, the author's reach
 and repeat complaints. Repeat complaints are remembered per author in a fixed-size LRU, so
-memory is bounded however long the stream runs.
+memory is bounded however long the stream runs. The cues are en/nl/fi (the file's ``langs``) and
+the complaint model English: the reasons of a post in another language say which of them it
+had to do without (``UrgencyResult.no_model``).
 """
 
 from __future__ import annotations
@@ -34,14 +36,23 @@ from schemas.results import URGENCY_LEVELS
 DEFAULT_CUES = Path(__file__).parent / "rules" / "urgency.yaml"
 POSITIVE_REPORT = 0.5  # VADER compound above which an uncued problem report reads as praise
 PROBLEM_TOPICS = ("outage", "access", "performance", "connectivity", "billing", "security")
+CUE_LANGS = ("en", "nl", "fi")  # the languages of a cue file without a ``langs:`` key
 
 
 class _Cues:
-    """Cue patterns per category; ``found`` lists the categories present in a text."""
+    """Cue patterns per category; ``found`` lists the categories present in a text.
+
+    ``langs`` are the languages the cue file is written for (its ``langs:`` key; default
+    en/nl/fi, the shipped file's): posts in other languages are still matched against the
+    same cues, and the reasons say so."""
 
     def __init__(self, path: Path) -> None:
         try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cues"]
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            raw = data["cues"]
+            langs = data.get("langs", CUE_LANGS)
+            self.langs = tuple(str(lang).strip().lower()
+                               for lang in ([langs] if isinstance(langs, str) else langs))
             self.index = PatternIndex()
             for name, items in raw.items():
                 for item in items:
@@ -108,6 +119,11 @@ class UrgencyScorer:
             return UrgencyResult("low", 0, False, (f"noise ({noise.reason}): not actionable",))
         cues = self.cues.found(post.text, lowers)
         level, reasons = self._level(topic.topic, cues, sentiment)
+        no_model: tuple[str, ...] = ()
+        if lang.lang not in self.cues.langs:
+            no_model = ("urgency",)
+            reasons.append(f"urgency: no cues for {lang.lang}, the "
+                           f"{'/'.join(self.cues.langs)} ones used")
         complaint, complains = self._complaint(post.text, lang.lang, cues, topic.topic,
                                                sentiment)
         actionable = complains or _actionable(topic.topic, cues, sentiment, brand,
@@ -121,13 +137,19 @@ class UrgencyScorer:
             if earlier >= self.config.repeat_min_posts and level < 2:
                 level += 1
                 reasons.append(f"repeat: {earlier} earlier posts by this author in the window")
+        source = None
         if complaint is not None:
             reasons.append(f"complaint {complaint:.2f}" + (" (complains)" if complains else ""))
+            source = self.complaint.source(sentiment)
+        elif self.complaint is not None:  # on, but no model for the language
+            no_model += ("complaint",)
+            reasons.append(f"complaint: no model for {lang.lang}, the urgency rules decide "
+                           "alone")
         reasons.append("actionable: needs a webcare reply" if actionable
                        else "not actionable: no problem, question or complaint")
         priority = self._priority(level, post, sentiment, actionable)
         return UrgencyResult(URGENCY_LEVELS[level], priority, actionable, tuple(reasons),
-                             complaint)
+                             complaint, source, no_model)
 
     def _complaint(self, text: str, lang: str, cues: dict[str, str], topic: str,
                    sentiment: SentimentResult) -> tuple[float | None, bool]:

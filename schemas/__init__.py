@@ -7,6 +7,7 @@ from schemas.results import (
     Decision,
     Incident,
     QueueItem,
+    Relevance,
     SentimentScore,
 )
 
@@ -17,6 +18,7 @@ __all__ = [
     "Post",
     "Classification",
     "SentimentScore",
+    "Relevance",
     "Decision",
     "QueueItem",
     "Incident",

@@ -17,6 +17,9 @@ Urgency = Literal["critical", "high", "medium", "low"]
 SentimentLabel = Literal["negative", "neutral", "positive"]
 Action = Literal["incident", "webcare", "monitor", "drop"]
 NoiseReason = Literal["spam", "off_topic", "duplicate", "bot", "own_post", "empty"]
+# how the relevance check placed a post (see Relevance.match)
+RelevanceMatch = Literal["addressed", "alias", "context", "reply", "own_account", "none",
+                         "unchecked"]
 
 URGENCY_LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")
 
@@ -28,7 +31,8 @@ class _Message(BaseModel):
 
 
 class SentimentScore(BaseModel):
-    """Polarity label, a compound score in [-1, 1] and calibrated class probabilities."""
+    """Polarity label, a compound score in [-1, 1] and calibrated class probabilities
+    (empty when no model for the post's language ran: see ``Classification.no_model``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -36,6 +40,27 @@ class SentimentScore(BaseModel):
     compound: float = Field(ge=-1.0, le=1.0)
     probabilities: dict[str, float] = Field(default_factory=dict)
     model: str = "vader"
+
+
+class Relevance(BaseModel):
+    """Is the post about a configured brand as a service, and how the brands and noise
+    stages decided it (rules: no probability, so ``conf`` stays None)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    about: bool | None = Field(description=(
+        "true: kept as about a brand's service; false: noise (see `noise`); null: no brands "
+        "are configured, nothing was checked"))
+    brand: str | None = None
+    match: RelevanceMatch = Field(default="none", description=(
+        "addressed: @-mentions a handle of the brand; alias: names the brand; context: names "
+        "no brand but uses service words; reply: an unbranded reply in a thread; own_account: "
+        "posted by the brand itself; none: no brand found; unchecked: no brands configured"))
+    terms: list[str] = Field(default_factory=list, description="the matched handles/aliases")
+    conf: float | None = Field(default=None, ge=0.0, le=1.0,
+                               description="a probability, where a model gives one (none yet)")
+    source: str = "rules"
+    noise: str | None = Field(default=None, description="noise posts: 'reason: detail'")
 
 
 class Classification(_Message):
@@ -56,6 +81,16 @@ class Classification(_Message):
     complaint: float | None = Field(default=None, ge=0.0, le=1.0,
                                     description="calibrated complaint probability (en only)")
     reasons: list[str] = Field(default_factory=list)
+    # added with issue 20 (optional, so the decisions of older releases still parse)
+    relevance: Relevance | None = None
+    topic_probs: dict[str, float] | None = Field(default=None, description=(
+        "the topic model's distribution over the labels, when one is configured and covers "
+        "the language (the phrase rules give topic_confidence only)"))
+    sources: dict[str, str] = Field(default_factory=dict, description=(
+        "what gave each stage's answer: 'rules', a model name, or 'rules+<model>'"))
+    no_model: list[str] = Field(default_factory=list, description=(
+        "stages with no model or rules for `lang` (topic, sentiment, urgency, complaint); "
+        "the reasons say what ran instead"))
 
 
 class Decision(_Message):

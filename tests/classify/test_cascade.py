@@ -138,3 +138,28 @@ def test_a_failing_batch_falls_back_to_one_post_at_a_time(monkeypatch) -> None:
     again = Classifier(ClassifyConfig())
     again.sentiment = classifier.sentiment
     assert [r.sentiment for r in again.classify_many(posts)] == [r.sentiment for r in expected]
+
+
+def test_a_rescored_post_without_a_model_for_its_language_still_says_so(scorer) -> None:
+    """A language listed in a cascade route (here MiniLM's, by a fake model) has no fast
+    model: the accurate model's result keeps ``no_model`` and says what ran."""
+    from classify.cascade import Cascade
+    from classify.types import SentimentResult
+
+    def fake(texts, fast):  # noqa: ANN001, ANN202
+        return [SentimentResult("negative", -0.5, {"negative": 0.7, "neutral": 0.2,
+                                                   "positive": 0.1}, "minilm-fake",
+                                "sentiment negative 0.70 (model minilm-fake)") for _ in texts]
+
+    cascade = Cascade.__new__(Cascade)  # the routing only: no model is loaded
+    cascade.config = CascadeConfig(enabled=True, confidence=1.01, langs=["en", "de"])
+    cascade.encoders, cascade.routes = [], {"minilm": fake}
+    cascade.langs, cascade.e5_langs = frozenset({"en", "de"}), frozenset()
+    cascade.webcare_langs = frozenset()
+    texts = ["das ist schlecht", "this is bad"]
+    fast = [scorer.score(t, lang) for t, lang in zip(texts, ["de", "en"])]
+    german, english = cascade.apply(texts, ["de", "en"], fast)
+    assert german.no_model == ("sentiment",) and english.no_model == ()
+    assert german.model == english.model == "minilm-fake"
+    assert german.reason.endswith("sentiment: no model for de, minilm-fake and the English "
+                                  "model used")

@@ -115,7 +115,30 @@ def test_memory_is_bounded() -> None:
 
 def test_no_brands_means_everything_is_on_topic() -> None:
     nf = NoiseFilter(NoiseConfig(), [])
-    assert check(nf, make_post(text="my kettle boiled dry, need tea")).noise is False
+    result = check(nf, make_post(text="my kettle boiled dry, need tea"))
+    assert result.noise is False and result.kept_by == "unchecked"
+
+
+@pytest.mark.parametrize(("text", "reply", "kept_by"), [
+    ("@KettleSupport my inbox is empty", False, "addressed"),
+    ("Kettle Mail lost my drafts", False, "alias"),
+    ("the app logs me out every five minutes", False, "context"),
+    ("same here since yesterday", True, "reply"),
+    ("Kettle is boiling, time for tea", False, None),
+])
+def test_how_a_post_was_kept(nf: NoiseFilter, text: str, reply: bool, kept_by: str | None,
+                             ) -> None:
+    result = check(nf, make_post(text=text, reply_to_id="r-1" if reply else None))
+    assert result.kept_by == kept_by and result.noise is (kept_by is None)
+
+
+def test_an_off_topic_verdict_on_another_language_names_the_context_languages() -> None:
+    nf = NoiseFilter(NoiseConfig(), BRANDS)
+    post = make_post(text="Der Kettle steht in der Küche")
+    result = nf.check(post, MATCHER.match(post), LanguageResult("de", 0.99, "lang de"))
+    assert result.reason == "off_topic"
+    assert result.detail.endswith("(the context terms are en/nl/fi, none for de)")
+    assert "context terms" not in check(nf, make_post(2, "Kettle kitchen tea")).detail
 
 
 @pytest.mark.parametrize("bad", [

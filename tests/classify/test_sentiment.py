@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classify.config import SentimentConfig
-from classify.sentiment import LABELS, MODELS_DIR, SentimentModelError, SentimentScorer
+from classify.sentiment import (
+    LABELS,
+    LANGS,
+    MODELS_DIR,
+    SentimentModelError,
+    SentimentScorer,
+)
 
 SHARED = Path(__file__).parents[2] / ".." / "shared"
 
@@ -86,6 +92,15 @@ def test_compound_sign_follows_label(scorer):
 
 def test_unknown_language_uses_english_model(scorer):
     assert scorer.score("great service, thanks!", "und").model == scorer.models["en"].name
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "es", "und"])
+def test_a_language_without_a_model_says_so(scorer, lang):
+    result = scorer.score("Super Service, danke!", lang)
+    assert result.no_model == ("sentiment",)
+    assert result.reason.endswith(f"; sentiment: no model for {lang}, the English model used")
+    for known in LANGS:
+        assert scorer.score("Super Service, danke!", known).no_model == ()
 
 
 @pytest.mark.parametrize("text", ["", " ", "😡😡😡", "🙏", "!!!???", "a" * 100_000,

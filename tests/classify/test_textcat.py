@@ -40,6 +40,18 @@ def test_model_scores_blend_with_rules(model_dir):
     assert result.topic == "billing" and "textcat" in result.reason
 
 
+def test_the_model_gives_a_distribution_for_the_languages_it_covers(model_dir):
+    classifier = TopicClassifier(TopicConfig(model=model_dir, model_weight=5.0))
+    english = classifier.classify("charged twice on my invoice", "en")
+    assert set(english.probabilities) == {"outage", "billing", "other"}
+    assert abs(sum(english.probabilities.values()) - 1.0) < 1e-6
+    assert all(0.0 <= p <= 1.0 for p in english.probabilities.values())
+    assert english.source.startswith("rules+textcat") and english.no_model == ()
+    german = classifier.classify("zweimal abgebucht, Rechnung falsch", "de")
+    assert german.probabilities is None and german.no_model == ("topic",)
+    assert "topic: no phrase rules for de" in german.reason
+
+
 def test_missing_or_mismatched_model_is_a_clear_error(tmp_path, model_dir):
     with pytest.raises(TopicModelError, match=str(tmp_path)):
         TopicModel(tmp_path, ["outage"])

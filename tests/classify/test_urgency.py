@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from classify.config import UrgencyConfig
 from classify.topic import TopicClassifier
 from classify.types import BrandMatch, LanguageResult, NoiseResult, SentimentResult
-from classify.urgency import UrgencyScorer
+from classify.urgency import CUE_LANGS, DEFAULT_CUES, UrgencyScorer
 from schemas import Post
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -133,3 +136,60 @@ def test_the_complaint_head_follows_the_encoder_of_the_sentiment_embedding() -> 
     for encoder in ("minilm", "e5"):
         assert results[encoder] == pytest.approx(
             scorer.complaint.refine(results[None], embedding, encoder))
+
+
+def test_languages_without_cues_or_complaint_model_say_so(scorer) -> None:
+    text = "Acme charged me twice this month, please refund one"
+    english = _assess(scorer, text)
+    assert english.no_model == () and english.complaint_source == "complaint-en-linear"
+    dutch = _assess(scorer, "Acme heeft twee keer afgeschreven, graag terugbetalen", "nl")
+    assert dutch.no_model == ("complaint",) and dutch.complaint is None
+    assert "complaint: no model for nl, the urgency rules decide alone" in dutch.reasons
+    german = _assess(scorer, "Acme hat zweimal abgebucht, bitte erstatten", "de")
+    assert german.no_model == ("urgency", "complaint") and german.complaint_source is None
+    assert "urgency: no cues for de, the en/nl/fi ones used" in german.reasons
+    noise = _assess(scorer, "Acme Gewinnspiel!!", "de", noise=NoiseResult(True, "spam", "x"))
+    assert noise.no_model == ()  # noise: neither cues nor the complaint model ran
+
+
+def test_complaint_off_is_not_a_missing_model() -> None:
+    off = UrgencyScorer(UrgencyConfig(complaint={"enabled": False}))
+    result = _assess(off, "Acme hat zweimal abgebucht", "de")
+    assert result.no_model == ("urgency",)
+    assert not any(r.startswith("complaint") for r in result.reasons)
+
+
+def test_a_cue_file_with_unusable_languages_is_refused(tmp_path) -> None:
+    path = tmp_path / "cues.yaml"
+    path.write_text("langs:\ncues: {blocking: [can't]}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot load urgency cues"):
+        UrgencyScorer(UrgencyConfig(cues=path))
+
+
+def test_the_shipped_cue_file_names_its_languages() -> None:
+    assert UrgencyScorer(UrgencyConfig()).cues.langs == CUE_LANGS == ("en", "nl", "fi")
+    assert yaml.safe_load(DEFAULT_CUES.read_text("utf-8"))["langs"] == list(CUE_LANGS)
+
+
+CODES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(st.none(), CODES, st.lists(CODES, max_size=4)), CODES)
+def test_a_cue_file_s_languages_decide_the_no_cues_reason(tmp_path_factory, langs, lang,
+                                                           ) -> None:
+    """``langs:`` of a cue file (a list or one code; absent: en/nl/fi) is what the reasons
+    go by."""
+    data = {"cues": {"blocking": ["geht nicht", "can't"]}}
+    if langs is not None:
+        data["langs"] = langs
+    path = tmp_path_factory.mktemp("cues") / "cues.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    scorer = UrgencyScorer(UrgencyConfig(cues=path, complaint={"enabled": False}))
+    covered = (CUE_LANGS if langs is None else (langs,) if isinstance(langs, str)
+               else tuple(langs))
+    assert scorer.cues.langs == covered
+    result = _assess(scorer, "Acme geht nicht", lang)
+    assert ("urgency" in result.no_model) is (lang not in covered)
+    assert any(r.startswith(f"urgency: no cues for {lang}") for r in result.reasons) is (
+        lang not in covered)

@@ -45,8 +45,10 @@ def test_classify_writes_one_line_per_input_line(tmp_path, config):
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 4
-    assert set(rows[0]) == {"id", "lang", "topic", "sentiment", "urgency", "noise",
-                            "noise_reason", "priority", "reasons"}
+    assert set(rows[0]) == {"id", "lang", "lang_conf", "topic", "topic_conf", "topic_probs",
+                            "sentiment", "urgency", "noise", "noise_reason", "priority",
+                            "complaint", "actionable", "relevance", "sources", "no_model",
+                            "reasons"}
     assert rows[0]["id"] == "c1" and rows[0]["sentiment"]["label"] == "negative"
     assert rows[1]["line"] == 2 and rows[1]["stage"] == "parse"
     assert rows[3]["line"] == 4 and "created_at" in rows[3]["error"]

@@ -50,15 +50,9 @@ def _output(path: str) -> Iterator[IO[bytes]]:
             yield handle
 
 
-def classification_line(c: Classification) -> dict:
-    return {"id": c.post_id, "lang": c.lang, "topic": c.topic,
-            "sentiment": {"label": c.sentiment.label, "compound": round(c.sentiment.compound, 4)},
-            "urgency": c.urgency, "noise": c.noise, "noise_reason": c.noise_reason,
-            "priority": c.priority, "reasons": c.reasons}
-
-
 def classify_file(config: WebcareConfig, input_path: str, output_path: str) -> dict[str, int]:
     """``webcare classify``: returns counts; raises FileNotFoundError for unusable input."""
+    from classify.line import classification_line
     from classify.pipeline import Classifier
 
     source = ReplaySource(ReplayConfig(path=input_path))
