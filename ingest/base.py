@@ -34,12 +34,15 @@ from sinks.store.source_state import StateStore
 
 @dataclass
 class Item:
-    """One thing a cycle produced: a post, or a malformed frame (``raw`` + ``error``)."""
+    """One thing a cycle produced: a post, or a malformed frame (``raw`` + ``error``).
+    ``post_json``: the post's JSON when the source already holds it as ``Post`` wrote it
+    (the push intake), so it is passed on as it is instead of being written again."""
 
     post: Post | None = None
     cursor: dict[str, Any] = field(default_factory=dict)
     raw: str | None = None
     error: str | None = None
+    post_json: str | None = None
 
 
 def keyword_filter(keywords: list[str]) -> re.Pattern[str] | None:
@@ -135,7 +138,7 @@ class LiveSource(ABC):
             return None  # a duplicate, or a skipped event that only moves the cursor
         if item.post is not None:
             self._remember(post_id)
-            payload = item.post.model_dump_json()
+            payload = item.post_json or item.post.model_dump_json()
             self.health.record()
         else:
             payload = malformed_payload(item.raw or "", item.error or "malformed", self.name)

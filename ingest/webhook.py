@@ -131,7 +131,7 @@ class ReceiverSource(LiveSource):
         if malformed_reason(payload) is not None:
             envelope = json.loads(payload)
             return Item(raw=envelope[MALFORMED_KEY], error=envelope["error"], cursor=cursor)
-        return Item(post=Post.model_validate_json(payload), cursor=cursor)
+        return Item(post=Post.model_validate_json(payload), cursor=cursor, post_json=payload)
 
     def committed(self, cursor: dict[str, Any]) -> None:
         """After a checkpoint: the intake forgets every entry up to the cursor's."""

@@ -8,6 +8,7 @@ called once per classified post by the runner or the Kafka route worker.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -82,40 +83,46 @@ class _CompiledRule:
         self.keywords = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if words else None
 
     def reasons(self, post: Post, c: Classification) -> list[str] | None:
-        """The reasons this rule matches, or ``None`` when a condition fails."""
+        """The reasons this rule matches, or ``None`` when a condition fails (the conditions
+        after the first failing one are not evaluated)."""
+        reasons = []
+        for ok, reason in self._checks(post, c):
+            if not ok:
+                return None
+            reasons.append(reason)
+        return reasons or ["matches everything"]
+
+    def _checks(self, post: Post, c: Classification) -> Iterator[tuple[bool, str]]:
+        """``(condition holds, reason)`` for each condition the rule sets, in order."""
         w = self.rule.when
-        checks: list[tuple[bool, str]] = []
         if w.noise is not None:
-            checks.append((c.noise == w.noise, f"noise={c.noise}"))
+            yield c.noise == w.noise, f"noise={c.noise}"
         if w.noise_reason is not None:
-            checks.append((c.noise_reason in w.noise_reason, f"noise_reason={c.noise_reason}"))
+            yield c.noise_reason in w.noise_reason, f"noise_reason={c.noise_reason}"
         for key, value in (("topic", c.topic), ("sentiment", c.sentiment.label),
                            ("urgency", c.urgency), ("platform", post.platform),
                            ("lang", c.lang), ("brand", c.brand)):
             allowed = getattr(w, key)
             if allowed is not None:
-                checks.append((value in allowed, f"{key}={value}"))
+                yield value in allowed, f"{key}={value}"
         if w.min_urgency is not None:
             ok = URGENCY_LEVELS.index(c.urgency) >= URGENCY_LEVELS.index(w.min_urgency)
-            checks.append((ok, f"urgency {c.urgency} ≥ {w.min_urgency}"))
+            yield ok, f"urgency {c.urgency} ≥ {w.min_urgency}"
         if w.actionable is not None:
-            checks.append((c.actionable == w.actionable, f"actionable={c.actionable}"))
+            yield c.actionable == w.actionable, f"actionable={c.actionable}"
         if w.min_priority is not None:
-            checks.append((c.priority >= w.min_priority, f"priority {c.priority} ≥ {w.min_priority}"))
+            yield c.priority >= w.min_priority, f"priority {c.priority} ≥ {w.min_priority}"
         if w.min_complaint is not None:
             p = c.complaint if c.complaint is not None else 0.0
-            checks.append((p >= w.min_complaint, f"complaint {p:.2f} ≥ {w.min_complaint}"))
+            yield p >= w.min_complaint, f"complaint {p:.2f} ≥ {w.min_complaint}"
         if w.min_followers is not None:
             followers = post.author.followers
-            checks.append((followers >= w.min_followers, f"followers {followers} ≥ {w.min_followers}"))
+            yield followers >= w.min_followers, f"followers {followers} ≥ {w.min_followers}"
         if w.verified is not None:
-            checks.append((post.author.verified == w.verified, f"verified={post.author.verified}"))
+            yield post.author.verified == w.verified, f"verified={post.author.verified}"
         if self.keywords is not None:
             found = self.keywords.search(post.text.lower())
-            checks.append((found is not None, f"keyword '{found.group(0)}'" if found else ""))
-        if not all(ok for ok, _ in checks):
-            return None
-        return [reason for _, reason in checks] or ["matches everything"]
+            yield found is not None, f"keyword '{found.group(0)}'" if found else ""
 
 
 class Router:

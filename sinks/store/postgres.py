@@ -9,7 +9,6 @@ sink workers may write at once (rows are taken in a fixed order to avoid deadloc
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
@@ -56,10 +55,7 @@ class PostgresStore:
 
     def write(self, decisions: Sequence[Decision], dead_letters: Sequence[DeadLetter]) -> None:
         """Store one batch atomically; raises (and stores nothing) on a database error."""
-        unique: dict[str, Decision] = {}
-        for decision in decisions:  # the first decision for a post wins, as on SQLite
-            unique.setdefault(decision.post.id, decision)
-        ordered = [unique[key] for key in sorted(unique)]
+        ordered = sorted(records.first_per_post(decisions), key=lambda d: d.post.id)
         with self.db.transaction(), self.db.cursor() as cursor:
             new = self._insert_posts(cursor, ordered, _now())
             self._apply_effects(cursor, [d for d in ordered if d.post.id in new])
@@ -83,17 +79,11 @@ class PostgresStore:
 
     def _apply_effects(self, cursor, decisions: list[Decision]) -> None:
         """Trends (aggregated per key, in key order), single incidents and queue items."""
-        counts, sums = Counter(), Counter()
-        for d in decisions:
-            key = (records.hour_bucket(d.post.created_at), d.classification.topic,
-                   d.post.platform, d.classification.lang, d.classification.sentiment.label)
-            counts[key] += 1
-            sums[key] += d.classification.sentiment.compound
         cursor.executemany(
             "INSERT INTO trends VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (bucket, topic, "
             "platform, lang, sentiment) DO UPDATE SET posts = trends.posts + excluded.posts, "
             "compound_sum = trends.compound_sum + excluded.compound_sum",
-            [(*key, counts[key], sums[key]) for key in sorted(counts)])
+            records.trend_rows(decisions))
         incidents = [records.single_incident(d) for d in decisions if d.action == "incident"
                      and not incident_rows.is_burst(d.incident_key)]
         cursor.executemany(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 
 from schemas import DeadLetter, Decision, Incident, QueueItem
@@ -25,6 +27,28 @@ def post_row(decision: Decision, stored_at: datetime) -> tuple:
             c.topic, c.sentiment.label, c.sentiment.compound, c.urgency, c.priority,
             int(c.noise), c.noise_reason, decision.action, decision.rule,
             decision.model_dump_json(), iso(stored_at))
+
+
+def first_per_post(decisions: Iterable[Decision]) -> list[Decision]:
+    """The first decision for each post id, in arrival order (a batch may hold a post twice)."""
+    unique: dict[str, Decision] = {}
+    for decision in decisions:
+        unique.setdefault(decision.post.id, decision)
+    return list(unique.values())
+
+
+def trend_rows(decisions: Iterable[Decision]) -> list[tuple]:
+    """``(bucket, topic, platform, lang, sentiment, posts, compound_sum)`` per trend key of
+    ``decisions``, in key order (the order every backend locks the rows in)."""
+    counts: Counter = Counter()
+    sums: Counter = Counter()
+    for d in decisions:
+        c = d.classification
+        key = (hour_bucket(d.post.created_at), c.topic, d.post.platform, c.lang,
+               c.sentiment.label)
+        counts[key] += 1
+        sums[key] += c.sentiment.compound
+    return [(*key, counts[key], sums[key]) for key in sorted(counts)]
 
 
 def queue_item(decision: Decision) -> QueueItem:

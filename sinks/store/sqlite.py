@@ -20,6 +20,7 @@ from sinks.store import incident_rows, migrations, post_facts, records
 from sinks.store.config import SqliteStoreConfig
 
 SCHEMA_VERSION = 1
+POSTS_PER_STATEMENT = 500  # 17 values a row: well under SQLite's 32,766 variables
 
 
 class SqliteStore:
@@ -52,36 +53,43 @@ class SqliteStore:
         """Store one batch atomically; raises (and stores nothing) on a database error."""
         now = _now()
         with self.db:
-            new = [d for d in decisions if self._insert_post(d, now)]
-            for decision in new:
-                self._apply_effects(decision)
+            new = self._insert_posts(records.first_per_post(decisions), now)
+            self._apply_effects(new)
             post_facts.insert(self.db, new)  # engagement and threads (issue 8)
             incident_rows.attach_decisions(self.db, decisions)  # burst incidents (issue 5)
             for letter in dead_letters:
                 self._insert_dead_letter(letter)
 
-    def _insert_post(self, decision: Decision, now: datetime) -> bool:
-        cursor = self.db.execute(
-            "INSERT INTO posts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-            "ON CONFLICT (post_id) DO NOTHING", records.post_row(decision, now))
-        return cursor.rowcount == 1
+    def _insert_posts(self, decisions: list[Decision], now: datetime) -> list[Decision]:
+        """Insert the posts not stored yet, many rows a statement; the decisions that were new
+        (the others were stored by an earlier run: a replay changes nothing)."""
+        new: set[str] = set()
+        for start in range(0, len(decisions), POSTS_PER_STATEMENT):
+            chunk = decisions[start:start + POSTS_PER_STATEMENT]
+            rows = ",".join(["(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"] * len(chunk))
+            cursor = self.db.execute(
+                f"INSERT INTO posts VALUES {rows} ON CONFLICT (post_id) DO NOTHING "
+                "RETURNING post_id", [v for d in chunk for v in records.post_row(d, now)])
+            new.update(row[0] for row in cursor.fetchall())
+        return [d for d in decisions if d.post.id in new]
 
-    def _apply_effects(self, decision: Decision) -> None:
-        post, c = decision.post, decision.classification
-        self.db.execute(
-            "INSERT INTO trends VALUES (?,?,?,?,?,1,?) ON CONFLICT (bucket, topic, platform, "
-            "lang, sentiment) DO UPDATE SET posts = trends.posts + 1, "
+    def _apply_effects(self, decisions: list[Decision]) -> None:
+        """Trends (aggregated per key), single incidents and queue items of new posts."""
+        self.db.executemany(
+            "INSERT INTO trends VALUES (?,?,?,?,?,?,?) ON CONFLICT (bucket, topic, platform, "
+            "lang, sentiment) DO UPDATE SET posts = trends.posts + excluded.posts, "
             "compound_sum = trends.compound_sum + excluded.compound_sum",
-            (records.hour_bucket(post.created_at), c.topic, post.platform, c.lang,
-             c.sentiment.label, c.sentiment.compound))
-        if decision.action == "incident" and not incident_rows.is_burst(decision.incident_key):
-            self._open_single_incident(decision)
-        if decision.action in records.QUEUED_ACTIONS:
-            item = records.queue_item(decision)
-            self.db.execute(
-                "INSERT INTO queue_items VALUES (?,?,?,?,?,?,?) ON CONFLICT (post_id) DO NOTHING",
-                (item.post_id, item.status, item.priority, item.urgency,
-                 records.iso(item.created_at), item.incident_key, item.model_dump_json()))
+            records.trend_rows(decisions))
+        for decision in decisions:
+            if decision.action == "incident" and not incident_rows.is_burst(
+                    decision.incident_key):
+                self._open_single_incident(decision)
+        items = [records.queue_item(d) for d in decisions
+                 if d.action in records.QUEUED_ACTIONS]
+        self.db.executemany(
+            "INSERT INTO queue_items VALUES (?,?,?,?,?,?,?) ON CONFLICT (post_id) DO NOTHING",
+            [(i.post_id, i.status, i.priority, i.urgency, records.iso(i.created_at),
+              i.incident_key, i.model_dump_json()) for i in items])
 
     def _open_single_incident(self, decision: Decision) -> None:
         incident = records.single_incident(decision)
