@@ -28,11 +28,13 @@ import threading
 import time
 from typing import Any
 
+from ingest.signals import signalled
 from schemas.errors import WebcareError
 
 BIND_RETRY_S = 15.0
 START_TIMEOUT_S = 60.0
 PR_SET_PDEATHSIG = 1
+WATCH_S = 0.2  # how often the child looks for SIGTERM and for its parent
 
 
 class ReceiverFailed(WebcareError, RuntimeError):
@@ -94,8 +96,7 @@ def _first_line(stream, timeout: float) -> str | None:
 
 def serve(spec: dict[str, Any], report) -> None:
     """The child's main: build the source, serve until SIGTERM or the parent's death."""
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    stopping = signalled()  # no lock in the handler: see ingest.signals
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     parent = os.getppid()
     _die_with_parent()
@@ -107,9 +108,8 @@ def serve(spec: dict[str, Any], report) -> None:
         report(["error", f"{type(error).__name__}: {error}"])
         return
     report(["address", list(address)])
-    while not stopping.wait(0.5):
-        if os.getppid() != parent:
-            break
+    while not stopping and os.getppid() == parent:
+        time.sleep(WATCH_S)
     source.serve_stop()
 
 

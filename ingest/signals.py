@@ -2,6 +2,12 @@
 
 The event ends :meth:`ingest.batches.MultiSource.batches` (sources closed, what was read
 handed out) and a Kafka worker's poll loop; the process then flushes, checkpoints and exits 0.
+
+The handler itself only appends to a list: Python runs handlers in the main thread between
+two bytecodes, possibly while that thread is inside ``Event.wait``/``Event.set`` holding the
+event's lock, so a handler that sets an event can deadlock the process forever (a second
+SIGTERM did exactly that to a receiver process). A relay thread turns the note into the
+event within ``RELAY_S``.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+RELAY_S = 0.05  # how soon a signal becomes the stop event
 
 
 @contextmanager
@@ -24,9 +31,31 @@ def stop_on_signals() -> Iterator[threading.Event]:
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in SIGNALS}
+    asked: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, _: asked.append(signum))
+                for signum in SIGNALS}
+    ended = threading.Event()
+    threading.Thread(target=_relay, args=(asked, stop, ended), daemon=True,
+                     name="signal-relay").start()
     try:
         yield stop
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        ended.set()
+
+
+def signalled(signals: tuple[int, ...] = (signal.SIGTERM,)) -> list[int]:
+    """A list that ``signals`` append to, for a main loop that polls it (no lock is taken
+    in the handler; see the module doc). Call from the main thread."""
+    asked: list[int] = []
+    for signum in signals:
+        signal.signal(signum, lambda signum, _: asked.append(signum))
+    return asked
+
+
+def _relay(asked: list[int], stop: threading.Event, ended: threading.Event) -> None:
+    while not ended.wait(RELAY_S):
+        if asked:
+            stop.set()
+            return

@@ -44,3 +44,31 @@ def test_the_receiver_follows_its_pipeline_when_killed_9(tmp_path):
     os.kill(pipeline.pid, signal.SIGKILL)
     pipeline.wait()
     wait_released(port, timeout=10)  # raises when the receiver process outlived it
+
+
+def test_the_receiver_ends_under_a_burst_of_sigterms(tmp_path):
+    """A SIGTERM handler that set an event deadlocked when a second SIGTERM came while the
+    first handler held the event's lock: the receiver lived on, orphaned. Now a burst of
+    SIGTERMs ends it."""
+    script = textwrap.dedent(f"""
+        import os, time
+        os.environ["WEBCARE_WEBHOOK_TOKEN"] = "t"
+        from ingest.webhook import WebhookSource
+        from ingest.config import WebhookConfig
+        source = WebhookSource(WebhookConfig(port=0, state_path={str(tmp_path / "s.sqlite")!r}))
+        print(source.start().rsplit(":", 1)[1], flush=True)
+        time.sleep(600)
+    """)
+    pipeline = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                                text=True, cwd=os.getcwd())
+    try:
+        port = int(pipeline.stdout.readline())
+        assert wait_listening(port, timeout=10)
+        children = f"/proc/{pipeline.pid}/task/{pipeline.pid}/children"
+        receiver = int(open(children).read().split()[0])
+        for _ in range(300):
+            os.kill(receiver, signal.SIGTERM)
+        wait_released(port, timeout=10)  # raises when the receiver hangs
+    finally:
+        pipeline.kill()
+        pipeline.wait()
