@@ -130,7 +130,7 @@ class _Brand:
     excluded: TermSet
 
 
-_GRADATION = re.compile(r"(?<=[aeiouyäö])(kk|pp|tt)([aeiouyäö])$", re.I)
+_GRADATION = re.compile(r"(?<=\w)(kk|pp|tt)([aeiouyäö])$", re.I)  # Quokka, Saaripankki
 
 
 def with_gradation(aliases: list[str]) -> list[str]:

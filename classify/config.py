@@ -250,6 +250,16 @@ class UrgencyConfig(BaseModel):
     complaint: ComplaintConfig = Field(default_factory=ComplaintConfig)
 
 
+class JudgementConfig(BaseModel):
+    """``classify.judgement``: the learned topic and urgency (:mod:`classify.judgement`).
+    Off by default until it also passes the outage checks; see docs/models.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    model_dir: Path | None = Field(default=None, description="None: the shipped model")
+
+
 class ClassifyConfig(BaseModel):
     """``classify:`` in the config file; ``brands`` comes from the top level of the file."""
 
@@ -261,3 +271,4 @@ class ClassifyConfig(BaseModel):
     topic: TopicConfig = Field(default_factory=TopicConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     urgency: UrgencyConfig = Field(default_factory=UrgencyConfig)
+    judgement: JudgementConfig = Field(default_factory=JudgementConfig)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from classify.brands import BrandMatcher
 from classify.config import ClassifyConfig
+from classify.judgement import Judge
 from classify.language import LanguageDetector, PostText
 from classify.noise import NoiseFilter
 from classify.sentiment import SentimentScorer
@@ -43,6 +44,8 @@ class Classifier:
         self.sentiment = SentimentScorer(config.sentiment)
         self.urgency = UrgencyScorer(config.urgency,
                                      complaint_head=config.sentiment.cascade.enabled)
+        self.judge = (Judge(config.judgement, config.brands) if config.judgement.enabled
+                      else None)
 
     def __call__(self, post: Post) -> Classification:
         """Classify one post; raises :class:`StageFailure` when a stage fails on it."""
@@ -72,8 +75,8 @@ class Classifier:
         langs, brands = batch.results["language"], batch.results["brands"]
         batch.run("brands", lambda i, p: self.brands.match(p, texts[i].unmarked))
         batch.run("noise", lambda i, p: self.noise.check(p, brands[i], langs[i], texts[i]))
-        batch.run("topic", lambda i, p: self.topic.classify(p.text, langs[i].lang,
-                                                            texts[i].words))
+        judged: list = [None] * len(posts)  # the learned verdicts, when enabled
+        batch.run("topic", lambda i, p: self._topic(p, langs[i].lang, texts[i].words, judged, i))
         batch.run_together("sentiment", lambda alive: self.sentiment.score_batch(
             [posts[i].text for i in alive], [langs[i].lang for i in alive],
             [texts[i].low for i in alive], [brands[i].brand is not None for i in alive]),
@@ -81,9 +84,19 @@ class Classifier:
                                                     [brands[i].brand is not None])[0])
         batch.run("urgency", lambda i, p: self.urgency.assess(
             p, *(batch.get(stage, i) for stage in ("language", "brands", "noise", "topic",
-                                                    "sentiment")), lowers=texts[i].words))
+                                                    "sentiment")), lowers=texts[i].words,
+            judged=judged[i]["urgency"] if judged[i] else None))
         return [batch.failures.get(i) or assemble(post, *batch.row(i))
                 for i, post in enumerate(posts)]
+
+
+    def _topic(self, post: Post, lang: str, words, judged: list, i: int) -> TopicResult:  # noqa: ANN001
+        """The rules' topic, or the learned one (its verdicts kept in ``judged[i]``)."""
+        rules = self.topic.classify(post.text, lang, words)
+        if self.judge is None:
+            return rules
+        judged[i] = self.judge(post.text)
+        return self.judge.topic(rules, judged[i]["topic"])
 
 
 class StageFailure(WebcareError):
@@ -161,7 +174,8 @@ def assemble(post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseRe
     if noise.noise:
         reasons.append(f"noise: {noise.reason}: {noise.detail}")
     reasons += [topic.reason, sentiment.reason, *urgency.reasons]
-    sources = {"topic": topic.source, "sentiment": sentiment.model, "urgency": "rules"}
+    sources = {"topic": topic.source, "sentiment": sentiment.model,
+               "urgency": "learned" if topic.source == "learned" else "rules"}  # judged together
     if urgency.complaint_source:
         sources["complaint"] = urgency.complaint_source
     return Classification(

@@ -112,13 +112,19 @@ class UrgencyScorer:
 
     def assess(self, post: Post, lang: LanguageResult, brand: BrandMatch, noise: NoiseResult,
                topic: TopicResult, sentiment: SentimentResult,
-               lowers: tuple[str, ...] | None = None) -> UrgencyResult:
+               lowers: tuple[str, ...] | None = None, judged=None) -> UrgencyResult:  # noqa: ANN001
         """Urgency of one post; called once per post in event-time order (repeat memory).
-        ``lowers`` is ``classify.patterns.words(post.text)`` when the caller has it already."""
+        ``lowers`` is ``classify.patterns.words(post.text)`` when the caller has it already;
+        ``judged``: the learned urgency verdict (:class:`classify.judgement.Verdict`), which
+        then sets the level in place of the topic base and cues (reach and repeats still
+        raise it)."""
         if noise.noise:
             return UrgencyResult("low", 0, False, (f"noise ({noise.reason}): not actionable",))
         cues = self.cues.found(post.text, lowers)
         level, reasons = self._level(topic.topic, cues, sentiment)
+        if judged is not None:
+            level = URGENCY_LEVELS.index(judged.label)
+            reasons = [f"urgency {judged.label} {judged.probability:.2f} (learned)"]
         no_model: tuple[str, ...] = ()
         if lang.lang not in self.cues.langs:
             no_model = ("urgency",)

@@ -180,7 +180,7 @@ def evaluate(shared_dir: Path | None, details: bool, compare_models: bool,
 @click.option("--shared", "shared_dir", type=click.Path(path_type=Path), default=None)
 @click.option("--task", default="all",
               type=click.Choice(["sentiment", "transformer", "encoder", "e5", "complaint",
-                                 "topic", "heads", "all"]))
+                                 "topic", "heads", "judgement", "all"]))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="where to write artifacts (default: the shipped classify/models)")
 @click.option("--data", "extra_data", multiple=True, type=click.Path(path_type=Path),

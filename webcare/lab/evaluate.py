@@ -131,6 +131,39 @@ def eval_lobo(config: WebcareConfig, data: Path) -> list[Row]:
             for system, values in figures["summary"].items() for task, value in values.items()]
 
 
+def eval_corpus(config: WebcareConfig) -> list[Row]:
+    """The project's corpus of brands nobody tuned for (:mod:`webcare.lab.corpus`): the
+    configured classifier with the corpus's brands (names, aliases, handles only), and the
+    learned topic/urgency's leave-brand-out figures stored when it was trained."""
+    from classify.judgement import MODELS_DIR as JUDGEMENT_DIR
+    from classify.pipeline import Classifier
+    from schemas import Post
+    from webcare.lab import corpus
+    from webcare.lab.lobo import score
+    from webcare.lab.training.judgement import stored_figures
+
+    rows = corpus.read_rows()
+    cfg = corpus.configured(config.classify, corpus.read_brands())
+    answers = Classifier(cfg).classify_many([Post.model_validate(r) for r in rows])
+    gold = corpus.gold(rows)
+    predicted = {"topic": [a.topic for a in answers], "urgency": [a.urgency for a in answers],
+                 "noise": [str(a.noise) for a in answers],
+                 "sentiment": [a.sentiment.label for a in answers]}
+    targets = {"topic": 0.85, "urgency": 0.80, "noise": 0.90, "sentiment": 0.80}
+    metrics = {"topic": "macro-F1", "urgency": "accuracy", "noise": "F1",
+               "sentiment": "macro-F1"}
+    system = "learned" if cfg.judgement.enabled else "rules"
+    out = [Row("corpus, unseen brands", f"{system if t in ('topic', 'urgency') else ''} "
+               f"{t} {metrics[t]}".strip(), score(t, gold[t], predicted[t]), targets[t],
+               len(rows), _detail(gold[t], predicted[t]) if t == "topic" else "")
+           for t in ("topic", "urgency", "noise", "sentiment")]
+    stored = stored_figures(cfg.judgement.model_dir or JUDGEMENT_DIR)
+    learned = stored.get("corpus, leave-brand-out", {}).get("learned", {})
+    out += [Row("corpus, brand-out CV", f"learned {t} {metrics[t]} (at training)", value,
+                targets[t], len(rows)) for t, value in learned.items()]
+    return out
+
+
 def _cv(config: WebcareConfig) -> dict[str, float]:
     """Cross-validated figures stored in the artifacts, for sets the models train on."""
     from webcare.lab.oof_figures import cv_figures
@@ -219,6 +252,13 @@ def _macro_f1(gold: list[str], predicted: list[str]) -> float:
     return f1_score(gold, predicted, average="macro", labels=sorted(set(gold)), zero_division=0)
 
 
+def corpus_file() -> Path:
+    """A file of the project's corpus (absolute: it ships with the project, not in shared)."""
+    from webcare.lab.corpus import CORPUS_DIR
+
+    return CORPUS_DIR / "a.jsonl"
+
+
 def run_all(config: WebcareConfig, shared: Path | None = None, details: bool = False) -> str:
     """Measure every available set; returns the printed table (plus per-class scores and
     confusion matrices with ``details``)."""
@@ -227,6 +267,7 @@ def run_all(config: WebcareConfig, shared: Path | None = None, details: bool = F
     suites: list[tuple[str, Callable[[], list[Row]]]] = [
         ("itsm/dev.jsonl", lambda: eval_itsm(config, data)),
         ("itsm/dev.jsonl", lambda: eval_lobo(config, data)),  # leave-brand-out (issue 20)
+        (str(corpus_file()), lambda: eval_corpus(config)),  # unseen brands (issue 20)
         ("tweeteval/val_text.txt", lambda: eval_tweeteval(sentiment, data)),
         ("vader/tweets_GroundTruth.txt", lambda: eval_vader(sentiment, data)),
         ("complaints/complaints_dev.csv", lambda: eval_complaints(config, data)),

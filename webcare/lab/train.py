@@ -18,6 +18,9 @@
 * heads — the learned topic and urgency heads over the shared encoder's embeddings
   (``classify/models/heads_minilm.npz``, :mod:`webcare.lab.training.heads`), with their
   leave-brand-out figures (:mod:`webcare.lab.lobo`);
+* judgement — the learned topic and urgency over brand-masked character n-grams
+  (``classify/models/judgement.npz``, :mod:`webcare.lab.training.judgement`) from the
+  project's corpus and the ITSM dev posts, with leave-brand-out figures beside the rules';
 * topic — the optional textcat from labelled JSONL (``--data``; default the ITSM dev set),
   written to ``var/models/topic`` with a cross-validated comparison against the rules alone;
   switch it on with ``classify.topic.model: <dir>`` when it helps.
@@ -87,7 +90,35 @@ def train(shared: Path | None, task: str, out_dir: Path | None, data: list[Path]
         posts = labelled(load_config().classify, shared)
         meta = train_heads(posts, measure(posts), out_dir or SHIPPED_MODELS)
         lines += [f"topic/urgency heads written to {out_dir or SHIPPED_MODELS}", meta["table"]]
+    if task in ("judgement", "all"):
+        lines += _train_judgement(shared, out_dir or SHIPPED_MODELS)
     return "\n".join(lines)
+
+
+def _train_judgement(shared: Path, target: Path) -> list[str]:
+    """The learned topic/urgency model, measured leave-brand-out against the rules."""
+    import json as json_lib
+
+    from classify.pipeline import Classifier
+    from schemas import Post
+    from webcare.job.config import load_config
+    from webcare.lab import corpus
+    from webcare.lab.training import judgement
+
+    config = load_config().classify
+    rows, brands = corpus.read_rows(), corpus.read_brands()
+    dev_rows = [json_lib.loads(line) for line in
+                (shared / "itsm" / "dev.jsonl").open(encoding="utf-8")]
+    rules = {}
+    for name, cfg, labelled in (("corpus", corpus.configured(config, brands), rows),
+                                ("dev", config, dev_rows)):
+        answers = Classifier(cfg).classify_many([Post.model_validate(r) for r in labelled])
+        rules[name] = {"topic": [a.topic for a in answers],
+                       "urgency": [a.urgency for a in answers]}
+    corpus_posts = judgement.posts(rows, corpus.configured(config, brands).brands)
+    dev_posts = judgement.posts(dev_rows, config.brands, brand_of=lambda row: None)
+    meta = judgement.train_judgement(corpus_posts, dev_posts, rules, target)
+    return [f"judgement model written to {target}", judgement.table(meta["figures"])]
 
 
 def _train_complaint(shared: Path, target: Path, extra: list[Path],

@@ -49,17 +49,27 @@ def read_itsm(data: Path) -> list[dict]:
 
 def labelled(config, data: Path, encoder=None) -> Labelled:  # noqa: ANN001 - ClassifyConfig
     """Run the default classifier and the shared encoder over the ITSM dev posts."""
+    rows = read_itsm(data)
+    return labelled_rows(config, rows, {
+        task: [str(r["labels"][task]) for r in rows]
+        for task in ("topic", "urgency", "noise", "sentiment")}, encoder)
+
+
+def labelled_rows(config, rows: list[dict], gold: dict[str, list[str]],  # noqa: ANN001
+                  encoder=None) -> Labelled:
+    """Run the classifier configured by ``config`` and the shared encoder over ``rows``
+    (posts in event-time order) with their ``gold`` labels per task. The rules' ``relevant``
+    answer: a configured brand found and the post not off-topic."""
     from classify.encoder import SharedEncoder
     from classify.pipeline import Classifier
     from schemas import Post
 
-    rows = read_itsm(data)
     predicted = Classifier(config).classify_many([Post.model_validate(r) for r in rows])
-    gold = {task: [str(r["labels"][task]) for r in rows]
-            for task in ("topic", "urgency", "noise", "sentiment")}
     rules = {"topic": [p.topic for p in predicted], "urgency": [p.urgency for p in predicted],
              "noise": [str(p.noise) for p in predicted],
-             "sentiment": [p.sentiment.label for p in predicted]}
+             "sentiment": [p.sentiment.label for p in predicted],
+             "relevant": [str(p.brand is not None and p.noise_reason != "off_topic")
+                          for p in predicted]}
     encoder = encoder or SharedEncoder(threads=1)
     embedded = encoder.encode([r["text"] for r in rows])
     return Labelled(rows, gold, rules, [p.brand for p in predicted],
