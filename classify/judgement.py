@@ -83,6 +83,12 @@ class JudgementModel:
                                                                      np.ndarray]]) -> None:
         self.vectoriser = vectoriser
         self.heads = heads  # task -> (labels, coef (labels x columns), bias)
+        # every task's weights side by side, one row per n-gram: a post gathers its rows once
+        self._rows = np.ascontiguousarray(np.hstack([coef.T for _, coef, _ in heads.values()]))
+        self._bias = np.concatenate([bias for _, _, bias in heads.values()])
+        ends = np.cumsum([len(labels) for labels, _, _ in heads.values()])
+        self._slices = [(task, labels, slice(end - len(labels), end))
+                        for (task, (labels, _, _)), end in zip(heads.items(), ends)]
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> JudgementModel:
@@ -93,15 +99,14 @@ class JudgementModel:
             heads = {task: (bytes(stored[f"{task}_labels"]).decode().split("\n"),
                             stored[f"{task}_coef"].astype(np.float64),
                             stored[f"{task}_bias"].astype(np.float64)) for task in TASKS}
-            model = cls(CharTfidf.from_arrays(stored), heads)
+            vectoriser = CharTfidf.from_arrays(stored)
         except (OSError, KeyError, ValueError) as error:
             raise JudgementModelError(f"judgement model {path}: {error}") from error
         for task, (labels, coef, bias) in heads.items():
-            if coef.shape != (len(labels), len(model.vectoriser.keys)) or bias.shape != (
-                    len(labels),):
+            if coef.shape != (len(labels), len(vectoriser.keys)) or bias.shape != (len(labels),):
                 raise JudgementModelError(f"judgement model {path}: {task} weights do not "
                                           "fit the vocabulary")
-        return model
+        return cls(vectoriser, heads)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """What the artifact stores (see :meth:`load`)."""
@@ -117,14 +122,14 @@ class JudgementModel:
         weighted = self.vectoriser.weighted(masked_text)
         columns = np.fromiter(weighted.keys(), dtype=np.int64, count=len(weighted))
         values = np.fromiter(weighted.values(), dtype=np.float64, count=len(weighted))
+        logits = values @ self._rows[columns] + self._bias
         out = {}
-        for task, (labels, coef, bias) in self.heads.items():
-            logits = coef[:, columns] @ values + bias
-            probs = np.exp(logits - logits.max())
+        for task, labels, part in self._slices:
+            probs = np.exp(logits[part] - logits[part].max())
             probs /= probs.sum()
             best = int(probs.argmax())
             out[task] = Verdict(labels[best], float(probs[best]),
-                                {label: float(p) for label, p in zip(labels, probs)})
+                                dict(zip(labels, probs.tolist())))
         return out
 
 
