@@ -84,7 +84,9 @@ class IncidentCorrelator:
         self.detector = self.detector or BurstDetector(self.config.burst)
         self.open: dict[str, OpenIncident] = {}  # "brand\x1ftopic" → incident
         self._recent: dict[str, deque[list]] = {}  # slot → Evidence.to_state() rows
-        self._desk: dict[str, datetime] = {}  # slot → cut: its incident was resolved elsewhere
+        # slot → cut: its last incident was resolved (quiet, or elsewhere); posts up to the cut
+        # belong to that outage and never open a new incident (only newer ones: a recurrence)
+        self._desk: dict[str, datetime] = {}
         self._events: list[IncidentEvent] = []
         self.now: datetime | None = None
         self._pruned: datetime | None = None
@@ -197,6 +199,7 @@ class IncidentCorrelator:
 
     def _close(self, slot: str, incident: OpenIncident, at: datetime, reason: str) -> None:
         del self.open[slot]
+        self._desk[slot] = max(self._desk.get(slot, incident.last_burst), incident.last_burst)
         incident.reasons.append(f"resolved: {reason}")
         self._emit("resolved", incident, at, status="resolved")
 

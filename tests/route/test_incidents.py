@@ -102,3 +102,18 @@ def test_outage_connectivity_performance_and_access_posts_are_one_service_incide
                        topic=["outage", "connectivity", "performance", "access"][i % 4])
               for i in range(40)]
     assert burst_keys(run(correlator, stream)) == {"burst:Lumen Telecom:outage:20261116T1900Z"}
+
+
+def test_stragglers_after_a_quiet_resolution_do_not_reopen_the_outage():
+    """An outage resolved for quiet volume: the detector's windows still hold its posts, so
+    one late straggler would complete a 'burst' of them and open a second incident of one
+    outage. Those posts belong to the resolved one; a new wave later is a new incident."""
+    correlator = IncidentCorrelator(IncidentConfig(quiet_minutes=10))
+    first = run(correlator, spread(OUTAGE, 40, 20))
+    stragglers = run(correlator, [decision(500, OUTAGE + timedelta(minutes=31)),
+                                  decision(501, OUTAGE + timedelta(minutes=33))])
+    assert len(burst_keys(first)) == 1 and burst_keys(stragglers) == set()
+    later = run(correlator, spread(OUTAGE + timedelta(hours=3), 40, 20, first=1000))
+    assert len(burst_keys(later)) == 1 and burst_keys(later) != burst_keys(first)
+    kinds = [e.kind for e in correlator.drain()]
+    assert kinds.count("opened") == 2 and kinds.count("resolved") == 1
