@@ -252,7 +252,8 @@ class UrgencyConfig(BaseModel):
 
 class JudgementConfig(BaseModel):
     """``classify.judgement``: the learned topic and urgency (:mod:`classify.judgement`).
-    Off by default until it also passes the outage checks; see docs/models.md."""
+    On in the shipped configuration (``default_config.yaml``); off when a config file leaves
+    the key out, so an existing deployment keeps its rules until it opts in."""
 
     model_config = ConfigDict(extra="forbid")
 

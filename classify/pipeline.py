@@ -91,9 +91,10 @@ class Classifier:
 
 
     def _topic(self, post: Post, lang: str, words, judged: list, i: int) -> TopicResult:  # noqa: ANN001
-        """The rules' topic, or the learned one (its verdicts kept in ``judged[i]``)."""
+        """The rules' topic, or the learned one (its verdicts kept in ``judged[i]``) for the
+        languages both were made for (the rules' ``no_model`` says when they are not)."""
         rules = self.topic.classify(post.text, lang, words)
-        if self.judge is None:
+        if self.judge is None or rules.no_model:
             return rules
         judged[i] = self.judge(post.text)
         return self.judge.topic(rules, judged[i]["topic"])

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classify.config import JudgementConfig
 from classify.dedup import _keys, _normalise
 from classify.language import PostText, drop_markup, strip_markup
 from classify.noise_rules import bot_evidence, spam_evidence, triggers_in
@@ -66,8 +67,8 @@ def test_duplicate_keys_are_stable_crc32_min_hashes() -> None:
 @pytest.mark.slow
 def test_batch_with_shared_views_equals_stage_by_stage(classifier: Classifier,
                                                        posts: list[Post]) -> None:
-    config = load_config().classify
-    fresh = Classifier(config)
+    config = load_config().classify.model_copy(update={"judgement": JudgementConfig()})
+    fresh = Classifier(config)  # the rules path, stage by stage below
     batch = fresh.classify_batch(posts)
     ref = Classifier(config)
     for post, got in zip(posts, batch, strict=True):

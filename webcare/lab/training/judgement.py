@@ -135,7 +135,7 @@ def write_card(path: Path, meta: dict) -> None:
 
 Issue 20. Trained {meta['trained']} by `webcare train --task judgement`
 (`webcare/lab/training/judgement.py`); served by `classify/judgement.py` when
-`classify.judgement.enabled` is on (off by default: see docs/models.md).
+`classify.judgement.enabled` is on (on in the shipped configuration; see docs/models.md).
 
 * **Model**: per task a multinomial logistic regression (scikit-learn lbfgs, C {meta['C']})
   over the unit-length tf-idf of character 2–5-grams inside word boundaries
