@@ -158,12 +158,13 @@ Issue 20. Trained {meta['trained']} by `webcare train --task judgement`
 """, encoding="utf-8")
 
 
-def stored_figures(model_dir: Path) -> dict:
-    """The figures measured when the artifact in ``model_dir`` was trained ({} if none)."""
+def stored_meta(model_dir: Path) -> dict:
+    """What was recorded when the artifact in ``model_dir`` was trained (``figures``,
+    ``dev_posts``, ...; {} if none)."""
     path = model_dir / MODEL_FILE
     if not path.is_file():
         return {}
     with np.load(path, allow_pickle=False) as arrays:
         if "meta" not in arrays.files:
             return {}
-        return json.loads(bytes(arrays["meta"]).decode())["figures"]
+        return json.loads(bytes(arrays["meta"]).decode())
