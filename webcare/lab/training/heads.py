@@ -58,8 +58,7 @@ def labelled(config, data: Path, encoder=None) -> Labelled:  # noqa: ANN001 - Cl
 def labelled_rows(config, rows: list[dict], gold: dict[str, list[str]],  # noqa: ANN001
                   encoder=None) -> Labelled:
     """Run the classifier configured by ``config`` and the shared encoder over ``rows``
-    (posts in event-time order) with their ``gold`` labels per task. The rules' ``relevant``
-    answer: a configured brand found and the post not off-topic."""
+    (posts in event-time order) with their ``gold`` labels per task."""
     from classify.encoder import SharedEncoder
     from classify.pipeline import Classifier
     from schemas import Post
@@ -67,9 +66,7 @@ def labelled_rows(config, rows: list[dict], gold: dict[str, list[str]],  # noqa:
     predicted = Classifier(config).classify_many([Post.model_validate(r) for r in rows])
     rules = {"topic": [p.topic for p in predicted], "urgency": [p.urgency for p in predicted],
              "noise": [str(p.noise) for p in predicted],
-             "sentiment": [p.sentiment.label for p in predicted],
-             "relevant": [str(p.brand is not None and p.noise_reason != "off_topic")
-                          for p in predicted]}
+             "sentiment": [p.sentiment.label for p in predicted]}
     encoder = encoder or SharedEncoder(threads=1)
     embedded = encoder.encode([r["text"] for r in rows])
     return Labelled(rows, gold, rules, [p.brand for p in predicted],
